@@ -1,0 +1,46 @@
+/** What a conversion did to a service (a line of the report). */
+export type ChangeCode =
+  | 'read-only-added'
+  | 'read-only-set'
+  | 'read-only-overridden'
+  | 'tmpfs-added'
+  | 'tmpfs-to-list'
+  | 'tmpfs-run-exec'
+  | 'tmpfs-run-merged'
+  | 'tmpfs-overridden'
+  | 'env-removed'
+  | 'env-emptied';
+
+/** Something the user should know about a service; codes are stable (JSON, tests). */
+export type WarningCode =
+  | 'read-only-variable'
+  | 'run-tmpfs-volume'
+  | 'shared-node'
+  | 'env-merged-shared'
+  | 'env-anchor'
+  | 'not-lsio-tested'
+  | 'image-caveat'
+  | 'image-variable'
+  | 'non-root-user'
+  | 'custom-services'
+  | 'custom-init'
+  | 'mods-disabled'
+  | 'uid-changes'
+  | 'env-file'
+  | 'extends'
+  | 'override-undoes'
+  | 'moot-setting';
+
+export interface Change {
+  code: ChangeCode;
+  message: string;
+  /** 1-based line in the input the change is about. */
+  line: number;
+}
+
+export interface Warning {
+  code: WarningCode;
+  message: string;
+  /** 1-based line in the input, where the warning is about one place. */
+  line: number | null;
+}

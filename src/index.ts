@@ -1,0 +1,13 @@
+/**
+ * ro-convert's library API: `convert(text, options)` converts one compose text, with no I/O.
+ * The CLI is a thin layer over this and over `run` (files, directories, writing).
+ */
+export { convert } from './convert.js';
+export type { ConvertOptions, ConvertResult, ServiceReport } from './convert.js';
+export type { Change, ChangeCode, Warning, WarningCode } from './diagnostics.js';
+export { ConvertError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export type { EnvAdjustments, Selection } from './select.js';
+export { DEFAULT_STRIP } from './select.js';
+export { listImages, lookupImage, parseImageRef } from './knowledge/index.js';
+export type { ImageKnowledge, ImageRef } from './knowledge/index.js';

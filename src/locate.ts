@@ -1,0 +1,49 @@
+import { isMap, isScalar } from 'yaml';
+import type { Scalar, YAMLMap } from 'yaml';
+import { ConvertError } from './errors.js';
+import { lookupImage } from './knowledge/index.js';
+import type { ImageKnowledge } from './knowledge/index.js';
+import { parseImageRef } from './knowledge/image-ref.js';
+import type { ImageRef } from './knowledge/image-ref.js';
+import type { ParsedCompose } from './parse.js';
+import { effectivePair, keyName, resolveNode, stringValue } from './yaml-nodes.js';
+
+/** One service of a compose file, located in the parsed document. */
+export interface LocatedService {
+  name: string;
+  /** The service's name in the source (its position is the service's position). */
+  key: Scalar;
+  /** The service's mapping; shared with other services when reached through an alias. */
+  map: YAMLMap;
+  /** The effective `image:` value (own or merged), or null. */
+  image: string | null;
+  imageRef: ImageRef | null;
+  /** LinuxServer's facts for the image; undefined for other images and unknown ones. */
+  knowledge: ImageKnowledge | undefined;
+}
+
+/**
+ * Every service of the file, in source order. Keys under `x-*` are extension fields,
+ * not services, and are skipped.
+ * @throws ConvertError when a service is not a mapping
+ */
+export function locateServices(parsed: ParsedCompose): LocatedService[] {
+  const { doc, services, layout } = parsed;
+  const located: LocatedService[] = [];
+  for (const pair of services.items) {
+    const name = keyName(pair);
+    if (name === null || name.startsWith('x-')) continue;
+    const key = pair.key as Scalar;
+    const map = resolveNode(pair.value, doc);
+    if (!isMap(map)) {
+      const { line, column } = layout.position(key.range?.[0] ?? 0);
+      const what = map === null || (isScalar(map) && map.value === null) ? 'empty (null)' : 'not a mapping';
+      throw new ConvertError('service-not-mapping', `service ${name} is ${what}`, line, column);
+    }
+    const image = stringValue(resolveNode(effectivePair(map, 'image', doc)?.pair.value, doc));
+    const imageRef = image === null ? null : parseImageRef(image);
+    const knowledge = imageRef?.lsioName ? lookupImage(imageRef.lsioName) : undefined;
+    located.push({ name, key, map, image, imageRef, knowledge });
+  }
+  return located;
+}

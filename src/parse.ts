@@ -1,0 +1,76 @@
+import { isMap, isScalar, parseDocument, visit } from 'yaml';
+import type { Document, YAMLMap } from 'yaml';
+import { ConvertError } from './errors.js';
+import { createLayout } from './layout.js';
+import type { Layout } from './layout.js';
+import { keyName, resolveNode } from './yaml-nodes.js';
+
+/** A compose file parsed for editing: the document, its `services` map, and its text layout. */
+export interface ParsedCompose {
+  text: string;
+  doc: Document.Parsed;
+  root: YAMLMap;
+  services: YAMLMap;
+  layout: Layout;
+}
+
+/** Parser options shared by the first parse and the verification parse. */
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
+
+/**
+ * Parses compose text, refusing what ro-convert cannot edit safely: binary text, several
+ * documents, YAML errors (tabs, duplicate keys…), and files that are not Compose files
+ * with a `services` mapping. Aliases are never expanded, so alias bombs cost nothing.
+ * @throws ConvertError with the position of the problem
+ */
+export function parseCompose(text: string): ParsedCompose {
+  const layout = createLayout(text);
+  const nul = text.indexOf('\0');
+  if (nul >= 0) throw at(layout, nul, 'binary', 'binary file (contains a NUL byte), not a compose file');
+  const bad = text.indexOf('\uFFFD');
+  if (bad >= 0) throw at(layout, bad, 'not-utf8', 'not UTF-8 text');
+  const doc = parseDocument(text, PARSE_OPTIONS);
+  const error = doc.errors[0];
+  if (error) {
+    if (error.code === 'MULTIPLE_DOCS') {
+      throw at(layout, error.pos[0], 'multiple-documents', 'several YAML documents in one file; ro-convert edits a single compose document');
+    }
+    throw at(layout, error.pos[0], 'invalid-yaml', `invalid YAML: ${firstLine(error.message)}`);
+  }
+  if (text.includes('*')) rejectUnknownAliases(doc, layout);
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) throw new ConvertError('empty-file', 'empty file: no compose document', 1, 1);
+  if (!isMap(root)) throw at(layout, root.range?.[0] ?? 0, 'top-level-not-mapping', 'the top level is not a mapping, so this is not a compose file');
+  const servicesPair = root.items.find((pair) => keyName(pair) === 'services');
+  if (!servicesPair) {
+    const v1 = root.items.some((pair) => {
+      const value = resolveNode(pair.value, doc);
+      return isMap(value) && value.items.some((p) => ['image', 'build'].includes(keyName(p) ?? ''));
+    });
+    if (v1) throw new ConvertError('compose-v1', 'no services: this looks like the old Compose v1 format (services at the top level); move them under `services:` first', 1, 1);
+    throw new ConvertError('no-services', 'no `services` key: not a compose file', 1, 1);
+  }
+  const services = resolveNode(servicesPair.value, doc);
+  const keyAt = (servicesPair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
+  if (services === null || (isScalar(services) && services.value === null)) throw at(layout, keyAt, 'services-null', '`services` is empty (null)');
+  if (!isMap(services)) throw at(layout, keyAt, 'services-not-mapping', '`services` is not a mapping');
+  return { text, doc, root, services, layout };
+}
+
+/** `yaml` leaves an alias to an undefined anchor for later; Compose refuses it, and so do we. */
+function rejectUnknownAliases(doc: Document.Parsed, layout: Layout): void {
+  visit(doc, {
+    Alias(_, alias) {
+      if (!alias.resolve(doc)) throw at(layout, alias.range?.[0] ?? 0, 'invalid-yaml', `invalid YAML: alias *${alias.source} names no anchor`);
+    },
+  });
+}
+
+function at(layout: Layout, offset: number, code: ConstructorParameters<typeof ConvertError>[0], message: string): ConvertError {
+  const { line, column } = layout.position(offset);
+  return new ConvertError(code, message, line, column);
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}

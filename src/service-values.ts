@@ -1,0 +1,61 @@
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
+import { effectivePair, isMergeKey, keyName, resolveNode } from './yaml-nodes.js';
+
+/** Compose values of a service as the conversion reads them (after aliases and merge keys). */
+
+/** `PATH[:OPTIONS]` of a tmpfs entry, with the path normalised as Docker compares it. */
+export function tmpfsPath(entry: string): string {
+  return entry.split(':')[0]!.trim().replace(/\/+$/, '') || '/';
+}
+
+/** The variable an environment entry sets: `KEY=value`, bare `KEY`, or a mapping key. */
+export function envEntryName(entry: unknown): string | null {
+  if (isScalar(entry)) {
+    if (entry.value === null) return null;
+    const text = String(entry.value);
+    const eq = text.indexOf('=');
+    return (eq < 0 ? text : text.slice(0, eq)).trim();
+  }
+  return null;
+}
+
+/** One variable of a service's effective `environment`, in list or mapping form. */
+export interface EnvEntry {
+  name: string;
+  /** The value as text; null for a bare `KEY` or `KEY:`. */
+  value: string | null;
+  /** The node naming the variable (list item or mapping key), for positions. */
+  node: Node;
+}
+
+/** The effective `environment` variables of a service, in source order. */
+export function environmentEntries(map: YAMLMap, doc: Document): EnvEntry[] {
+  const env = resolveNode(effectivePair(map, 'environment', doc)?.pair.value, doc);
+  if (isSeq(env)) {
+    return env.items.flatMap((item) => {
+      const node = resolveNode(item, doc);
+      const name = envEntryName(node);
+      if (name === null || !isScalar(node)) return [];
+      const text = String(node.value);
+      const eq = text.indexOf('=');
+      return [{ name, value: eq < 0 ? null : text.slice(eq + 1), node }];
+    });
+  }
+  if (isMap(env)) {
+    return env.items.flatMap((pair) => {
+      const name = keyName(pair);
+      if (name === null || isMergeKey(pair)) return [];
+      const value = resolveNode(pair.value, doc);
+      return [{ name, value: isScalar(value) && value.value !== null ? String(value.value) : null, node: pair.key as Node }];
+    });
+  }
+  return [];
+}
+
+/** The effective `tmpfs` entries of a service: one string or a list, as strings. */
+export function tmpfsEntries(map: YAMLMap, doc: Document): string[] {
+  const value = resolveNode(effectivePair(map, 'tmpfs', doc)?.pair.value, doc);
+  const items = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
+  return items.map((item) => (isScalar(item) && item.value !== null ? String(item.value) : null)).filter((e): e is string => e !== null);
+}

@@ -1,0 +1,39 @@
+import type { Document, Node } from 'yaml';
+import type { Change, Warning } from './diagnostics.js';
+import type { TextEdit } from './edits.js';
+import type { Layout } from './layout.js';
+import type { LocatedService } from './locate.js';
+import type { StripPolicy } from './select.js';
+import type { BlockStyle } from './yaml-edit.js';
+
+/** What a transform may know about one selected service; it never sees files or the terminal. */
+export interface ServiceContext {
+  service: LocatedService;
+  doc: Document;
+  layout: Layout;
+  style: BlockStyle;
+  /** Which environment variables to strip from this service. */
+  strip: StripPolicy;
+  /** Whether `/tmp` must be a tmpfs too (the image's readme says so). */
+  needsTmp: boolean;
+  /**
+   * True when editing `node` changes only services that want the same edit (it is not
+   * shared, through anchors or merge keys, with an unselected service or another kind).
+   */
+  canEdit(node: Node): boolean;
+  /** 1-based line of an offset, for messages. */
+  lineOf(offset: number): number;
+}
+
+/** A transform's answer: edits to the text, what they change, and what the user should know. */
+export interface TransformResult {
+  edits: TextEdit[];
+  changes: Change[];
+  warnings: Warning[];
+}
+
+/** One change of the conversion, as a pure function of a located service. */
+export type Transform = (ctx: ServiceContext) => TransformResult;
+
+/** An empty result, for transforms with nothing to do. */
+export const nothing = (): TransformResult => ({ edits: [], changes: [], warnings: [] });

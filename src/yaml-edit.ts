@@ -1,0 +1,180 @@
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { TextEdit } from './edits.js';
+import type { Layout } from './layout.js';
+import { contentEnd } from './yaml-nodes.js';
+
+/**
+ * Text-edit builders for the few structural changes ro-convert makes. They read the
+ * surrounding source so that new text takes the file's indentation, sequence style and
+ * line ending; transforms describe *what* to add or remove, these decide *where* and *how*.
+ */
+
+/** A new key for a block or flow map: block lines below `key:` are given relative to the key. */
+export interface NewEntry {
+  key: string;
+  /** Scalar text after `key: `, or null for a block value given by `items`. */
+  value: string | null;
+  /** Block sequence items (already-formatted scalar texts) under the key. */
+  items?: readonly string[];
+}
+
+/** Indentation habit of the block around a map: how far `- ` items sit under their key. */
+export interface BlockStyle {
+  /** Spaces from a key to the `-` of its block sequence items (0 for unindented sequences). */
+  sequenceIndent: number;
+}
+
+const spaces = (n: number) => ' '.repeat(Math.max(0, n));
+
+/**
+ * Where to add lines after a block collection's last entry: the start of the line after its
+ * content, moved past comment lines indented at least `minColumn` (they belong to this block;
+ * less-indented comments belong to what follows).
+ */
+export function blockInsertionPoint(layout: Layout, node: Node, minColumn: number): number {
+  const { text } = layout;
+  let point = layout.nextLineStart(contentEnd(node, text));
+  if (point === text.length && !text.endsWith('\n')) return point;
+  let scan = point;
+  while (scan < text.length) {
+    const end = layout.lineEnd(scan);
+    const line = text.slice(scan, end);
+    const trimmed = line.trimStart();
+    if (trimmed.startsWith('#') && line.length - trimmed.length >= minColumn) point = layout.nextLineStart(scan);
+    else if (trimmed !== '') break;
+    scan = layout.nextLineStart(scan);
+    if (scan === end) break;
+  }
+  return point;
+}
+
+/** Joins new lines for insertion at `point`, keeping a missing final newline missing. */
+function linesAt(layout: Layout, point: number, lines: readonly string[]): string {
+  const { text, eol } = layout;
+  if (point === text.length && text.length > 0 && !text.endsWith('\n')) return lines.map((l) => eol + l).join('');
+  return lines.map((l) => l + eol).join('');
+}
+
+/** Adds entries at the end of a map (block or flow). */
+export function addMapEntries(layout: Layout, map: YAMLMap, entries: readonly NewEntry[], style: BlockStyle): TextEdit {
+  const { text } = layout;
+  if (map.flow) {
+    const parts = entries.map((e) => `${e.key}: ${e.value ?? `[${(e.items ?? []).join(', ')}]`}`);
+    if (map.items.length === 0) {
+      const open = map.range![0] + 1;
+      return { start: open, end: open, text: parts.join(', '), target: map };
+    }
+    const last = map.items[map.items.length - 1]!;
+    const end = contentEnd((last.value as Node | null) ?? (last.key as Node), text);
+    return { start: end, end, text: parts.map((p) => `, ${p}`).join(''), target: map };
+  }
+  const keyColumn = layout.column((map.items[0]!.key as Node).range![0]);
+  const lines: string[] = [];
+  for (const entry of entries) {
+    lines.push(`${spaces(keyColumn)}${entry.key}:${entry.value === null ? '' : ` ${entry.value}`}`);
+    for (const item of entry.items ?? []) lines.push(`${spaces(keyColumn + style.sequenceIndent)}- ${item}`);
+  }
+  const point = blockInsertionPoint(layout, map, keyColumn);
+  return { start: point, end: point, text: linesAt(layout, point, lines), target: map };
+}
+
+/** Appends items to a sequence (block or flow), in the style of its existing items. */
+export function appendSequenceItems(layout: Layout, seq: YAMLSeq, items: readonly string[]): TextEdit {
+  const { text } = layout;
+  if (seq.flow) {
+    if (seq.items.length === 0) {
+      const open = seq.range![0] + 1;
+      return { start: open, end: open, text: items.join(', '), target: seq };
+    }
+    const end = contentEnd(seq.items[seq.items.length - 1] as Node, text);
+    return { start: end, end, text: items.map((i) => `, ${i}`).join(''), target: seq };
+  }
+  const first = seq.items[0] as Node;
+  const { dash, gap } = dashOf(layout, first);
+  const point = blockInsertionPoint(layout, seq, dash);
+  const lines = items.map((item) => `${spaces(dash)}-${gap}${item}`);
+  return { start: point, end: point, text: linesAt(layout, point, lines), target: seq };
+}
+
+/** Column of a block sequence item's `-` and the spaces between it and the item. */
+export function dashOf(layout: Layout, item: Node): { dash: number; gap: string } {
+  const { text } = layout;
+  const i = item.range![0];
+  const lineStart = layout.lineStart(i);
+  const dashAt = text.lastIndexOf('-', i - 1);
+  if (dashAt >= lineStart) {
+    const gapEnd = text.slice(dashAt + 1, i).search(/\S/);
+    return { dash: dashAt - lineStart, gap: spaces(gapEnd < 0 ? i - dashAt - 1 : gapEnd) || ' ' };
+  }
+  return { dash: layout.column(i), gap: ' ' };
+}
+
+/**
+ * Removes entries from a collection: whole lines in block style (with a comment on the same
+ * line, keeping own-line comments), items and their commas in flow style.
+ * Returns null when an entry does not start its own line in a block collection.
+ */
+export function removeEntries(layout: Layout, collection: YAMLMap | YAMLSeq, remove: ReadonlySet<number>): TextEdit[] | null {
+  const { text } = layout;
+  const starts = collection.items.map((item) => entryStart(item));
+  const ends = collection.items.map((item) => entryEnd(item, text));
+  const edits: TextEdit[] = [];
+  if (!collection.flow) {
+    for (const index of remove) {
+      const lineStart = layout.lineStart(starts[index]!);
+      const before = text.slice(lineStart, starts[index]!);
+      if (!/^\s*(-\s*)?$/.test(before) || (isSeq(collection) && !before.includes('-'))) return null;
+      edits.push({ start: lineStart, end: layout.nextLineStart(ends[index]!), text: '', target: collection });
+    }
+    return edits;
+  }
+  const count = collection.items.length;
+  for (let i = 0; i < count; i++) {
+    if (!remove.has(i) || (i > 0 && remove.has(i - 1))) continue;
+    let j = i;
+    while (j + 1 < count && remove.has(j + 1)) j++;
+    if (j + 1 < count) edits.push({ start: starts[i]!, end: starts[j + 1]!, text: '', target: collection });
+    else if (i > 0) edits.push({ start: ends[i - 1]!, end: ends[j]!, text: '', target: collection });
+    else edits.push({ start: starts[0]!, end: ends[j]!, text: '', target: collection });
+  }
+  return edits;
+}
+
+/** Removes a whole `key: value` pair (its lines in block style). */
+export function removePair(layout: Layout, map: YAMLMap, pair: Pair): TextEdit[] | null {
+  return removeEntries(layout, map, new Set([map.items.indexOf(pair)]));
+}
+
+function entryStart(item: unknown): number {
+  if (isScalar(item) || isMap(item) || isSeq(item)) return (item as Node).range![0];
+  const pair = item as Pair;
+  return ((pair.key as Node | null)?.range ?? (pair.value as Node).range!)[0];
+}
+
+function entryEnd(item: unknown, text: string): number {
+  if (item && typeof item === 'object' && 'key' in item) {
+    const pair = item as Pair;
+    return contentEnd(((pair.value as Node | null) ?? (pair.key as Node)), text);
+  }
+  return contentEnd(item as Node, text);
+}
+
+/** Replaces a scalar's text, keeping its quote style (quoting a plain one when it must). */
+export function replaceScalar(scalar: Scalar, value: string, inFlow: boolean): TextEdit {
+  const [start, end] = [scalar.range![0], scalar.range![1]];
+  return { start, end, text: scalarText(value, scalar.type, inFlow), target: scalar };
+}
+
+/** Formats a string scalar: in the given quote style, else plain where that reads back the same. */
+export function scalarText(value: string, type: Scalar['type'] | undefined, inFlow: boolean): string {
+  if (type === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
+  if (type === 'QUOTE_DOUBLE' || !isPlainSafe(value, inFlow)) return JSON.stringify(value);
+  return value;
+}
+
+function isPlainSafe(value: string, inFlow: boolean): boolean {
+  if (!/^[A-Za-z0-9/._~=+@-][^#]*$/.test(value) || /\s$|: |\s#/.test(value)) return false;
+  if (inFlow && /[,[\]{}]/.test(value)) return false;
+  return !/^(true|false|null|yes|no|on|off|~|[-+]?[0-9.]+)$/i.test(value);
+}

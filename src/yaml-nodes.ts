@@ -1,0 +1,119 @@
+import { isAlias, isMap, isScalar, isSeq } from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+
+/** Merge chains deeper than this are not followed (they would be a hostile file). */
+const MAX_MERGE_DEPTH = 32;
+
+/** The node an alias points to; any other node as it is. Never expands anything. */
+export function resolveNode(node: unknown, doc: Document): Node | null {
+  if (isAlias(node)) return (node.resolve(doc) as Node | undefined) ?? null;
+  return (node as Node | null) ?? null;
+}
+
+/** A pair's key as a string (`80: x` gives "80"), or null for complex keys. */
+export function keyName(pair: Pair): string | null {
+  const key = pair.key;
+  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  return null;
+}
+
+/** True for a YAML merge key `<<` (a quoted "<<" is an ordinary key). */
+export function isMergeKey(pair: Pair): boolean {
+  return isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN';
+}
+
+/** The maps a merge pair's value names: `<<: *a` or `<<: [*a, *b]`, in priority order. */
+export function mergeSources(pair: Pair, doc: Document): YAMLMap[] {
+  const value = resolveNode(pair.value, doc);
+  const items = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
+  return items.filter((item): item is YAMLMap => isMap(item));
+}
+
+/** Where a key's effective value comes from: the map itself, or a map merged into it. */
+export interface EffectivePair {
+  pair: Pair;
+  /** The map that holds `pair`: the service's own map, or a merged (anchored) map. */
+  owner: YAMLMap;
+  merged: boolean;
+}
+
+/**
+ * The value a key has in `map` after merge keys (`<<`) are applied: an own key wins;
+ * among merged maps the first listed wins, as in YAML's merge-key rules and Compose.
+ */
+export function effectivePair(map: YAMLMap, key: string, doc: Document, depth = 0): EffectivePair | null {
+  for (const pair of map.items) {
+    if (!isMergeKey(pair) && keyName(pair) === key) return { pair, owner: map, merged: depth > 0 };
+  }
+  if (depth >= MAX_MERGE_DEPTH) return null;
+  for (const pair of map.items) {
+    if (!isMergeKey(pair)) continue;
+    for (const source of mergeSources(pair, doc)) {
+      const found = effectivePair(source, key, doc, depth + 1);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/** Every key of `map` after merges, each with its effective pair, in first-seen order. */
+export function effectiveKeys(map: YAMLMap, doc: Document): Map<string, EffectivePair> {
+  const out = new Map<string, EffectivePair>();
+  const visit = (m: YAMLMap, depth: number) => {
+    for (const pair of m.items) {
+      const name = keyName(pair);
+      if (isMergeKey(pair) || name === null || out.has(name)) continue;
+      out.set(name, { pair, owner: m, merged: depth > 0 });
+    }
+    if (depth >= MAX_MERGE_DEPTH) return;
+    for (const pair of m.items) {
+      if (isMergeKey(pair)) for (const source of mergeSources(pair, doc)) visit(source, depth + 1);
+    }
+  };
+  visit(map, 0);
+  return out;
+}
+
+/** A string scalar's value, or null for anything else. */
+export function stringValue(node: unknown): string | null {
+  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
+}
+
+/** True for a scalar written in flow context (`[a, b]`, `{a: b}`) where `,` ends a plain scalar. */
+export function isFlowCollection(node: unknown): node is YAMLMap | YAMLSeq {
+  return (isMap(node) || isSeq(node)) && node.flow === true;
+}
+
+/** Source offsets [start, end) of a node's own text (no trailing comment or newline). */
+export function nodeSpan(node: Node): [number, number] {
+  const range = node.range!;
+  return [range[0], range[1]];
+}
+
+/**
+ * The offset just past the last character that belongs to `node`'s content: for a block
+ * collection, that of its last item; trailing comments and line breaks are not content.
+ */
+export function contentEnd(node: Node, text: string): number {
+  let last: Node = node;
+  for (;;) {
+    if ((isMap(last) || isSeq(last)) && !last.flow && last.items.length > 0) {
+      const item = last.items[last.items.length - 1] as unknown;
+      if (isMap(last)) {
+        const pair = item as Pair;
+        last = ((pair.value as Node | null) ?? (pair.key as Node));
+      } else last = item as Node;
+      continue;
+    }
+    break;
+  }
+  let end = last.range![1];
+  if (isScalar(last) && (last.type === 'BLOCK_LITERAL' || last.type === 'BLOCK_FOLDED')) return end;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  return end;
+}
+
+/** True when `scalar` holds a Compose variable reference such as `${READ_ONLY}` or `$X`. */
+export function hasVariable(scalar: Scalar): boolean {
+  return typeof scalar.value === 'string' && /\$(\{|[A-Za-z_])/.test(scalar.value);
+}

@@ -1,0 +1,57 @@
+import { isAlias, isScalar } from 'yaml';
+import type { Node } from 'yaml';
+import type { ServiceContext, TransformResult } from '../src/transform.js';
+import { nothing } from '../src/transform.js';
+import { addMapEntries } from '../src/yaml-edit.js';
+import { contentEnd, effectivePair, hasVariable, resolveNode } from '../src/yaml-nodes.js';
+
+/**
+ * Sets `read_only: true`. A missing key is added at the end of the service; a `false` (or any
+ * other non-true value) is replaced in place, or overridden on the service itself when it comes
+ * through a merge key from a block that other services share. A `${VAR}` value is the user's
+ * run-time choice: it is left alone, with a warning.
+ */
+export function readOnly(ctx: ServiceContext): TransformResult {
+  const { service, doc, layout } = ctx;
+  const found = effectivePair(service.map, 'read_only', doc);
+  const result = nothing();
+  const override = () => {
+    result.edits.push(addMapEntries(layout, service.map, [{ key: 'read_only', value: 'true' }], ctx.style));
+  };
+  if (!found) {
+    override();
+    result.changes.push({ code: 'read-only-added', message: 'added read_only: true', line: ctx.lineOf(service.key.range![0]) });
+    return result;
+  }
+  const value = resolveNode(found.pair.value, doc);
+  if (isScalar(value) && value.value === true) return result;
+  const at = (found.pair.key as Node).range![0];
+  const was = isScalar(value) ? JSON.stringify(value.value) : 'a non-scalar value';
+  if (isScalar(value) && hasVariable(value)) {
+    result.warnings.push({
+      code: 'read-only-variable',
+      message: `read_only is ${value.source ?? String(value.value)}, set at run time; left as it is`,
+      line: ctx.lineOf(at),
+    });
+    return result;
+  }
+  const own = found.pair.value as Node | null;
+  if (found.merged && !(own && ctx.canEdit(own))) {
+    override();
+    result.changes.push({ code: 'read-only-overridden', message: `read_only was ${was} through a merge key; set to true on the service`, line: ctx.lineOf(at) });
+    return result;
+  }
+  if (isScalar(own) && own.range![0] === own.range![1]) {
+    // `read_only:` with no value: add one after the colon, never glued to it.
+    result.edits.push({ start: own.range![0], end: own.range![0], text: ' true', target: own });
+  } else if (own && (isScalar(own) || isAlias(own))) {
+    result.edits.push({ start: own.range![0], end: own.range![1], text: 'true', target: isAlias(own) ? found.owner : own });
+  } else if (own) {
+    result.edits.push({ start: own.range![0], end: contentEnd(own, layout.text), text: 'true', target: found.owner });
+  } else {
+    const end = (found.pair.key as Node).range![1];
+    result.edits.push({ start: end, end: end, text: ' true', target: found.owner });
+  }
+  result.changes.push({ code: 'read-only-set', message: `read_only was ${was}; set to true`, line: ctx.lineOf(at) });
+  return result;
+}

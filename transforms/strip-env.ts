@@ -1,0 +1,127 @@
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Node, YAMLMap, YAMLSeq } from 'yaml';
+import type { TextEdit } from '../src/edits.js';
+import { envEntryName } from '../src/service-values.js';
+import type { ServiceContext, TransformResult } from '../src/transform.js';
+import { nothing } from '../src/transform.js';
+import { removeEntries, removePair } from '../src/yaml-edit.js';
+import { effectiveKeys, effectivePair, isMergeKey, keyName, resolveNode } from '../src/yaml-nodes.js';
+
+/** Entries to remove from one collection (the environment, or a map merged into it). */
+interface Removal {
+  collection: YAMLMap | YAMLSeq;
+  indices: Set<number>;
+  names: string[];
+}
+
+/**
+ * Removes the variables that a read-only LinuxServer container ignores (PUID, PGID, UMASK,
+ * DOCKER_MODS…, as chosen in `ctx.strip`) from `environment`, in list, mapping and flow form,
+ * including variables merged into a mapping with `<<: *anchor`. A comment on a removed entry's
+ * line goes with it; an environment left empty is removed. Variables that come from a block
+ * shared with services that keep them are left, with a warning.
+ */
+export function stripEnv(ctx: ServiceContext): TransformResult {
+  const { service, doc } = ctx;
+  const result = nothing();
+  if (ctx.strip.empty) return result;
+  const found = effectivePair(service.map, 'environment', doc);
+  const env = found ? resolveNode(found.pair.value, doc) : null;
+  if (!found || !(isSeq(env) || isMap(env))) return result;
+  const removals = planRemovals(ctx, env);
+  if (removals.length === 0) return result;
+  const envLine = ctx.lineOf((found.pair.key as Node).range![0]);
+  const shared = removals.filter((r) => !ctx.canEdit(r.collection));
+  if (shared.length) {
+    result.warnings.push({
+      code: 'env-merged-shared',
+      message: `${shared.flatMap((r) => r.names).join(', ')} come from a block shared (anchor or merge key) with services that keep them; remove them there or override environment on this service`,
+      line: ctx.lineOf(shared[0]!.collection.range![0]),
+    });
+  }
+  const editable = removals.filter((r) => ctx.canEdit(r.collection));
+  if (editable.length === 0) return result;
+  const effective = isSeq(env) ? env.items.length : effectiveKeys(env, doc).size;
+  const removedCount = editable.reduce((n, r) => n + r.indices.size, 0);
+  const emptied = removedCount === effective && editable.length === 1 && editable[0]!.collection === env && !hasMergeKey(env);
+  for (const removal of editable) {
+    const edits = emptied ? removeEmptied(ctx, found.owner, env) : removeSome(ctx, removal);
+    if (!edits) {
+      result.warnings.push({ code: 'env-anchor', message: `could not remove ${removal.names.join(', ')} cleanly (an anchor or layout in the way); left as it is`, line: envLine });
+      continue;
+    }
+    result.edits.push(...edits);
+    for (const index of removal.indices) {
+      const item = removal.collection.items[index] as unknown;
+      const node = (isScalar(item) ? item : (item as { key: Node }).key) as Node;
+      result.changes.push({ code: 'env-removed', message: `removed ${names(ctx, removal.collection)[index]}`, line: ctx.lineOf(node.range![0]) });
+    }
+  }
+  if (emptied && result.edits.length) result.changes.push({ code: 'env-emptied', message: 'removed environment, now empty', line: envLine });
+  return result;
+}
+
+/** The variable each entry of a collection sets (null for merge keys and odd entries). */
+function names(ctx: ServiceContext, collection: YAMLMap | YAMLSeq): (string | null)[] {
+  return isSeq(collection)
+    ? collection.items.map((item) => envEntryName(resolveNode(item, ctx.doc)))
+    : collection.items.map((pair) => (isMergeKey(pair) ? null : keyName(pair)));
+}
+
+/** Groups the entries to strip by the collection that holds them. */
+function planRemovals(ctx: ServiceContext, env: YAMLMap | YAMLSeq): Removal[] {
+  const byCollection = new Map<YAMLMap | YAMLSeq, Removal>();
+  const add = (collection: YAMLMap | YAMLSeq, index: number, name: string) => {
+    let removal = byCollection.get(collection);
+    if (!removal) byCollection.set(collection, (removal = { collection, indices: new Set(), names: [] }));
+    removal.indices.add(index);
+    removal.names.push(name);
+  };
+  if (isSeq(env)) {
+    names(ctx, env).forEach((name, index) => {
+      if (name !== null && ctx.strip.has(name)) add(env, index, name);
+    });
+  } else {
+    for (const [name, { pair, owner }] of effectiveKeys(env, ctx.doc)) {
+      if (ctx.strip.has(name)) add(owner, owner.items.indexOf(pair), name);
+    }
+  }
+  return [...byCollection.values()];
+}
+
+function hasMergeKey(collection: YAMLMap | YAMLSeq): boolean {
+  return isMap(collection) && collection.items.some(isMergeKey);
+}
+
+/** Removes some entries; a merged map that loses all its keys stays as `{}` (it is still merged). */
+function removeSome(ctx: ServiceContext, removal: Removal): TextEdit[] | null {
+  const { collection, indices } = removal;
+  if (indices.size === collection.items.length) return emptyInPlace(ctx, collection);
+  return removeEntries(ctx.layout, collection, indices);
+}
+
+/**
+ * Removes an emptied `environment` pair. It stays as an empty collection when removing it would
+ * drop an anchor that aliases elsewhere use, or leave its map with no keys at all.
+ */
+function removeEmptied(ctx: ServiceContext, owner: YAMLMap, env: YAMLMap | YAMLSeq): TextEdit[] | null {
+  const pair = owner.items.find((p) => resolveNode(p.value, ctx.doc) === env && keyName(p) === 'environment');
+  if (!pair) return null;
+  if (env.anchor || owner.items.length === 1 || owner.flow) return emptyInPlace(ctx, env);
+  return removePair(ctx.layout, owner, pair);
+}
+
+/** Replaces a collection's content with `[]` or `{}`, keeping its anchor and own-line comments. */
+function emptyInPlace(ctx: ServiceContext, collection: YAMLMap | YAMLSeq): TextEdit[] | null {
+  const empty = isSeq(collection) ? '[]' : '{}';
+  if (collection.flow) return [{ start: collection.range![0], end: collection.range![1], text: empty, target: collection }];
+  // A block collection starts on the line after its key (and anchor): the `{}` goes at the end
+  // of that line, before any comment there.
+  const { layout } = ctx;
+  const keyLineEnd = layout.lineEnd(layout.lineStart(collection.range![0]) - 1);
+  const keyLine = layout.text.slice(layout.lineStart(keyLineEnd), keyLineEnd);
+  const comment = keyLine.search(/\s#/);
+  const at = comment < 0 ? keyLineEnd : keyLineEnd - keyLine.length + comment;
+  const removals = removeEntries(layout, collection, new Set(collection.items.keys()));
+  return removals && [{ start: at, end: at, text: ` ${empty}`, target: collection }, ...removals];
+}

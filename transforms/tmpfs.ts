@@ -1,0 +1,156 @@
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Node, Pair, Scalar, YAMLSeq } from 'yaml';
+import type { Change } from '../src/diagnostics.js';
+import type { TextEdit } from '../src/edits.js';
+import type { ServiceContext, TransformResult } from '../src/transform.js';
+import { tmpfsPath } from '../src/service-values.js';
+import { nothing } from '../src/transform.js';
+import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, scalarText } from '../src/yaml-edit.js';
+import { effectivePair, keyName, resolveNode, stringValue } from '../src/yaml-nodes.js';
+
+function tmpfsOptions(entry: string): string[] {
+  const i = entry.indexOf(':');
+  return i < 0 ? [] : entry.slice(i + 1).split(',').map((o) => o.trim()).filter(Boolean);
+}
+
+/** The `/run` entry with `exec`: `noexec` replaced (in place), other options kept. */
+export function runEntryWithExec(entries: readonly string[]): string {
+  const options: string[] = [];
+  const optionKey = (o: string) => o.split('=')[0];
+  for (const entry of entries) {
+    for (const option of tmpfsOptions(entry)) {
+      const value = option === 'noexec' ? 'exec' : option;
+      if (!options.some((o) => optionKey(o) === optionKey(value))) options.push(value);
+    }
+  }
+  if (!options.includes('exec')) options.push('exec');
+  const path = entries[0]?.split(':')[0]!.trim() || '/run';
+  return `${path}:${options.join(',')}`;
+}
+
+const hasExec = (entry: string) => tmpfsOptions(entry).includes('exec') && !tmpfsOptions(entry).includes('noexec');
+
+/**
+ * Mounts `/run` as a tmpfs with `exec` (the s6 supervisor runs its service files there;
+ * Docker mounts tmpfs `noexec` by default), and `/tmp` too for the images whose readme
+ * requires it. Exactly one `/run` entry results; other entries are kept as written.
+ */
+export function tmpfsMounts(ctx: ServiceContext): TransformResult {
+  const { service, doc, layout } = ctx;
+  const result = nothing();
+  const line = (node: Node | null) => ctx.lineOf((node ?? service.key).range![0]);
+  const runVolume = tmpfsVolumeAtRun(ctx);
+  if (runVolume) {
+    result.warnings.push({
+      code: 'run-tmpfs-volume',
+      message: '/run is a tmpfs volume in long syntax, which cannot carry exec; replace it with `tmpfs: [/run:exec]` (left as it is)',
+      line: line(runVolume),
+    });
+  }
+  const wantRun = !runVolume;
+  const found = effectivePair(service.map, 'tmpfs', doc);
+  const value = found ? resolveNode(found.pair.value, doc) : null;
+  const entries = isSeq(value) ? value.items.map((item) => stringValue(resolveNode(item, doc))) : [stringValue(value)];
+  const present = entries.filter((e): e is string => e !== null);
+  const runEntries = present.filter((e) => tmpfsPath(e) === '/run');
+  const runOk = !wantRun || (runEntries.length === 1 && hasExec(runEntries[0]!));
+  const tmpOk = !ctx.needsTmp || present.some((e) => tmpfsPath(e) === '/tmp');
+  if (runOk && tmpOk) return result;
+
+  const missing: string[] = [];
+  if (wantRun && runEntries.length === 0) missing.push('/run:exec');
+  if (!tmpOk) missing.push('/tmp');
+  const change = (code: Change['code'], message: string, node: Node | null) => result.changes.push({ code, message, line: line(node) });
+  const describeMissing = () => {
+    if (missing.includes('/run:exec')) change('tmpfs-added', 'added tmpfs /run:exec', found?.pair.key as Node ?? null);
+    if (missing.includes('/tmp')) change('tmpfs-added', `added tmpfs /tmp (required by ${service.imageRef?.lsioName ?? 'the image'})`, found?.pair.key as Node ?? null);
+  };
+
+  if (!found || (isScalar(value) && value.value === null)) {
+    if (found) return result; // `tmpfs:` with no value: rare, and a block would need the pair rewritten
+    result.edits.push(addMapEntries(layout, service.map, [blockOrFlow(ctx, missing)], ctx.style));
+    describeMissing();
+    return result;
+  }
+  const fixedRun = runEntries.length > 0 ? runEntryWithExec(runEntries) : null;
+  if (found.merged && !ctx.canEdit(value as Node)) {
+    // The list comes from a block other services share: give this service its own.
+    const own = [...present.map((e) => (tmpfsPath(e) === '/run' ? (e === runEntries[0] ? fixedRun! : null) : e)), ...missing]
+      .filter((e): e is string => e !== null)
+      .map((e) => scalarText(e, undefined, Boolean(service.map.flow)));
+    result.edits.push(addMapEntries(layout, service.map, [service.map.flow ? { key: 'tmpfs', value: `[${own.join(', ')}]` } : { key: 'tmpfs', value: null, items: own }], ctx.style));
+    change('tmpfs-overridden', 'tmpfs came through a merge key shared with other services; set on the service with /run:exec', found.pair.key as Node);
+    return result;
+  }
+  if (isScalar(value)) {
+    if (typeof value.value !== 'string') return result;
+    result.edits.push(...scalarToList(ctx, found.pair, value, fixedRun, missing));
+    if (fixedRun && fixedRun !== value.value) change('tmpfs-run-exec', `tmpfs ${value.value} became ${fixedRun}`, value);
+    if (missing.length) change('tmpfs-to-list', 'tmpfs became a list', value);
+    describeMissing();
+    return result;
+  }
+  if (!isSeq(value)) return result;
+  result.edits.push(...fixSequence(ctx, value, fixedRun, missing));
+  if (fixedRun && runEntries.length > 1) change('tmpfs-run-merged', `merged ${runEntries.length} /run tmpfs entries into ${fixedRun}`, value);
+  else if (fixedRun && fixedRun !== runEntries[0]) change('tmpfs-run-exec', `tmpfs ${runEntries[0]} became ${fixedRun}`, value);
+  describeMissing();
+  return result;
+}
+
+function blockOrFlow(ctx: ServiceContext, items: string[]) {
+  return ctx.service.map.flow ? { key: 'tmpfs', value: `[${items.join(', ')}]` } : { key: 'tmpfs', value: null, items };
+}
+
+/** `tmpfs: /tmp` → a list keeping `/tmp` (or the `/run` entry fixed in place when that is all). */
+function scalarToList(ctx: ServiceContext, pair: Pair, scalar: Scalar, fixedRun: string | null, missing: string[]): TextEdit[] {
+  const { layout, service } = ctx;
+  const inFlow = Boolean(service.map.flow);
+  const [start, end] = [scalar.range![0], scalar.range![1]];
+  const own = fixedRun ? scalarText(fixedRun, scalar.type, inFlow || missing.length > 0) : layout.text.slice(start, end);
+  if (missing.length === 0) return [replaceScalar(scalar, fixedRun!, inFlow)];
+  if (inFlow) return [{ start, end, text: `[${[own, ...missing].join(', ')}]`, target: service.map }];
+  const keyEnd = (pair.key as Node).range![1];
+  const keyColumn = layout.column((pair.key as Node).range![0]);
+  const indent = ' '.repeat(keyColumn + ctx.style.sequenceIndent);
+  const eol = layout.eol;
+  const after = layout.lineEnd(end);
+  const tail = missing.map((m) => `${eol}${indent}- ${m}`).join('');
+  return [
+    { start: keyEnd, end: start, text: `:${eol}${indent}- `, target: service.map },
+    ...(fixedRun ? [{ start, end, text: own, target: service.map }] : []),
+    { start: after, end: after, text: tail, target: service.map },
+  ];
+}
+
+/** Rewrites the first `/run` entry with exec, drops other `/run` entries, appends what is missing. */
+function fixSequence(ctx: ServiceContext, seq: YAMLSeq, fixedRun: string | null, missing: string[]): TextEdit[] {
+  const { layout, doc } = ctx;
+  const edits: TextEdit[] = [];
+  const remove = new Set<number>();
+  let first = true;
+  seq.items.forEach((item, index) => {
+    const node = resolveNode(item, doc);
+    const entry = stringValue(node);
+    if (entry === null || tmpfsPath(entry) !== '/run') return;
+    if (first && fixedRun && entry !== fixedRun) edits.push(replaceScalar(node as Scalar, fixedRun, Boolean(seq.flow)));
+    if (!first) remove.add(index);
+    first = false;
+  });
+  if (remove.size) edits.push(...(removeEntries(layout, seq, remove) ?? []));
+  if (missing.length) edits.push(appendSequenceItems(layout, seq, missing));
+  return edits;
+}
+
+/** A long-syntax volume `{type: tmpfs, target: /run}`, which cannot be given exec. */
+function tmpfsVolumeAtRun(ctx: ServiceContext): Node | null {
+  const volumes = resolveNode(effectivePair(ctx.service.map, 'volumes', ctx.doc)?.pair.value, ctx.doc);
+  if (!isSeq(volumes)) return null;
+  for (const item of volumes.items) {
+    const volume = resolveNode(item, ctx.doc);
+    if (!isMap(volume)) continue;
+    const field = (name: string) => stringValue(resolveNode(volume.items.find((p) => keyName(p) === name)?.value, ctx.doc));
+    if (field('type') === 'tmpfs' && tmpfsPath(field('target') ?? '') === '/run') return volume;
+  }
+  return null;
+}
