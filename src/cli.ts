@@ -1,0 +1,162 @@
+// The command line: commander parses, `run` does the work, and this file maps the outcome to
+// an exit code in one place. Usage errors exit 2, like a failed file.
+import { Command, CommanderError, Option } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { EXIT, run } from './run.js';
+import type { RunOptions } from './run.js';
+import { isEmptySelection } from './select.js';
+import { VERSION } from './version.js';
+
+const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+
+function program(): Command {
+  return new Command('ro-convert')
+    .description('Convert Docker Compose services to read-only containers (LinuxServer.io style), editing only the lines that must change.')
+    .argument('[paths...]', 'compose files, directories (searched for compose files), or - for standard input')
+    .optionsGroup('Selection (one is required):')
+    .option('-s, --service <name>', 'convert this service (repeatable, or a comma list)', list)
+    .option('-a, --all', 'convert every service')
+    .option('--image <glob>', "convert services whose image matches, e.g. 'lscr.io/linuxserver/*' (repeatable)", list)
+    .option('--supported', 'convert every LinuxServer image that declares read-only support')
+    .optionsGroup('Conversion:')
+    .option('--keep-env <name>', 'do not strip this variable (repeatable, or a comma list)', list)
+    .option('--strip-env <name>', 'also strip this variable from selected services (repeatable, or a comma list)', list)
+    .optionsGroup('Modes (default: preview the diff, write nothing):')
+    .option('-w, --write', 'write the changes (the diff is printed first unless --quiet)')
+    .option('--dry-run', 'preview only (the default, said explicitly)')
+    .option('--check', 'write nothing; exit 1 if any file would change (for CI)')
+    .option('-i, --interactive', 'show each diff and ask before writing it (terminal only)')
+    .option('--strict', 'refuse (exit 2, nothing written) any file whose conversion has warnings')
+    .optionsGroup('Output:')
+    .option('--stdout', 'print the converted text instead of a diff (one file, or -)')
+    .option('--json', 'print one JSON report on stdout instead of text')
+    .option('-q, --quiet', 'print errors only')
+    .addOption(new Option('--color', 'colour the diff (default: only on a terminal; NO_COLOR and FORCE_COLOR are honoured)'))
+    .addOption(new Option('--no-color', 'never colour the diff'))
+    .option('--list-images', 'print the LinuxServer read-only support table and exit')
+    .version(VERSION, '-V, --version')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ro-convert --service sonarr compose.yml              preview one service's conversion
+  ro-convert --supported --write --quiet ~/stacks      convert a whole tree in place
+  ro-convert --all --check .                           CI gate: exit 1 if anything is left to convert
+
+Exit codes:
+  0  done, or nothing to do
+  1  --check: some file would change
+  2  usage error, or some file could not be converted (the others still are)`,
+    )
+    .showHelpAfterError('(run ro-convert --help for usage)')
+    .exitOverride();
+}
+
+interface CliFlags {
+  service?: string[];
+  all?: boolean;
+  image?: string[];
+  supported?: boolean;
+  keepEnv?: string[];
+  stripEnv?: string[];
+  write?: boolean;
+  dryRun?: boolean;
+  check?: boolean;
+  interactive?: boolean;
+  strict?: boolean;
+  stdout?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+  listImages?: boolean;
+}
+
+class UsageError extends Error {}
+
+function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
+  const options: RunOptions = {
+    paths,
+    services: flags.service,
+    all: flags.all,
+    images: flags.image,
+    supported: flags.supported,
+    keepEnv: flags.keepEnv,
+    stripEnv: flags.stripEnv,
+    mode: flags.check ? 'check' : flags.write || flags.interactive ? 'write' : 'preview',
+    interactive: Boolean(flags.interactive),
+    stdout: Boolean(flags.stdout),
+    json: Boolean(flags.json),
+    quiet: Boolean(flags.quiet),
+    strict: Boolean(flags.strict),
+    color: useColor(flags.color),
+  };
+  if (isEmptySelection(options)) throw new UsageError('choose the services to convert: --service NAME, --all, --image GLOB or --supported');
+  if (paths.length === 0) throw new UsageError('name at least one compose file or directory (or - for standard input)');
+  const modes = [flags.write && '--write', flags.dryRun && '--dry-run', flags.check && '--check', flags.interactive && '--interactive'].filter(Boolean);
+  if (modes.length > 1 && !(modes.length === 2 && flags.write && flags.interactive)) throw new UsageError(`${modes.join(' and ')} cannot be combined`);
+  if (options.stdout && (paths.length !== 1 || options.mode !== 'preview' || options.json)) throw new UsageError('--stdout takes one file (or -) and no --write, --check or --json');
+  if (paths.includes('-') && options.mode === 'write') throw new UsageError('standard input cannot be written back; use --stdout');
+  if (options.interactive && !(process.stdin.isTTY && process.stdout.isTTY)) throw new UsageError('--interactive needs a terminal');
+  return options;
+}
+
+function useColor(flag: boolean | undefined): boolean {
+  if (flag !== undefined) return flag;
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  if (process.env.NO_COLOR) return false;
+  return Boolean(process.stdout.isTTY);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const cli = program();
+  let flags: CliFlags;
+  try {
+    cli.parse(argv);
+    flags = cli.opts<CliFlags>();
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failed;
+    throw error;
+  }
+  if (flags.listImages) {
+    const [{ listImages }, { formatImageTable }] = await Promise.all([import('./knowledge/index.js'), import('./report.js')]);
+    process.stdout.write(formatImageTable(listImages()));
+    return EXIT.ok;
+  }
+  let options: RunOptions;
+  try {
+    options = toRunOptions(cli.args, flags);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`ro-convert: error: ${error.message}\n(run ro-convert --help for usage)\n`);
+    return EXIT.failed;
+  }
+  return run(options, {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+    ask: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+    progress: Boolean(process.stderr.isTTY),
+  });
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Never a stack trace for the user: one line, and the bug is ours.
+    process.stderr.write(`ro-convert: error: bug in ro-convert: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT.failed;
+  },
+);

@@ -1,0 +1,65 @@
+import { convert } from './convert.js';
+import type { ConvertOptions } from './convert.js';
+import { ConvertError, internalError } from './errors.js';
+import { decodeText, readText, writeTextAtomic } from './files.js';
+import { errorEntry } from './report.js';
+import type { FileReport } from './report.js';
+
+/** What to do with one file; plain data, so a worker thread can receive it. */
+export interface FileJob {
+  path: string;
+  options: ConvertOptions;
+  /** Write the result now (false: the caller decides later, or never). */
+  write: boolean;
+  /** Refuse files with warnings (`--strict`). */
+  strict: boolean;
+  /** Keep the diff text for printing. */
+  wantDiff: boolean;
+  /** Keep input and output texts (for a later write, `--stdout`, or a prompt). */
+  wantTexts: boolean;
+  /** The bytes of standard input, for the path `-`. */
+  stdin?: Uint8Array;
+}
+
+/** The result of one job. */
+export interface FileOutcome {
+  report: FileReport;
+  /** Every service name of the file, for "unknown service" messages. */
+  serviceNames: string[];
+  diff: string | null;
+  input: string | null;
+  output: string | null;
+}
+
+/**
+ * Reads, converts and (if asked) writes one file. Never throws: a refusal, an I/O error or
+ * a bug becomes the report's `error`, so one bad file does not stop the others.
+ */
+export function processFile(job: FileJob): FileOutcome {
+  const report: FileReport = { path: job.path, status: 'unchanged', written: false, error: null, services: [] };
+  const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null };
+  try {
+    const text = job.stdin ? decodeText(job.stdin) : readText(job.path);
+    const result = convert(text, { ...job.options, path: job.path === '-' ? 'stdin' : job.path });
+    report.services = result.services;
+    outcome.serviceNames = result.serviceNames;
+    report.status = result.changed ? 'changed' : 'unchanged';
+    if (job.strict && result.services.some((s) => s.warnings.length)) {
+      throw new ConvertError('strict-warnings', '--strict: refused because of the warnings above; nothing written');
+    }
+    if (job.wantDiff && result.changed) outcome.diff = result.diff;
+    if (job.wantTexts) {
+      outcome.input = text;
+      outcome.output = result.output;
+    }
+    if (job.write && result.changed) {
+      writeTextAtomic(job.path, text, result.output);
+      report.written = true;
+    }
+  } catch (error) {
+    const refusal = error instanceof ConvertError ? error : internalError(error instanceof Error ? error.message : String(error));
+    report.status = 'error';
+    report.error = errorEntry(refusal);
+  }
+  return outcome;
+}
