@@ -1,9 +1,9 @@
-import { isMap, isScalar, parseDocument, visit } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import type { Document, YAMLMap } from 'yaml';
 import { ConvertError } from './errors.js';
 import { createLayout } from './layout.js';
 import type { Layout } from './layout.js';
-import { keyName, resolveNode } from './yaml-nodes.js';
+import { aliasTargets, keyName, resolveNode } from './yaml-nodes.js';
 
 /** A compose file parsed for editing: the document, its `services` map, and its text layout. */
 export interface ParsedCompose {
@@ -12,6 +12,8 @@ export interface ParsedCompose {
   root: YAMLMap;
   services: YAMLMap;
   layout: Layout;
+  /** Whether the document has any alias (most files have none: then nothing can be shared). */
+  hasAliases: boolean;
 }
 
 /** Parser options shared by the first parse and the verification parse. */
@@ -37,7 +39,12 @@ export function parseCompose(text: string): ParsedCompose {
     }
     throw at(layout, error.pos[0], 'invalid-yaml', `invalid YAML: ${firstLine(error.message)}`);
   }
-  if (text.includes('*')) rejectUnknownAliases(doc, layout);
+  // `yaml` leaves an alias to an undefined anchor for later; Compose refuses it, and so do we.
+  // An alias needs a `*`; most compose files have none and skip the walk.
+  const aliases = text.includes('*') ? aliasTargets(doc) : new Map();
+  for (const [alias, target] of aliases) {
+    if (!target) throw at(layout, alias.range?.[0] ?? 0, 'invalid-yaml', `invalid YAML: alias *${alias.source} names no anchor`);
+  }
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) throw new ConvertError('empty-file', 'empty file: no compose document', 1, 1);
   if (!isMap(root)) throw at(layout, root.range?.[0] ?? 0, 'top-level-not-mapping', 'the top level is not a mapping, so this is not a compose file');
@@ -54,16 +61,7 @@ export function parseCompose(text: string): ParsedCompose {
   const keyAt = (servicesPair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
   if (services === null || (isScalar(services) && services.value === null)) throw at(layout, keyAt, 'services-null', '`services` is empty (null)');
   if (!isMap(services)) throw at(layout, keyAt, 'services-not-mapping', '`services` is not a mapping');
-  return { text, doc, root, services, layout };
-}
-
-/** `yaml` leaves an alias to an undefined anchor for later; Compose refuses it, and so do we. */
-function rejectUnknownAliases(doc: Document.Parsed, layout: Layout): void {
-  visit(doc, {
-    Alias(_, alias) {
-      if (!alias.resolve(doc)) throw at(layout, alias.range?.[0] ?? 0, 'invalid-yaml', `invalid YAML: alias *${alias.source} names no anchor`);
-    },
-  });
+  return { text, doc, root, services, layout, hasAliases: aliases.size > 0 };
 }
 
 function at(layout: Layout, offset: number, code: ConstructorParameters<typeof ConvertError>[0], message: string): ConvertError {

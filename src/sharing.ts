@@ -1,5 +1,5 @@
-import { isAlias, isMap, isSeq, visit } from 'yaml';
-import type { Document, Node, YAMLMap } from 'yaml';
+import { isAlias, isMap, isSeq } from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
 import type { ParsedCompose } from './parse.js';
 import { isMergeKey, keyName, mergeSources, resolveNode } from './yaml-nodes.js';
 
@@ -24,7 +24,7 @@ export const serviceReader = (name: string) => `service:${name}`;
  */
 export function analyzeSharing(parsed: ParsedCompose): Sharing | null {
   const { doc, root, services } = parsed;
-  if (!hasAlias(doc)) return null;
+  if (!parsed.hasAliases) return null;
   const readers = new Map<Node, string[]>();
   const mark = (node: Node, reader: string) => {
     const list = readers.get(node);
@@ -73,15 +73,4 @@ export function analyzeSharing(parsed: ParsedCompose): Sharing | null {
     walkFrom(pair.value, serviceReader(name));
   }
   return { readersOf: (node) => readers.get(node) ?? [] };
-}
-
-function hasAlias(doc: Document): boolean {
-  let found = false;
-  visit(doc, {
-    Alias() {
-      found = true;
-      return visit.BREAK;
-    },
-  });
-  return found;
 }

@@ -1,12 +1,40 @@
-import { isAlias, isMap, isScalar, isSeq } from 'yaml';
-import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
+import type { Alias, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 
 /** Merge chains deeper than this are not followed (they would be a hostile file). */
 const MAX_MERGE_DEPTH = 32;
 
+const aliasIndexes = new WeakMap<Document, Map<Alias, Node | null>>();
+
+/**
+ * Every alias of a document with the node it points to (null for an undefined anchor), from
+ * one walk in document order. `yaml`'s own `Alias.resolve` walks the whole document on
+ * every call, which made files with aliases quadratic.
+ */
+export function aliasTargets(doc: Document): Map<Alias, Node | null> {
+  let index = aliasIndexes.get(doc);
+  if (!index) {
+    index = new Map();
+    const anchors = new Map<string, Node>();
+    const stack: unknown[] = [doc.contents];
+    while (stack.length) {
+      const node = stack.pop();
+      if (isAlias(node)) {
+        index.set(node, anchors.get(node.source) ?? null);
+        continue;
+      }
+      if (isNode(node) && node.anchor) anchors.set(node.anchor, node);
+      if (isMap(node) || isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+      else if (isPair(node)) stack.push(node.value, node.key);
+    }
+    aliasIndexes.set(doc, index);
+  }
+  return index;
+}
+
 /** The node an alias points to; any other node as it is. Never expands anything. */
 export function resolveNode(node: unknown, doc: Document): Node | null {
-  if (isAlias(node)) return (node.resolve(doc) as Node | undefined) ?? null;
+  if (isAlias(node)) return aliasTargets(doc).get(node) ?? null;
   return (node as Node | null) ?? null;
 }
 
