@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConvertError } from './errors.js';
@@ -97,7 +96,7 @@ export function writeTextAtomic(path: string, expected: string, text: string): v
   } catch (error) {
     throw ioError('cannot resolve', error);
   }
-  const temp = join(dirname(target), `.${basename(target)}.ro-convert-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const temp = join(dirname(target), `.${basename(target)}.ro-convert-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   let fd: number | null = null;
   try {
     const stat = lstatSync(target);

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { processFile } from './process-file.js';
 import type { FileJob, FileOutcome } from './process-file.js';
 
@@ -24,6 +23,8 @@ export async function processAll(jobs: readonly FileJob[], onProgress?: (done: n
       return outcome;
     });
   }
+  // Loaded only for bulk runs: a one-file run should not pay for it at start-up.
+  const { Worker } = await import('node:worker_threads');
   const results: FileOutcome[] = new Array(jobs.length);
   let next = 0;
   let done = 0;
