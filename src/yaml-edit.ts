@@ -119,16 +119,11 @@ export function removeEntries(layout: Layout, collection: YAMLMap | YAMLSeq, rem
   const { text } = layout;
   const starts = collection.items.map((item) => entryStart(item));
   const ends = collection.items.map((item) => entryEnd(item, text));
-  const edits: TextEdit[] = [];
   if (!collection.flow) {
-    for (const index of remove) {
-      const lineStart = layout.lineStart(starts[index]!);
-      const before = text.slice(lineStart, starts[index]!);
-      if (!/^\s*(-\s*)?$/.test(before) || (isSeq(collection) && !before.includes('-'))) return null;
-      edits.push({ start: lineStart, end: layout.nextLineStart(ends[index]!), text: '', target: collection });
-    }
-    return edits;
+    const lines = blockEntryLines(layout, collection, remove);
+    return lines && lineRemovals(layout, lines, collection);
   }
+  const edits: TextEdit[] = [];
   const count = collection.items.length;
   for (let i = 0; i < count; i++) {
     if (!remove.has(i) || (i > 0 && remove.has(i - 1))) continue;
@@ -141,9 +136,53 @@ export function removeEntries(layout: Layout, collection: YAMLMap | YAMLSeq, rem
   return edits;
 }
 
-/** Removes a whole `key: value` pair (its lines in block style). */
+/** The line ranges of block entries, or null when an entry does not start its own line. */
+function blockEntryLines(layout: Layout, collection: YAMLMap | YAMLSeq, remove: ReadonlySet<number>): [number, number][] | null {
+  const { text } = layout;
+  const lines: [number, number][] = [];
+  for (const index of remove) {
+    const item = collection.items[index];
+    const start = entryStart(item);
+    const lineStart = layout.lineStart(start);
+    const before = text.slice(lineStart, start);
+    if (!/^\s*(-\s*)?$/.test(before) || (isSeq(collection) && !before.includes('-'))) return null;
+    lines.push([lineStart, layout.nextLineStart(entryEnd(item, text))]);
+  }
+  return lines;
+}
+
+/**
+ * Edits that delete whole-line ranges, merged where they touch. The file's last line, when it
+ * has no line break, is removed together with the break before it, so the file still ends
+ * without one.
+ */
+function lineRemovals(layout: Layout, ranges: [number, number][], target: Node): TextEdit[] {
+  const { text } = layout;
+  const merged: [number, number][] = [];
+  for (const [start, end] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged.map(([start, end]) => {
+    if (end === text.length && !text.endsWith('\n') && start > 0) start -= text[start - 2] === '\r' ? 2 : 1;
+    return { start, end, text: '', target };
+  });
+}
+
+/**
+ * Removes a whole `key: value` pair. In block style a block collection value goes entry by
+ * entry, so own-line comments inside it stay where they were.
+ */
 export function removePair(layout: Layout, map: YAMLMap, pair: Pair): TextEdit[] | null {
-  return removeEntries(layout, map, new Set([map.items.indexOf(pair)]));
+  const index = map.items.indexOf(pair);
+  const value = pair.value;
+  if (map.flow || !(isMap(value) || isSeq(value)) || value.flow || value.items.length === 0) return removeEntries(layout, map, new Set([index]));
+  const keyStart = (pair.key as Node).range![0];
+  const keyLineStart = layout.lineStart(keyStart);
+  if (!/^\s*$/.test(layout.text.slice(keyLineStart, keyStart))) return null;
+  const items = blockEntryLines(layout, value, new Set(value.items.keys()));
+  return items && lineRemovals(layout, [[keyLineStart, layout.nextLineStart(keyStart)], ...items], map);
 }
 
 function entryStart(item: unknown): number {

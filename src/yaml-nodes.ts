@@ -136,7 +136,12 @@ export function contentEnd(node: Node, text: string): number {
     break;
   }
   let end = last.range![1];
-  if (isScalar(last) && (last.type === 'BLOCK_LITERAL' || last.type === 'BLOCK_FOLDED')) return end;
+  if (isScalar(last) && (last.type === 'BLOCK_LITERAL' || last.type === 'BLOCK_FOLDED') && /^[|>][0-9]*\+/.test(text.slice(last.range![0], end))) {
+    // Keep chomping (`|+`): trailing blank lines are part of the value, so only the
+    // final line break is not content.
+    if (text[end - 1] === '\n') end -= text[end - 2] === '\r' ? 2 : 1;
+    return end;
+  }
   while (end > 0 && /\s/.test(text[end - 1]!)) end--;
   return end;
 }

@@ -107,7 +107,7 @@ function removeSome(ctx: ServiceContext, removal: Removal): TextEdit[] | null {
 function removeEmptied(ctx: ServiceContext, owner: YAMLMap, env: YAMLMap | YAMLSeq): TextEdit[] | null {
   const pair = owner.items.find((p) => resolveNode(p.value, ctx.doc) === env && keyName(p) === 'environment');
   if (!pair) return null;
-  if (env.anchor || owner.items.length === 1 || owner.flow) return emptyInPlace(ctx, env);
+  if (env.anchor || owner.items.length === 1) return emptyInPlace(ctx, env);
   return removePair(ctx.layout, owner, pair);
 }
 

@@ -66,9 +66,13 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     if (missing.includes('/tmp')) change('tmpfs-added', `added tmpfs /tmp (required by ${service.imageRef?.lsioName ?? 'the image'})`, found?.pair.key as Node ?? null);
   };
 
-  if (!found || (isScalar(value) && value.value === null)) {
-    if (found) return result; // `tmpfs:` with no value: rare, and a block would need the pair rewritten
+  if (!found) {
     result.edits.push(addMapEntries(layout, service.map, [blockOrFlow(ctx, missing)], ctx.style));
+    describeMissing();
+    return result;
+  }
+  if (isScalar(value) && value.value === null) {
+    result.edits.push(...fillNull(ctx, found.pair, value, missing));
     describeMissing();
     return result;
   }
@@ -121,6 +125,18 @@ function scalarToList(ctx: ServiceContext, pair: Pair, scalar: Scalar, fixedRun:
     ...(fixedRun ? [{ start, end, text: own, target: service.map }] : []),
     { start: after, end: after, text: tail, target: service.map },
   ];
+}
+
+/** `tmpfs:` with no value (or `~`): the entries go where the value was. */
+function fillNull(ctx: ServiceContext, pair: Pair, scalar: Scalar, missing: string[]): TextEdit[] {
+  const { layout, service } = ctx;
+  const [start, end] = [scalar.range![0], scalar.range![1]];
+  if (service.map.flow) return [{ start, end, text: `${start === end ? ' ' : ''}[${missing.join(', ')}]`, target: service.map }];
+  const keyColumn = layout.column((pair.key as Node).range![0]);
+  const indent = ' '.repeat(keyColumn + ctx.style.sequenceIndent);
+  const after = layout.lineEnd(Math.max(end, (pair.key as Node).range![1]));
+  const lines = missing.map((m) => `${layout.eol}${indent}- ${m}`).join('');
+  return [...(start < end ? [{ start, end, text: '', target: service.map }] : []), { start: after, end: after, text: lines, target: service.map }];
 }
 
 /** Rewrites the first `/run` entry with exec, drops other `/run` entries, appends what is missing. */
