@@ -1,7 +1,6 @@
 // The command line: commander parses, `run` does the work, and this file maps the outcome to
 // an exit code in one place. Usage errors exit 2, like a failed file.
 import { Command, CommanderError, Option } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { EXIT, run } from './run.js';
 import type { RunOptions } from './run.js';
 import { isEmptySelection } from './select.js';
@@ -46,7 +45,11 @@ Examples:
 Exit codes:
   0  done, or nothing to do
   1  --check: some file would change
-  2  usage error, or some file could not be converted (the others still are)`,
+  2  usage error, or some file could not be converted (the others still are)
+
+Shell completion:
+  ro-convert completion bash|zsh|fish                  print a completion script
+  source <(ro-convert completion bash)                 enable it in the current shell`,
     )
     .showHelpAfterError('(run ro-convert --help for usage)')
     .exitOverride();
@@ -109,6 +112,11 @@ function useColor(flag: boolean | undefined): boolean {
 
 async function main(argv: string[]): Promise<number> {
   const cli = program();
+  // `completion <shell>` is recognised only as the whole command line: a conversion always
+  // needs a selection option, so these words alone can never be one (`--all completion`
+  // still reads a file named "completion").
+  const words = argv.slice(2);
+  if (words[0] === 'completion' && words.length <= 2) return printCompletion(cli, words[1]);
   let flags: CliFlags;
   try {
     cli.parse(argv);
@@ -139,6 +147,7 @@ async function main(argv: string[]): Promise<number> {
       return Buffer.concat(chunks);
     },
     ask: async (question) => {
+      const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {
         return await rl.question(question);
@@ -148,6 +157,16 @@ async function main(argv: string[]): Promise<number> {
     },
     progress: Boolean(process.stderr.isTTY),
   });
+}
+
+async function printCompletion(cli: Command, shell: string | undefined): Promise<number> {
+  const { SHELLS, completionScript, isShell } = await import('./completion.js');
+  if (shell === undefined || !isShell(shell)) {
+    process.stderr.write(`ro-convert: error: ${shell === undefined ? 'name a shell' : `unknown shell ${shell}`}: ro-convert completion ${SHELLS.join('|')}\n`);
+    return EXIT.failed;
+  }
+  process.stdout.write(completionScript(shell, cli));
+  return EXIT.ok;
 }
 
 main(process.argv).then(
