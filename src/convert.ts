@@ -10,6 +10,7 @@ import { locateServices } from './locate.js';
 import type { LocatedService } from './locate.js';
 import { parseCompose } from './parse.js';
 import type { ParsedCompose } from './parse.js';
+import type { RelatedFiles } from './related-files.js';
 import { isSelected, stripPolicy } from './select.js';
 import type { EnvAdjustments, Selection, StripPolicy } from './select.js';
 import { analyzeSharing, serviceReader } from './sharing.js';
@@ -24,6 +25,8 @@ export interface ConvertOptions extends Selection, EnvAdjustments {
   path?: string;
   /** Re-parse and check the output before returning it (default true). */
   verify?: boolean;
+  /** Files next to the compose file (env files, override), read by the caller, for warnings. */
+  related?: RelatedFiles;
 }
 
 /** What happened to one selected service. */
@@ -97,9 +100,10 @@ export function convert(text: string, options: ConvertOptions): ConvertResult {
  * Runs every transform on every selected service and keeps the edits that are safe: an edit
  * to a node that other services read (anchors, aliases, merge keys) is kept only when each of
  * those services is selected and plans the very same edit; otherwise that transform's edits
- * for the service are dropped, with a warning naming the line.
+ * for the service are dropped, with a warning naming the line. `warnings: false` skips the
+ * transforms that only warn (the verification pass wants edits alone).
  */
-export function planConversion(parsed: ParsedCompose, options: ConvertOptions): Plan {
+export function planConversion(parsed: ParsedCompose, options: ConvertOptions, { warnings = true } = {}): Plan {
   const services = locateServices(parsed);
   const chosen = services.filter((s) => isSelected(s, options));
   const sharing = chosen.length ? analyzeSharing(parsed) : null;
@@ -123,8 +127,9 @@ export function planConversion(parsed: ParsedCompose, options: ConvertOptions): 
       needsTmp: planned.needsTmp,
       canEdit: (node) => !sharing || sharing.readersOf(node).every((reader) => profileOf.get(reader) === profile),
       lineOf,
+      related: options.related,
     };
-    return transforms.map((t) => ({ name: t.name, result: t.run(ctx) }));
+    return transforms.filter((t) => warnings || !t.warningsOnly).map((t) => ({ name: t.name, result: t.run(ctx) }));
   });
   const editKeys = new Map<string, Set<string>>();
   const keyOf = (e: TextEdit) => `${e.start}:${e.end}:${e.text}`;

@@ -2,6 +2,7 @@ import { convert } from './convert.js';
 import type { ConvertOptions } from './convert.js';
 import { ConvertError, internalError } from './errors.js';
 import { decodeText, readText, writeTextAtomic } from './files.js';
+import { relatedFilesOf } from './related-files.js';
 import { errorEntry } from './report.js';
 import type { FileReport } from './report.js';
 
@@ -40,7 +41,8 @@ export function processFile(job: FileJob): FileOutcome {
   const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null };
   try {
     const text = job.stdin ? decodeText(job.stdin) : readText(job.path);
-    const result = convert(text, { ...job.options, path: job.path === '-' ? 'stdin' : job.path });
+    const related = job.stdin || job.path === '-' ? undefined : relatedFilesOf(job.path);
+    const result = convert(text, { ...job.options, path: job.path === '-' ? 'stdin' : job.path, related });
     report.services = result.services;
     outcome.serviceNames = result.serviceNames;
     report.status = result.changed ? 'changed' : 'unchanged';

@@ -1,12 +1,24 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
-import { effectivePair, isMergeKey, keyName, resolveNode } from './yaml-nodes.js';
+import { effectiveKeys, effectivePair, resolveNode } from './yaml-nodes.js';
 
 /** Compose values of a service as the conversion reads them (after aliases and merge keys). */
 
 /** `PATH[:OPTIONS]` of a tmpfs entry, with the path normalised as Docker compares it. */
 export function tmpfsPath(entry: string): string {
   return entry.split(':')[0]!.trim().replace(/\/+$/, '') || '/';
+}
+
+/** The options of a tmpfs entry (`size=64m`, `exec`…), in order. */
+export function tmpfsOptions(entry: string): string[] {
+  const i = entry.indexOf(':');
+  return i < 0 ? [] : entry.slice(i + 1).split(',').map((o) => o.trim()).filter(Boolean);
+}
+
+/** Whether a tmpfs entry is mounted with exec (`exec` given, `noexec` not). */
+export function hasExec(entry: string): boolean {
+  const options = tmpfsOptions(entry);
+  return options.includes('exec') && !options.includes('noexec');
 }
 
 /** The variable an environment entry sets: `KEY=value`, bare `KEY`, or a mapping key. */
@@ -29,7 +41,7 @@ export interface EnvEntry {
   node: Node;
 }
 
-/** The effective `environment` variables of a service, in source order. */
+/** The effective `environment` variables of a service, in source order (own keys before merged ones). */
 export function environmentEntries(map: YAMLMap, doc: Document): EnvEntry[] {
   const env = resolveNode(effectivePair(map, 'environment', doc)?.pair.value, doc);
   if (isSeq(env)) {
@@ -43,11 +55,10 @@ export function environmentEntries(map: YAMLMap, doc: Document): EnvEntry[] {
     });
   }
   if (isMap(env)) {
-    return env.items.flatMap((pair) => {
-      const name = keyName(pair);
-      if (name === null || isMergeKey(pair)) return [];
+    // Variables merged into the mapping with `<<: *anchor` count too, as Compose sees them.
+    return [...effectiveKeys(env, doc)].map(([name, { pair }]) => {
       const value = resolveNode(pair.value, doc);
-      return [{ name, value: isScalar(value) && value.value !== null ? String(value.value) : null, node: pair.key as Node }];
+      return { name, value: isScalar(value) && value.value !== null ? String(value.value) : null, node: pair.key as Node };
     });
   }
   return [];

@@ -3,6 +3,7 @@ import type { Change, Warning } from './diagnostics.js';
 import type { TextEdit } from './edits.js';
 import type { Layout } from './layout.js';
 import type { LocatedService } from './locate.js';
+import type { RelatedFiles } from './related-files.js';
 import type { StripPolicy } from './select.js';
 import type { BlockStyle } from './yaml-edit.js';
 
@@ -23,6 +24,8 @@ export interface ServiceContext {
   canEdit(node: Node): boolean;
   /** 1-based line of an offset, for messages. */
   lineOf(offset: number): number;
+  /** Env files and the override file next to the compose file, when the caller read them. */
+  related?: RelatedFiles | undefined;
 }
 
 /** A transform's answer: edits to the text, what they change, and what the user should know. */

@@ -2,14 +2,29 @@ import type { Transform } from '../src/transform.js';
 import { readOnly } from './read-only.js';
 import { stripEnv } from './strip-env.js';
 import { tmpfsMounts } from './tmpfs.js';
+import { warnCustomScripts } from './warn-custom.js';
+import { warnEnvSources } from './warn-env-sources.js';
+import { warnEnvValues } from './warn-env-values.js';
+import { warnImage } from './warn-image.js';
+import { warnMootSettings } from './warn-moot.js';
+import { warnOverride } from './warn-override.js';
+import { warnNonRootUser } from './warn-user.js';
 
 /**
  * The conversion, in the order its changes appear in the report. Each transform's edits are
  * kept or dropped as a whole (dropped when they would touch a node shared with a service
  * that should not change).
  */
-export const transforms: readonly { name: string; run: Transform }[] = [
+export const transforms: readonly { name: string; run: Transform; warningsOnly?: true }[] = [
   { name: 'read-only', run: readOnly },
   { name: 'tmpfs', run: tmpfsMounts },
   { name: 'strip-env', run: stripEnv },
+  // Warnings only (no edits): what read-only breaks for this service.
+  { name: 'warn-image', run: warnImage, warningsOnly: true },
+  { name: 'warn-moot', run: warnMootSettings, warningsOnly: true },
+  { name: 'warn-user', run: warnNonRootUser, warningsOnly: true },
+  { name: 'warn-custom', run: warnCustomScripts, warningsOnly: true },
+  { name: 'warn-env-values', run: warnEnvValues, warningsOnly: true },
+  { name: 'warn-env-sources', run: warnEnvSources, warningsOnly: true },
+  { name: 'warn-override', run: warnOverride, warningsOnly: true },
 ];

@@ -3,15 +3,10 @@ import type { Node, Pair, Scalar, YAMLSeq } from 'yaml';
 import type { Change } from '../src/diagnostics.js';
 import type { TextEdit } from '../src/edits.js';
 import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { tmpfsPath } from '../src/service-values.js';
+import { hasExec, tmpfsOptions, tmpfsPath } from '../src/service-values.js';
 import { nothing } from '../src/transform.js';
 import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, scalarText } from '../src/yaml-edit.js';
 import { effectivePair, keyName, resolveNode, stringValue } from '../src/yaml-nodes.js';
-
-function tmpfsOptions(entry: string): string[] {
-  const i = entry.indexOf(':');
-  return i < 0 ? [] : entry.slice(i + 1).split(',').map((o) => o.trim()).filter(Boolean);
-}
 
 /** The `/run` entry with `exec`: `noexec` replaced (in place), other options kept. */
 export function runEntryWithExec(entries: readonly string[]): string {
@@ -27,8 +22,6 @@ export function runEntryWithExec(entries: readonly string[]): string {
   const path = entries[0]?.split(':')[0]!.trim() || '/run';
   return `${path}:${options.join(',')}`;
 }
-
-const hasExec = (entry: string) => tmpfsOptions(entry).includes('exec') && !tmpfsOptions(entry).includes('noexec');
 
 /**
  * Mounts `/run` as a tmpfs with `exec` (the s6 supervisor runs its service files there;

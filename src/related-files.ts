@@ -1,0 +1,71 @@
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+
+/**
+ * Files next to a compose file that change what Compose runs, read for the warnings (never
+ * edited). The conversion stays free of I/O: the caller injects this reader, and a file is
+ * read only when a transform asks for it, once.
+ */
+export interface RelatedFiles {
+  /**
+   * The text of an env file a service names (path as written in the compose file, relative to
+   * it); null when it was not found or could not be read; undefined when it cannot be looked up
+   * (the path holds a variable).
+   */
+  envFile(path: string): string | null | undefined;
+  /**
+   * The override file Compose merges over this file (`compose.override.yml` next to
+   * `compose.yml`, or the `docker-compose.*` pair), with its path as shown to the user; null
+   * when there is none; undefined when the file is not a base file (nothing to look for).
+   */
+  override(): { path: string; text: string } | null | undefined;
+}
+
+/** Env or override files larger than this are not read (they would not be hand-written). */
+const MAX_BYTES = 1 << 20;
+const BASE_FILE = /^((?:docker-)?compose)\.(ya?ml)$/;
+
+/** The lazy, memoized reader of the files related to the compose file at `composePath`. */
+export function relatedFilesOf(composePath: string): RelatedFiles {
+  const dir = dirname(composePath);
+  const envFiles = new Map<string, string | null>();
+  let override: { path: string; text: string } | null | undefined;
+  let overrideRead = false;
+  return {
+    envFile(path) {
+      if (path.includes('$')) return undefined;
+      if (!envFiles.has(path)) envFiles.set(path, readSmall(isAbsolute(path) ? path : join(dir, path)));
+      return envFiles.get(path)!;
+    },
+    override() {
+      if (!overrideRead) {
+        overrideRead = true;
+        override = findOverride(dir, basename(composePath));
+      }
+      return override;
+    },
+  };
+}
+
+function findOverride(dir: string, name: string): { path: string; text: string } | null | undefined {
+  const base = BASE_FILE.exec(name);
+  if (!base) return undefined;
+  const [, stem, ext] = base;
+  for (const candidate of [`${stem}.override.${ext}`, `${stem}.override.${ext === 'yml' ? 'yaml' : 'yml'}`]) {
+    const path = join(dir, candidate);
+    const text = readSmall(path);
+    if (text !== null) return { path, text };
+  }
+  return null;
+}
+
+/** A regular file's text, or null when it is missing, unreadable, not a file or too large. */
+function readSmall(path: string): string | null {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat?.isFile() || stat.size > MAX_BYTES) return null;
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}

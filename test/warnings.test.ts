@@ -1,0 +1,199 @@
+/**
+ * The warnings of issue 4: what read-only breaks for a service, said per service with a stable
+ * code. Fixture cases live in test/fixtures-warnings/<case>/: `input.yml`, `options.json`
+ * (convert options; `"noRelated": true` converts without reading files next to it), and
+ * `expected.json` (per selected service, its warnings in order: a code, or `{code, includes,
+ * excludes, line}`). Files next to `input.yml` stand for the files next to a `compose.yml`.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { convert } from '../src/convert.js';
+import type { ConvertOptions } from '../src/convert.js';
+import { envFileNames } from '../src/env-files.js';
+import { locateServices } from '../src/locate.js';
+import { parseCompose } from '../src/parse.js';
+import { processFile } from '../src/process-file.js';
+import { relatedFilesOf } from '../src/related-files.js';
+import { isSelected, stripPolicy } from '../src/select.js';
+import type { ServiceContext } from '../src/transform.js';
+import { transforms } from '../transforms/index.js';
+
+const DIR = fileURLToPath(new URL('./fixtures-warnings/', import.meta.url));
+
+type Expected = string | { code: string; includes?: string; excludes?: string; line?: number | null };
+
+interface WarningCase {
+  name: string;
+  dir: string;
+  input: string;
+  options: ConvertOptions & { noRelated?: boolean };
+  expected: Record<string, Expected[]>;
+}
+
+const cases: WarningCase[] = readdirSync(DIR, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort()
+  .map((name) => {
+    const dir = join(DIR, name);
+    const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+    return {
+      name,
+      dir,
+      input: read('input.yml'),
+      options: JSON.parse(read('options.json')) as WarningCase['options'],
+      expected: (JSON.parse(read('expected.json')) as { services: Record<string, Expected[]> }).services,
+    };
+  });
+
+function convertCase(c: WarningCase) {
+  const { noRelated, ...options } = c.options;
+  // The fixture folder plays the compose file's folder: `input.yml` is its `compose.yml`.
+  const related = noRelated ? undefined : relatedFilesOf(join(c.dir, 'compose.yml'));
+  return convert(c.input, { ...options, related });
+}
+
+const warnTransforms = transforms.filter((t) => t.name.startsWith('warn-'));
+
+describe('warning fixtures', () => {
+  it('has a case for every warning code of issue 4', () => {
+    const codes = new Set(cases.flatMap((c) => Object.values(c.expected).flat().map((e) => (typeof e === 'string' ? e : e.code))));
+    for (const code of ['not-lsio-tested', 'image-caveat', 'image-variable', 'non-root-user', 'custom-services', 'custom-init', 'mods-disabled', 'uid-changes', 'env-file', 'extends', 'override-undoes', 'moot-setting']) {
+      expect(codes, code).toContain(code);
+    }
+  });
+
+  for (const c of cases) {
+    it(`${c.name}: warns exactly as expected, per service`, () => {
+      const result = convertCase(c);
+      const got = Object.fromEntries(result.services.map((s) => [s.name, s.warnings]));
+      expect(Object.keys(got).sort()).toEqual(Object.keys(c.expected).sort());
+      for (const [service, expected] of Object.entries(c.expected)) {
+        const warnings = got[service]!;
+        expect(warnings.map((w) => w.code), service).toEqual(expected.map((e) => (typeof e === 'string' ? e : e.code)));
+        expected.forEach((e, i) => {
+          if (typeof e === 'string') return;
+          const w = warnings[i]!;
+          if (e.includes !== undefined) expect(w.message, `${service} #${i}`).toContain(e.includes);
+          if (e.excludes !== undefined) expect(w.message, `${service} #${i}`).not.toContain(e.excludes);
+          if (e.line !== undefined) expect(w.line, `${service} #${i} line`).toBe(e.line);
+        });
+        for (const w of warnings) expect(w.message).not.toMatch(/\n/);
+      }
+    });
+
+    it(`${c.name}: the warnings change no edit (same output without the files next to it)`, () => {
+      const { noRelated: _, ...options } = c.options;
+      expect(convertCase(c).output).toBe(convert(c.input, options).output);
+    });
+
+    it(`${c.name}: every warning transform returns warnings only`, () => {
+      const { noRelated, ...options } = c.options;
+      const parsed = parseCompose(c.input);
+      const related = noRelated ? undefined : relatedFilesOf(join(c.dir, 'compose.yml'));
+      for (const service of locateServices(parsed).filter((s) => isSelected(s, options))) {
+        const ctx: ServiceContext = {
+          service,
+          doc: parsed.doc,
+          layout: parsed.layout,
+          style: { sequenceIndent: 2 },
+          strip: stripPolicy(Boolean(service.imageRef?.lsioName), options),
+          needsTmp: service.knowledge?.needsTmpTmpfs ?? false,
+          canEdit: () => true,
+          lineOf: (offset) => parsed.layout.position(offset).line,
+          related,
+        };
+        for (const t of warnTransforms) {
+          const result = t.run(ctx);
+          expect(result.edits, `${t.name} on ${service.name}`).toEqual([]);
+          expect(result.changes, `${t.name} on ${service.name}`).toEqual([]);
+        }
+      }
+    });
+  }
+});
+
+describe('the media-stack example', () => {
+  it('warns about what each service loses, and nothing for the services with nothing to say', () => {
+    const path = fileURLToPath(new URL('../examples/media-stack/compose.yml', import.meta.url));
+    const text = readFileSync(path, 'utf8');
+    const result = convert(text, { all: true, related: relatedFilesOf(path) });
+    const codes = Object.fromEntries(result.services.map((s) => [s.name, s.warnings.map((w) => w.code)]));
+    expect(codes).toEqual({
+      sonarr: ['uid-changes', 'mods-disabled'],
+      radarr: ['uid-changes', 'env-file'],
+      prowlarr: ['uid-changes'],
+      flaresolverr: [],
+      qbittorrent: ['uid-changes'],
+      plex: ['image-caveat', 'image-caveat', 'uid-changes'],
+      jellyfin: ['not-lsio-tested', 'uid-changes'],
+      postgres: [],
+    });
+  });
+});
+
+describe('relatedFilesOf', () => {
+  const withDir = (files: Record<string, string>, body: (dir: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ro-convert-related-'));
+    try {
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      body(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('looks for the override of a base file only, in both spellings', () => {
+    withDir({ 'docker-compose.override.yaml': 'services: {}\n', 'compose.prod.yml': 'services: {}\n' }, (dir) => {
+      expect(relatedFilesOf(join(dir, 'docker-compose.yml')).override()).toEqual({
+        path: join(dir, 'docker-compose.override.yaml'),
+        text: 'services: {}\n',
+      });
+      expect(relatedFilesOf(join(dir, 'compose.yml')).override()).toBeNull();
+      expect(relatedFilesOf(join(dir, 'compose.prod.yml')).override()).toBeUndefined();
+      expect(relatedFilesOf(join(dir, 'docker-compose.override.yaml')).override()).toBeUndefined();
+    });
+  });
+
+  it('reads env files relative to the compose file, once, and only when asked', () => {
+    withDir({ 'a.env': 'PUID=1\n', ['__proto__']: 'X=1\n' }, (dir) => {
+      const related = relatedFilesOf(join(dir, 'compose.yml'));
+      expect(related.envFile('a.env')).toBe('PUID=1\n');
+      expect(related.envFile('__proto__')).toBe('X=1\n');
+      expect(related.envFile('missing.env')).toBeNull();
+      expect(related.envFile('${HOME}/x.env')).toBeUndefined();
+      writeFileSync(join(dir, 'a.env'), 'PGID=2\n');
+      expect(related.envFile('a.env')).toBe('PUID=1\n');
+    });
+  });
+
+  it('reaches the warnings through processFile for a file on disk, not for stdin', () => {
+    const compose = 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr:latest\n    env_file: .env.sonarr\n';
+    withDir({ 'compose.yml': compose, 'compose.override.yml': 'services:\n  sonarr:\n    read_only: false\n', '.env.sonarr': 'PUID=1000\n' }, (dir) => {
+      const job = { options: { all: true }, write: false, strict: false, wantDiff: false, wantTexts: false };
+      const onDisk = processFile({ ...job, path: join(dir, 'compose.yml') });
+      expect(onDisk.report.services[0]!.warnings.map((w) => w.code)).toEqual(['env-file', 'override-undoes']);
+      expect(onDisk.report.services[0]!.warnings[0]!.message).toContain('sets PUID');
+      const fromStdin = processFile({ ...job, path: '-', stdin: new TextEncoder().encode(compose) });
+      expect(fromStdin.report.services[0]!.warnings.map((w) => w.code)).toEqual(['env-file']);
+      expect(fromStdin.report.services[0]!.warnings[0]!.message).toContain('is not read by ro-convert');
+    });
+  });
+
+  it('--strict refuses a file whose services get warnings', () => {
+    withDir({ 'compose.yml': 'services:\n  jellyfin:\n    image: lscr.io/linuxserver/jellyfin:latest\n' }, (dir) => {
+      const outcome = processFile({ path: join(dir, 'compose.yml'), options: { all: true }, write: false, strict: true, wantDiff: false, wantTexts: false });
+      expect(outcome.report.status).toBe('error');
+      expect(outcome.report.error?.code).toBe('strict-warnings');
+    });
+  });
+});
+
+describe('envFileNames', () => {
+  it('reads KEY=value, export KEY=value, KEY: value and bare KEY; skips comments and blanks', () => {
+    expect(envFileNames('# PUID=1\n\nPUID=1000\r\nexport PGID=100\nUMASK: 022\nDOCKER_MODS\n  TZ = Etc/UTC\n=x\n')).toEqual(['PUID', 'PGID', 'UMASK', 'DOCKER_MODS', 'TZ']);
+  });
+});

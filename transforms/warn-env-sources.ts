@@ -1,0 +1,76 @@
+import { isMap, isScalar } from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
+import type { Warning } from '../src/diagnostics.js';
+import { envFileNames, envFileRefs } from '../src/env-files.js';
+import type { ServiceContext, TransformResult } from '../src/transform.js';
+import { effectivePair, keyName, resolveNode, stringValue } from '../src/yaml-nodes.js';
+import { environmentEntries } from '../src/service-values.js';
+import { keyNode, listText, lsioName, warningAt, warningsOnly } from './warn-helpers.js';
+
+/**
+ * Variables the conversion cannot see: files named in `env_file:` (read when the caller
+ * supplied them: a file that sets a stripped variable is named with those variables; a file
+ * that sets none gets no warning) and an `extends:` base, in another file (never read) or in
+ * this one (checked). Only for services that have variables to strip.
+ */
+export function warnEnvSources(ctx: ServiceContext): TransformResult {
+  if (ctx.strip.empty) return warningsOnly([]);
+  return warningsOnly([...envFileWarnings(ctx), ...extendsWarnings(ctx)]);
+}
+
+/** `if it sets PUID, PGID, UMASK or DOCKER_MODS`: what to look for in a file ro-convert cannot read. */
+function ifItSets(ctx: ServiceContext): string {
+  const known = ['PUID', 'PGID', 'UMASK', 'DOCKER_MODS'].filter((n) => ctx.strip.has(n));
+  const names = known.length === 4 ? 'PUID, PGID, UMASK or DOCKER_MODS' : known.length && lsioName(ctx) ? known.join(', ') : 'variables ro-convert strips';
+  return `if it sets ${names}, remove them there`;
+}
+
+function envFileWarnings(ctx: ServiceContext): Warning[] {
+  return envFileRefs(ctx.service.map, ctx.doc).flatMap((ref): Warning[] => {
+    const text = ctx.related?.envFile(ref.path);
+    if (typeof text === 'string') {
+      const stripped = envFileNames(text).filter((name) => ctx.strip.has(name));
+      if (stripped.length === 0) return [];
+      const those = stripped.length === 1 ? 'which no longer applies' : 'which no longer apply';
+      return [warningAt(ctx, 'env-file', `env_file ${ref.path} sets ${listText(stripped)}, ${those}; remove ${stripped.length === 1 ? 'it' : 'them'} there (ro-convert edits only the compose file)`, ref.node)];
+    }
+    const why = text === null ? 'was not found next to the compose file' : ref.path.includes('$') ? 'is only known at run time' : 'is not read by ro-convert';
+    return [warningAt(ctx, 'env-file', `env_file ${ref.path} ${why}; ${ifItSets(ctx)}`, ref.node)];
+  });
+}
+
+function extendsWarnings(ctx: ServiceContext): Warning[] {
+  const found = effectivePair(ctx.service.map, 'extends', ctx.doc);
+  const value = resolveNode(found?.pair.value, ctx.doc);
+  if (!found) return [];
+  const at = keyNode(ctx, 'extends');
+  let base: string | null = null;
+  let file: string | null = null;
+  if (isScalar(value)) base = stringValue(value);
+  else if (isMap(value)) {
+    const field = (name: string) => stringValue(resolveNode(value.items.find((p) => keyName(p) === name)?.value, ctx.doc));
+    base = field('service');
+    file = field('file');
+  }
+  if (!base) return [];
+  if (file) {
+    return [warningAt(ctx, 'extends', `extends ${base} in ${file}, which ro-convert does not read; ${ifItSets(ctx).replace('it sets', 'that service sets')}`, at)];
+  }
+  const baseMap = sameFileService(ctx, base);
+  if (!baseMap || baseMap === ctx.service.map) return [];
+  // Compose merges environment by key: once this service's own entries are stripped, the base's
+  // values are what the container gets.
+  const stripped = environmentEntries(baseMap, ctx.doc)
+    .map((e) => e.name)
+    .filter((name) => ctx.strip.has(name));
+  if (stripped.length === 0) return [];
+  return [warningAt(ctx, 'extends', `extends ${base}, which sets ${listText(stripped)}; Compose merges ${stripped.length === 1 ? 'it' : 'them'} back in unless ${base} is converted too`, at)];
+}
+
+function sameFileService(ctx: ServiceContext, name: string): YAMLMap | null {
+  const services = resolveNode(ctx.doc.get('services', true), ctx.doc);
+  if (!isMap(services)) return null;
+  const pair = services.items.find((p) => keyName(p) === name);
+  const map = resolveNode(pair?.value as Node | undefined, ctx.doc);
+  return isMap(map) ? map : null;
+}
