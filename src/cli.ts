@@ -1,6 +1,9 @@
 // The command line: commander parses, `run` does the work, and this file maps the outcome to
 // an exit code in one place. Usage errors exit 2, like a failed file.
 import { Command, CommanderError, Option } from 'commander';
+// Bulk writes keep many fsyncs in flight (they wait on the disk, not the CPU); libuv's default
+// of 4 threads would serialise them. Read when the thread pool starts, so set before any I/O.
+process.env.UV_THREADPOOL_SIZE ??= '16';
 import { EXIT, run } from './run.js';
 import type { RunOptions } from './run.js';
 import { isEmptySelection } from './select.js';
@@ -30,6 +33,7 @@ function program(): Command {
     .option('--stdout', 'print the converted text instead of a diff (one file, or -)')
     .option('--json', 'print one JSON report on stdout instead of text')
     .option('-q, --quiet', 'print errors only')
+    .option('--redact', 'mask values of secret-looking variables (PASSWORD, SECRET, TOKEN, KEY in the name) in printed diffs, for CI logs')
     .addOption(new Option('--color', 'colour the diff (default: only on a terminal; NO_COLOR and FORCE_COLOR are honoured)'))
     .addOption(new Option('--no-color', 'never colour the diff'))
     .option('--list-images', 'print the LinuxServer read-only support table and exit')
@@ -70,6 +74,7 @@ interface CliFlags {
   stdout?: boolean;
   json?: boolean;
   quiet?: boolean;
+  redact?: boolean;
   color?: boolean;
   listImages?: boolean;
 }
@@ -90,6 +95,7 @@ function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
     stdout: Boolean(flags.stdout),
     json: Boolean(flags.json),
     quiet: Boolean(flags.quiet),
+    redact: Boolean(flags.redact),
     strict: Boolean(flags.strict),
     color: useColor(flags.color),
   };

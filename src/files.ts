@@ -1,4 +1,6 @@
-import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { constants, readdirSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ConvertError } from './errors.js';
 import { createLayout } from './layout.js';
@@ -52,22 +54,32 @@ export function decodeText(bytes: Uint8Array): string {
   try {
     return decoder.decode(bytes);
   } catch {
-    // Find the first bad byte: the longest prefix that decodes.
-    let lo = 0;
-    let hi = bytes.length;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-        lo = mid;
-      } catch {
-        hi = mid - 1;
-      }
-    }
-    const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, lo));
+    const bad = firstInvalidUtf8(bytes);
+    const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, bad));
     const { line, column } = createLayout(prefix).position(prefix.length);
     throw new ConvertError('not-utf8', 'not UTF-8 text (binary or another encoding)', line, column);
   }
+}
+
+/** Offset of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (length === 0) return i;
+    // The second byte's range is narrower after some leads (no overlongs, surrogates or > U+10FFFF).
+    const [low, high] = lead === 0xe0 ? [0xa0, 0xbf] : lead === 0xed ? [0x80, 0x9f] : lead === 0xf0 ? [0x90, 0xbf] : lead === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
+    for (let k = 1; k < length; k++) {
+      const byte = bytes[i + k];
+      if (byte === undefined || byte < (k === 1 ? low : 0x80) || byte > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += length;
+  }
+  return bytes.length;
 }
 
 /** Reads a compose file as text. @throws ConvertError `io` or `not-utf8` */
@@ -89,66 +101,153 @@ export function readText(path: string): string {
  * and the temp file removed.
  * @throws ConvertError `io` or `changed-on-disk`
  */
-export function writeTextAtomic(path: string, expected: string, text: string): void {
+export async function writeTextAtomic(path: string, expected: string, text: string): Promise<void> {
   let target: string;
   try {
-    target = realpathSync(path);
+    target = await fsp.realpath(path);
   } catch (error) {
     throw ioError('cannot resolve', error);
   }
+  removeStaleTemps(dirname(target));
   const temp = join(dirname(target), `.${basename(target)}.ro-convert-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
-  let fd: number | null = null;
+  let handle: FileHandle | null = null;
   try {
-    const stat = lstatSync(target);
-    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    writeAll(fd, Buffer.from(text, 'utf8'));
-    fchmodSync(fd, stat.mode & 0o7777);
-    if (process.getuid?.() === 0 || stat.uid === process.getuid?.()) tryChown(fd, stat.uid, stat.gid);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
+    const stat = await fsp.lstat(target);
+    handle = await fsp.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    inFlight.add(temp);
+    await handle.writeFile(text, 'utf8');
+    await handle.chmod(stat.mode & 0o7777);
+    if (process.getuid?.() === 0 || stat.uid === process.getuid?.()) await handle.chown(stat.uid, stat.gid).catch(() => {});
+    // fsync waits on the disk, not the CPU: being async, it overlaps with converting the next files.
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    beforeRenameHook?.(temp);
+    // As late as possible: only the rename itself is left after this comparison.
     if (readText(target) !== expected) {
       throw new ConvertError('changed-on-disk', 'the file changed on disk since it was read; not written (run again)');
     }
-    beforeRenameHook?.(temp);
-    renameSync(temp, target);
-    syncDirectory(dirname(target));
+    await fsp.rename(temp, target);
+    await syncDirectory(dirname(target));
   } catch (error) {
-    if (fd !== null) closeSync(fd);
-    removeQuietly(temp);
+    await handle?.close().catch(() => {});
+    // Only a file this call created (O_EXCL refuses an existing name, e.g. a planted symlink).
+    if (inFlight.has(temp)) removeQuietly(temp);
     if (error instanceof ConvertError) throw error;
     throw ioError('cannot write', error);
+  } finally {
+    inFlight.delete(temp);
   }
 }
 
-/** Test seam (crash safety): called after the temp file is complete, before the rename. */
+/** Temp files this thread has created and not yet renamed or removed. */
+const inFlight = new Set<string>();
+/** `.NAME.ro-convert-PID-RANDOM.tmp`: the names `writeTextAtomic` gives its temp files. */
+const TEMP_NAME = /^\..+\.ro-convert-(\d+)-[0-9a-z]+\.tmp$/;
+const sweptDirs = new Set<string>();
+
+/**
+ * Removes temp files left in `dir` by a run that died before it could (SIGKILL, power loss):
+ * ours by name, and only those whose process no longer exists, so a concurrent run's file is
+ * never touched. Once per directory per process.
+ */
+function removeStaleTemps(dir: string): void {
+  if (sweptDirs.has(dir)) return;
+  sweptDirs.add(dir);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !isAlive(pid)) removeQuietly(join(dir, name));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Removes every temp file of this process: the ones this thread has in flight, and any named
+ * with this process's id in the directories of `paths` (worker threads write there too).
+ * Synchronous, for a signal handler.
+ */
+export function removeOwnTempFiles(paths: readonly string[]): void {
+  for (const temp of inFlight) removeQuietly(temp);
+  const dirs = new Set<string>();
+  for (const path of paths) {
+    if (path === '-') continue;
+    try {
+      dirs.add(dirname(realpathSync(path)));
+    } catch {
+      // Gone or unreadable: nothing of ours can be next to it.
+    }
+  }
+  const mine = `.ro-convert-${process.pid}-`;
+  for (const dir of dirs) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) if (name.includes(mine) && TEMP_NAME.test(name)) removeQuietly(join(dir, name));
+  }
+}
+
+let signalPaths: readonly string[] | null = null;
+
+/**
+ * On SIGINT, SIGTERM or SIGHUP during a writing run: remove this process's temp files in the
+ * directories of `paths`, then die of the same signal. A write on the main thread is never cut
+ * in half (a JavaScript handler runs between tasks, so it completes or cleans up first).
+ */
+export function installSignalCleanup(paths: readonly string[]): void {
+  const first = signalPaths === null;
+  signalPaths = paths;
+  if (!first) return;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      removeOwnTempFiles(signalPaths ?? []);
+      for (const other of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(other);
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+/** Test seam (crash safety, signals, concurrent change): called after the temp file is
+ * complete, before the last comparison with the file on disk and the rename. */
 let beforeRenameHook: ((temp: string) => void) | undefined =
-  process.env.RO_CONVERT_TEST_KILL_BEFORE_RENAME === '1' ? () => process.kill(process.pid, 'SIGKILL') : undefined;
+  process.env.RO_CONVERT_TEST_KILL_BEFORE_RENAME === '1'
+    ? () => process.kill(process.pid, 'SIGKILL')
+    : process.env.RO_CONVERT_TEST_HOLD_BEFORE_RENAME
+      ? (temp) => {
+          // Signal tests: say where the temp file is, then hold (synchronously) before the rename.
+          writeSync(2, `ro-convert-test: holding ${temp}\n`);
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.env.RO_CONVERT_TEST_HOLD_BEFORE_RENAME));
+        }
+      : undefined;
 
 /** Replaces the before-rename test seam (tests only). */
 export function setBeforeRenameHook(hook: ((temp: string) => void) | undefined): void {
   beforeRenameHook = hook;
 }
 
-function writeAll(fd: number, data: Buffer): void {
-  for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
-}
-
-function tryChown(fd: number, uid: number, gid: number): void {
+async function syncDirectory(dir: string): Promise<void> {
   try {
-    fchownSync(fd, uid, gid);
-  } catch {
-    // Keeping the owner is best effort for non-root users (they can only give files to themselves).
-  }
-}
-
-function syncDirectory(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
+    const handle = await fsp.open(dir, 'r');
     try {
-      fsyncSync(fd);
+      await handle.sync();
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
   } catch {
     // Some file systems refuse fsync on directories; the rename itself is already atomic.

@@ -1,8 +1,9 @@
 import type { ConvertOptions } from './convert.js';
 import { colorDiff } from './diff.js';
 import { ConvertError } from './errors.js';
-import { expandPaths, writeTextAtomic } from './files.js';
+import { expandPaths, installSignalCleanup, writeTextAtomic } from './files.js';
 import { processAll } from './pool.js';
+import { redactDiff } from './redact.js';
 import type { FileJob, FileOutcome } from './process-file.js';
 import { errorEntry, formatError, formatSummary, formatWarnings, summarize } from './report.js';
 
@@ -18,6 +19,8 @@ export interface RunOptions extends ConvertOptions {
   quiet: boolean;
   strict: boolean;
   color: boolean;
+  /** Mask the values of secret-looking variables in printed diffs (`--redact`). */
+  redact?: boolean;
 }
 
 /** The outside world of a run: output streams, standard input, and the terminal. */
@@ -52,6 +55,8 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
   // Write in the same pass only when nothing can still veto the write.
   const deferWrite = named.length > 0 || options.interactive;
   const write = options.mode === 'write' && !options.stdout;
+  // Ctrl-C or a kill during the writes must not leave temp files behind.
+  if (write) installSignalCleanup(paths);
   const conversion: ConvertOptions = {
     services: options.services,
     all: options.all,
@@ -89,7 +94,7 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
   } else {
     for (const outcome of outcomes) {
       if (options.stdout && outcome.output !== null) io.out(outcome.output);
-      if (outcome.diff && !(options.interactive && write)) io.out(options.color ? colorDiff(outcome.diff) : outcome.diff);
+      if (outcome.diff && !(options.interactive && write)) io.out(printable(outcome.diff, options));
     }
     for (const report of reports) {
       if (report.error) io.err(`${formatError(report)}\n`);
@@ -107,13 +112,13 @@ async function writeDeferred(outcomes: FileOutcome[], options: RunOptions, io: R
     const { report, input, output } = outcome;
     if (report.status !== 'changed' || input === null || output === null || report.path === '-') continue;
     if (options.interactive) {
-      if (outcome.diff) io.out(options.color ? colorDiff(outcome.diff) : outcome.diff);
+      if (outcome.diff) io.out(printable(outcome.diff, options));
       const answer = (await io.ask(`Write ${report.path}? [y/N/q] `)).trim().toLowerCase();
       if (answer === 'q') break;
       if (answer !== 'y' && answer !== 'yes') continue;
     }
     try {
-      writeTextAtomic(report.path, input, output);
+      await writeTextAtomic(report.path, input, output);
       report.written = true;
     } catch (error) {
       if (!(error instanceof ConvertError)) throw error;
@@ -121,4 +126,10 @@ async function writeDeferred(outcomes: FileOutcome[], options: RunOptions, io: R
       report.error = errorEntry(error);
     }
   }
+}
+
+/** A diff as printed: secret values masked with `--redact`, coloured on a terminal. */
+function printable(diff: string, options: RunOptions): string {
+  const text = options.redact ? redactDiff(diff) : diff;
+  return options.color ? colorDiff(text) : text;
 }

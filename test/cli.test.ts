@@ -1,0 +1,454 @@
+/**
+ * The built command line (`dist/cli.js`), run in child processes on temporary copies:
+ * the exit-code contract, what goes to stdout and to stderr, the JSON report, writing
+ * (symlinks, modes, no leftovers, concurrent edits), bulk runs, directory search and stdin.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, existsSync, lstatSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cliFile, cleanEnv, makeTempDir, prepareCli, readBytes, removeTempDirs, runCli, writeTree } from './helpers/cli.js';
+import { FIXTURES_DIR, readExact } from './helpers/fixtures.js';
+
+const fixture = (name: string, file: 'input.yml' | 'output.yml') => readExact(join(FIXTURES_DIR, name, file));
+
+/** The LinuxServer sonarr sample and its hand-written conversion (`--service sonarr`). */
+const SONARR_IN = fixture('sonarr-sample', 'input.yml');
+const SONARR_OUT = fixture('sonarr-sample', 'output.yml');
+/** A file with a duplicate key at line 5, column 5. */
+const BAD = readExact(join(FIXTURES_DIR, 'errors', 'duplicate-key.yml'));
+const RADARR_IN = 'services:\n  radarr:\n    image: lscr.io/linuxserver/radarr:latest\n';
+const RADARR_OUT = 'services:\n  radarr:\n    image: lscr.io/linuxserver/radarr:latest\n    read_only: true\n    tmpfs:\n      - /run:exec\n';
+
+const ANSI = /\x1b\[[0-9;]*m/;
+const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+const lines = (text: string) => text.split('\n').filter((line) => line !== '');
+
+/** A temp directory holding `files`. */
+function workspace(files: Record<string, string | Uint8Array>): string {
+  const dir = makeTempDir();
+  writeTree(dir, files);
+  return dir;
+}
+
+// Each test starts node several times; on a busy machine that takes seconds, not a bug.
+vi.setConfig({ testTimeout: 60_000 });
+
+beforeAll(() => {
+  prepareCli();
+});
+
+afterAll(() => {
+  removeTempDirs();
+});
+
+describe('exit-code contract', () => {
+  interface Row {
+    name: string;
+    files?: Record<string, string>;
+    args: string[];
+    stdin?: string;
+    exit: 0 | 1 | 2;
+    /** compose.yml afterwards (it starts as SONARR_IN unless `files` says otherwise). */
+    after?: string;
+  }
+  const rows: Row[] = [
+    { name: 'a preview of pending changes exits 0 and writes nothing', args: ['--service', 'sonarr', 'compose.yml'], exit: 0, after: SONARR_IN },
+    { name: 'an explicit --dry-run exits 0 and writes nothing', args: ['--dry-run', '--service', 'sonarr', 'compose.yml'], exit: 0, after: SONARR_IN },
+    { name: '--write exits 0 and writes the conversion', args: ['--write', '--service', 'sonarr', 'compose.yml'], exit: 0, after: SONARR_OUT },
+    { name: '-w is --write', args: ['-w', '-s', 'sonarr', 'compose.yml'], exit: 0, after: SONARR_OUT },
+    { name: '--check exits 1 when a file would change, and writes nothing', args: ['--check', '--service', 'sonarr', 'compose.yml'], exit: 1, after: SONARR_IN },
+    { name: '--check exits 0 on a converted file', files: { 'compose.yml': SONARR_OUT }, args: ['--check', '--service', 'sonarr', 'compose.yml'], exit: 0, after: SONARR_OUT },
+    { name: '--write on a converted file exits 0 and leaves it as it is', files: { 'compose.yml': SONARR_OUT }, args: ['--write', '--all', 'compose.yml'], exit: 0, after: SONARR_OUT },
+    { name: 'no selection is a usage error', args: ['compose.yml'], exit: 2, after: SONARR_IN },
+    { name: 'no selection with --write is a usage error that writes nothing', args: ['--write', 'compose.yml'], exit: 2, after: SONARR_IN },
+    { name: 'an unknown option is a usage error', args: ['--service', 'sonarr', '--frobnicate', 'compose.yml'], exit: 2, after: SONARR_IN },
+    { name: '--write with --check is a usage error', args: ['--write', '--check', '--service', 'sonarr', 'compose.yml'], exit: 2, after: SONARR_IN },
+    {
+      name: '--stdout with two files is a usage error',
+      files: { 'compose.yml': SONARR_IN, 'other/compose.yml': SONARR_IN },
+      args: ['--stdout', '--service', 'sonarr', 'compose.yml', 'other/compose.yml'],
+      exit: 2,
+      after: SONARR_IN,
+    },
+    { name: 'standard input with --write is a usage error', args: ['--write', '--service', 'sonarr', '-'], stdin: SONARR_IN, exit: 2, after: SONARR_IN },
+    { name: 'no path at all is a usage error', args: ['--service', 'sonarr'], exit: 2, after: SONARR_IN },
+    { name: '--interactive without a terminal is a usage error', args: ['--interactive', '--service', 'sonarr', 'compose.yml'], exit: 2, after: SONARR_IN },
+    { name: 'a file that cannot be converted exits 2 and stays untouched', files: { 'compose.yml': BAD }, args: ['--write', '--all', 'compose.yml'], exit: 2, after: BAD },
+    { name: 'a missing file exits 2', args: ['--write', '--all', 'compose.yml', 'missing.yml'], exit: 2, after: SONARR_OUT },
+    { name: 'a service missing from every file exits 2 and writes nothing', args: ['--write', '--service', 'sonarr,nosuch', 'compose.yml'], exit: 2, after: SONARR_IN },
+    {
+      name: '--check exits 2, not 1, when one file fails and another would change',
+      files: { 'compose.yml': SONARR_IN, 'bad/compose.yml': BAD },
+      args: ['--check', '--all', 'compose.yml', 'bad/compose.yml'],
+      exit: 2,
+      after: SONARR_IN,
+    },
+    { name: '--help exits 0', args: ['--help'], exit: 0, after: SONARR_IN },
+    { name: '--version exits 0', args: ['--version'], exit: 0, after: SONARR_IN },
+  ];
+
+  it.each(rows)('$name', (row) => {
+    const dir = workspace(row.files ?? { 'compose.yml': SONARR_IN });
+    const run = runCli(row.args, { cwd: dir, input: row.stdin });
+    expect({ exit: run.status, compose: readBytes(join(dir, 'compose.yml')) }).toEqual({ exit: row.exit, compose: row.after });
+  });
+
+  it('--check exits 1 before --write and 0 after it', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const args = ['--service', 'sonarr', 'compose.yml'];
+    expect(runCli(['--check', ...args], { cwd: dir }).status).toBe(1);
+    expect(runCli(['--write', ...args], { cwd: dir }).status).toBe(0);
+    expect(runCli(['--check', ...args], { cwd: dir }).status).toBe(0);
+  });
+
+  it('explains a usage error on stderr in one line starting with ro-convert: error:, without a stack trace', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const run = runCli(['compose.yml'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^ro-convert: error: \S[^\n]*\n/);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('a file that cannot be converted', () => {
+  const cases: { name: string; content: string | Uint8Array; where: RegExp }[] = [
+    { name: 'a duplicate key', content: BAD, where: /^compose\.yml:5:5: error: \S[^\n]*$/ },
+    { name: 'bytes that are not UTF-8', content: Buffer.from('services:\n  sonarr:\n    image: caf\xe9\n', 'latin1'), where: /^compose\.yml:3:15: error: \S[^\n]*$/ },
+    { name: 'a byte that is never UTF-8', content: Buffer.from('services:\n  sonarr:\n    image: caf\xff\n', 'latin1'), where: /^compose\.yml:3:15: error: \S[^\n]*$/ },
+    { name: 'a NUL byte (binary)', content: Buffer.from('services:\n  sonarr:\0\n', 'latin1'), where: /^compose\.yml:2:\d+: error: \S[^\n]*$/ },
+    { name: 'tab indentation', content: 'services:\n\tsonarr:\n\t\timage: lscr.io/linuxserver/sonarr\n', where: /^compose\.yml:2:\d+: error: \S[^\n]*$/ },
+  ];
+
+  it.each(cases)('is reported as one path:line:col: error: line on stderr for $name, without a stack trace, and left untouched', ({ content, where }) => {
+    const dir = workspace({ 'compose.yml': content });
+    const before = readBytes(join(dir, 'compose.yml'));
+    const run = runCli(['--write', '--all', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    const errors = lines(run.stderr).filter((line) => line.startsWith('compose.yml'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(where);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(readBytes(join(dir, 'compose.yml'))).toBe(before);
+    expect(readdirSync(dir)).toEqual(['compose.yml']);
+  });
+
+  it('prints only that line with --quiet', () => {
+    const dir = workspace({ 'compose.yml': BAD });
+    const run = runCli(['--quiet', '--write', '--all', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^compose\.yml:5:5: error: [^\n]+\n$/);
+  });
+});
+
+describe('stdout and stderr', () => {
+  it('prints the diff alone on stdout, with --- a/ and +++ b/ headers naming the path as given', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const run = runCli(['--service', 'sonarr', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(run.stdout.startsWith('--- a/compose.yml\n+++ b/compose.yml\n@@ ')).toBe(true);
+    expect(lines(run.stdout).every((line) => /^(--- |\+\+\+ |@@ |[ +\\-])/.test(line))).toBe(true);
+    expect(run.stdout).toContain('\n-      - PUID=1000\n');
+    expect(run.stdout).toContain('\n+    read_only: true\n');
+  });
+
+  it('prints warnings and the summary on stderr, never on stdout', () => {
+    const dir = workspace({ 'compose.yml': fixture('read-only-variable', 'input.yml') });
+    const run = runCli(['--service', 'sonarr', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^compose\.yml:4: warning: [^\n]*read-only-variable/m);
+    expect(run.stderr).toMatch(/^ro-convert: /m);
+    expect(run.stdout).not.toMatch(/warning|ro-convert/);
+  });
+
+  it('produces a patch that git apply accepts and that turns every input into its expected output', () => {
+    const cases = ['sonarr-sample', 'crlf-line-endings', 'byte-order-mark', 'comments-between-services', 'blank-lines', 'tmpfs-run-gets-exec', 'env-flow-forms'];
+    const dir = workspace(Object.fromEntries(cases.map((name) => [`${name}/compose.yml`, fixture(name, 'input.yml')])));
+    const run = runCli(['--all', '.'], { cwd: dir });
+    expect(run.status).toBe(0);
+    for (const name of cases) expect(run.stdout).toContain(`--- a/${name}/compose.yml\n+++ b/${name}/compose.yml\n`);
+    writeFileSync(join(dir, 'change.patch'), run.stdout);
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: cleanEnv({ GIT_CONFIG_NOSYSTEM: '1', HOME: dir }) });
+    expect(git('init', '-q').status).toBe(0);
+    const check = git('apply', '--check', 'change.patch');
+    expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(git('apply', 'change.patch').status).toBe(0);
+    for (const name of cases) expect({ name, text: readBytes(join(dir, name, 'compose.yml')) }).toEqual({ name, text: fixture(name, 'output.yml') });
+  });
+
+  it('produces a patch that git apply accepts for a file without a final newline', () => {
+    const dir = workspace({ 'compose.yml': fixture('no-final-newline', 'input.yml') });
+    const run = runCli(['--service', 'sonarr', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('\\ No newline at end of file\n');
+    writeFileSync(join(dir, 'change.patch'), run.stdout);
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: cleanEnv({ GIT_CONFIG_NOSYSTEM: '1', HOME: dir }) });
+    expect(git('init', '-q').status).toBe(0);
+    expect(git('apply', 'change.patch').status).toBe(0);
+    expect(readBytes(join(dir, 'compose.yml'))).toBe(fixture('no-final-newline', 'output.yml'));
+  });
+
+  it('prints nothing at all with --quiet when everything succeeds', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const run = runCli(['--quiet', '--write', '--service', 'sonarr', 'compose.yml'], { cwd: dir });
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(readBytes(join(dir, 'compose.yml'))).toBe(SONARR_OUT);
+  });
+
+  it('prints the diff before writing with --write', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const run = runCli(['--write', '--service', 'sonarr', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(run.stdout.startsWith('--- a/compose.yml\n+++ b/compose.yml\n')).toBe(true);
+  });
+});
+
+describe('--stdout and standard input', () => {
+  it('prints the converted text of standard input with - and --stdout', () => {
+    const dir = workspace({});
+    const run = runCli(['--service', 'sonarr', '--stdout', '-'], { cwd: dir, input: SONARR_IN });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(SONARR_OUT);
+  });
+
+  it('keeps CRLF and a BOM of standard input in the --stdout text', () => {
+    const input = fixture('crlf-line-endings', 'input.yml');
+    const run = runCli(['--all', '--stdout', '-'], { cwd: workspace({}), input });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(fixture('crlf-line-endings', 'output.yml'));
+    const bom = runCli(['--service', 'sonarr', '--stdout', '-'], { cwd: workspace({}), input: Buffer.from(fixture('byte-order-mark', 'input.yml'), 'utf8') });
+    expect(bom.stdout).toBe(fixture('byte-order-mark', 'output.yml'));
+  });
+
+  it('prints the converted text of one file with --stdout and leaves the file alone', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const run = runCli(['--service', 'sonarr', '--stdout', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(SONARR_OUT);
+    expect(readBytes(join(dir, 'compose.yml'))).toBe(SONARR_IN);
+  });
+
+  it('previews standard input as a diff without --stdout', () => {
+    const run = runCli(['--service', 'sonarr', '-'], { cwd: workspace({}), input: SONARR_IN });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('\n+    read_only: true\n');
+  });
+});
+
+describe('--json', () => {
+  it('prints one JSON document with files (path, status, written, error, services) and a summary', () => {
+    const dir = workspace({ 'a/compose.yml': SONARR_IN, 'b/compose.yml': SONARR_OUT, 'c/compose.yml': BAD });
+    const run = runCli(['--json', '--service', 'sonarr', 'a/compose.yml', 'b/compose.yml', 'c/compose.yml'], { cwd: dir });
+    expect(run.status).toBe(2);
+    const report = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(Object.keys(report).sort()).toEqual(['files', 'summary']);
+    expect(typeof report.summary).toBe('object');
+    const files = report.files as Record<string, unknown>[];
+    expect(files.map((f) => Object.keys(f).sort())).toEqual(Array(3).fill(['error', 'path', 'services', 'status', 'written']));
+    const [a, b, c] = files as { path: string; status: string; written: boolean; error: Record<string, unknown> | null; services: Record<string, unknown>[] }[];
+    expect({ path: a!.path, status: a!.status, written: a!.written, error: a!.error }).toEqual({ path: 'a/compose.yml', status: 'changed', written: false, error: null });
+    expect(a!.services.map((s) => Object.keys(s).sort())).toEqual([['changes', 'name', 'warnings']]);
+    expect(a!.services[0]!.name).toBe('sonarr');
+    const changes = a!.services[0]!.changes as { code: string }[];
+    expect(changes.map((c) => c.code)).toEqual(expect.arrayContaining(['read-only-added', 'tmpfs-added', 'env-removed']));
+    expect(Array.isArray(a!.services[0]!.warnings)).toBe(true);
+    expect({ path: b!.path, status: b!.status, written: b!.written, error: b!.error }).toEqual({ path: 'b/compose.yml', status: 'unchanged', written: false, error: null });
+    expect({ path: c!.path, status: c!.status, written: c!.written }).toEqual({ path: 'c/compose.yml', status: 'error', written: false });
+    expect(c!.error).toEqual(expect.objectContaining({ message: expect.any(String), line: 5, column: 5 }));
+  });
+
+  it('marks written files with written: true under --write', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const run = runCli(['--json', '--write', '--service', 'sonarr', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as { files: { status: string; written: boolean }[] };
+    expect(report.files).toEqual([expect.objectContaining({ status: 'changed', written: true })]);
+    expect(readBytes(join(dir, 'compose.yml'))).toBe(SONARR_OUT);
+  });
+});
+
+describe('writing files', () => {
+  it('writes through a symlink to its target and keeps the link', () => {
+    const dir = workspace({ 'stacks/real.yml': SONARR_IN });
+    symlinkSync('stacks/real.yml', join(dir, 'compose.yml'));
+    const run = runCli(['--write', '--service', 'sonarr', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(lstatSync(join(dir, 'compose.yml')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(dir, 'compose.yml'))).toBe('stacks/real.yml');
+    expect(readBytes(join(dir, 'stacks/real.yml'))).toBe(SONARR_OUT);
+  });
+
+  it('keeps a 0640 file mode', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    chmodSync(join(dir, 'compose.yml'), 0o640);
+    const run = runCli(['--write', '--service', 'sonarr', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(readBytes(join(dir, 'compose.yml'))).toBe(SONARR_OUT);
+    expect((statSync(join(dir, 'compose.yml')).mode & 0o7777).toString(8)).toBe('640');
+  });
+
+  it('leaves no temporary file behind', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    expect(runCli(['--write', '--service', 'sonarr', 'compose.yml'], { cwd: dir }).status).toBe(0);
+    expect(readdirSync(dir)).toEqual(['compose.yml']);
+  });
+
+  it('keeps CRLF, a BOM and a missing final newline on disk', () => {
+    const cases = ['crlf-line-endings', 'byte-order-mark', 'no-final-newline'];
+    const dir = workspace(Object.fromEntries(cases.map((name) => [`${name}/compose.yml`, fixture(name, 'input.yml')])));
+    const run = runCli(['--write', '--service', 'sonarr,radarr', ...cases.map((name) => `${name}/compose.yml`)], { cwd: dir });
+    expect(run.status).toBe(0);
+    // no-final-newline names only sonarr in its options; radarr is converted here too.
+    const noFinal = fixture('no-final-newline', 'output.yml').replace(
+      '    image: lscr.io/linuxserver/radarr:latest\n',
+      '    image: lscr.io/linuxserver/radarr:latest\n    read_only: true\n    tmpfs:\n      - /run:exec\n',
+    );
+    expect(readBytes(join(dir, 'crlf-line-endings/compose.yml'))).toBe(fixture('crlf-line-endings', 'output.yml'));
+    expect(readBytes(join(dir, 'byte-order-mark/compose.yml'))).toBe(fixture('byte-order-mark', 'output.yml'));
+    expect(readBytes(join(dir, 'no-final-newline/compose.yml'))).toBe(noFinal);
+  });
+
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+  /** Runs the CLI in a pseudo-terminal (util-linux `script`), answering `answer` at the prompt after calling `beforeAnswer`. */
+  function interactive(dir: string, args: string[], answer: string, beforeAnswer: () => void): Promise<{ status: number | null; output: string }> {
+    const command = [process.execPath, cliFile(), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: dir, env: cleanEnv({ NO_COLOR: '1' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let answered = false;
+    return new Promise((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        if (!answered && /\[y\/N\/q\]/.test(output)) {
+          answered = true;
+          beforeAnswer();
+          child.stdin.write(`${answer}\r`);
+        }
+      });
+      child.on('close', (status) => resolve({ status, output }));
+    });
+  }
+
+  it.skipIf(!hasScript)('refuses to write a file that changed on disk after it was read (exit 2, the other change kept)', async () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const path = join(dir, 'compose.yml');
+    const result = await interactive(dir, ['--interactive', '--service', 'sonarr', 'compose.yml'], 'y', () => appendFileSync(path, '# edited meanwhile\n'));
+    expect(result.status).toBe(2);
+    expect(stripAnsi(result.output)).toMatch(/compose\.yml: error: [^\n]*changed/);
+    expect(readBytes(path)).toBe(`${SONARR_IN}# edited meanwhile\n`);
+  });
+
+  it.skipIf(!hasScript)('writes in --interactive mode only when the answer is yes', async () => {
+    const dir = workspace({ 'yes/compose.yml': SONARR_IN, 'no/compose.yml': SONARR_IN });
+    const yes = await interactive(dir, ['-i', '--service', 'sonarr', 'yes/compose.yml'], 'y', () => undefined);
+    const no = await interactive(dir, ['-i', '--service', 'sonarr', 'no/compose.yml'], 'n', () => undefined);
+    expect({ yes: yes.status, no: no.status }).toEqual({ yes: 0, no: 0 });
+    expect(readBytes(join(dir, 'yes/compose.yml'))).toBe(SONARR_OUT);
+    expect(readBytes(join(dir, 'no/compose.yml'))).toBe(SONARR_IN);
+  });
+});
+
+describe('many files', () => {
+  it.each([
+    { count: 3, bad: 1, selection: ['--all'] },
+    { count: 60, bad: 30, selection: ['--service', 'sonarr'] },
+  ])('converts the other files when file $bad of $count cannot be converted, and exits 2', ({ count, bad, selection }) => {
+    const name = (i: number) => `stack-${String(i).padStart(2, '0')}/compose.yml`;
+    const files = Object.fromEntries(Array.from({ length: count }, (_, i) => [name(i), i === bad ? BAD : SONARR_IN]));
+    const dir = workspace(files);
+    const run = runCli(['--write', ...selection, '.'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(lines(run.stderr).filter((line) => / error: /.test(line))).toEqual([expect.stringMatching(new RegExp(`^stack-${String(bad).padStart(2, '0')}/compose\\.yml:5:5: error: `))]);
+    for (let i = 0; i < count; i++) {
+      expect({ file: name(i), text: readBytes(join(dir, name(i))) }).toEqual({ file: name(i), text: i === bad ? BAD : SONARR_OUT });
+    }
+  });
+});
+
+describe('directory search', () => {
+  it('finds compose.y(a)ml, docker-compose.y(a)ml and their .NAME. variants recursively, skipping node_modules, .git and other YAML', () => {
+    const found = ['compose.yml', 'docker-compose.yaml', 'sub/compose.override.yml', 'sub/deep/docker-compose.prod.yml', 'sub/deep/compose.yaml'];
+    const ignored = ['node_modules/pkg/compose.yml', '.git/compose.yml', 'sub/node_modules/docker-compose.yml', 'other.yml', 'mycompose.yml', 'compose.yml.bak', 'docker-compose.txt', 'sub/stack.yaml'];
+    const dir = workspace(Object.fromEntries([...found, ...ignored].map((path) => [path, RADARR_IN])));
+    const run = runCli(['--json', '--all', '.'], { cwd: dir });
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as { files: { path: string }[] };
+    expect(report.files.map((f) => f.path).sort()).toEqual([...found].sort());
+  });
+
+  it('converts what it finds with --write and leaves skipped files alone', () => {
+    const dir = workspace({ 'a/compose.yml': RADARR_IN, 'node_modules/x/compose.yml': RADARR_IN, 'a/notes.yml': RADARR_IN });
+    const run = runCli(['--write', '--all', '.'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(readBytes(join(dir, 'a/compose.yml'))).toBe(RADARR_OUT);
+    expect(readBytes(join(dir, 'node_modules/x/compose.yml'))).toBe(RADARR_IN);
+    expect(readBytes(join(dir, 'a/notes.yml'))).toBe(RADARR_IN);
+  });
+
+  it('exits 2 when a directory holds no compose file', () => {
+    const dir = workspace({ 'notes.yml': RADARR_IN });
+    expect(runCli(['--all', '.'], { cwd: dir }).status).toBe(2);
+  });
+});
+
+describe('named services across files', () => {
+  it('reports a service missing from every file with the services that exist, and writes nothing', () => {
+    const dir = workspace({ 'a/compose.yml': SONARR_IN, 'b/compose.yml': RADARR_IN });
+    const run = runCli(['--write', '--service', 'sonarr,lidarr', 'a/compose.yml', 'b/compose.yml'], { cwd: dir });
+    expect(run.status).toBe(2);
+    const message = lines(run.stderr).find((line) => line.includes('lidarr'));
+    expect(message).toMatch(/error/);
+    expect(message).toContain('radarr');
+    expect(message).toContain('sonarr');
+    expect(readBytes(join(dir, 'a/compose.yml'))).toBe(SONARR_IN);
+    expect(readBytes(join(dir, 'b/compose.yml'))).toBe(RADARR_IN);
+  });
+
+  it('accepts a service that exists in only one of the files and converts it there', () => {
+    const dir = workspace({ 'a/compose.yml': SONARR_IN, 'b/compose.yml': RADARR_IN });
+    const run = runCli(['--write', '--service', 'radarr', 'a/compose.yml', 'b/compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(readBytes(join(dir, 'a/compose.yml'))).toBe(SONARR_IN);
+    expect(readBytes(join(dir, 'b/compose.yml'))).toBe(RADARR_OUT);
+  });
+
+  it('reads a path right after --service as a path, not as a second service', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const run = runCli(['--service', 'sonarr', 'compose.yml', '--write'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(readBytes(join(dir, 'compose.yml'))).toBe(SONARR_OUT);
+  });
+});
+
+describe('colour', () => {
+  const rows: { name: string; env: Record<string, string>; args: string[]; colour: boolean }[] = [
+    { name: 'plain when stdout is not a terminal', env: {}, args: [], colour: false },
+    { name: 'coloured with FORCE_COLOR=1', env: { FORCE_COLOR: '1' }, args: [], colour: true },
+    { name: 'plain with NO_COLOR=1', env: { NO_COLOR: '1' }, args: [], colour: false },
+    { name: 'coloured with --color, even with NO_COLOR', env: { NO_COLOR: '1' }, args: ['--color'], colour: true },
+    { name: 'plain with --no-color, even with FORCE_COLOR', env: { FORCE_COLOR: '1' }, args: ['--no-color'], colour: false },
+  ];
+  it.each(rows)('prints the diff $name', ({ env, args, colour }) => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const plain = runCli(['--service', 'sonarr', 'compose.yml'], { cwd: dir }).stdout;
+    const run = runCli([...args, '--service', 'sonarr', 'compose.yml'], { cwd: dir, env });
+    expect(run.status).toBe(0);
+    expect(ANSI.test(run.stdout)).toBe(colour);
+    expect(stripAnsi(run.stdout)).toBe(plain);
+  });
+
+  it('never colours the JSON report', () => {
+    const run = runCli(['--json', '--color', '--service', 'sonarr', 'compose.yml'], { cwd: workspace({ 'compose.yml': SONARR_IN }), env: { FORCE_COLOR: '1' } });
+    expect(ANSI.test(run.stdout)).toBe(false);
+    expect(() => JSON.parse(run.stdout) as unknown).not.toThrow();
+  });
+});
+
+it('has the fixture files the CLI tests rely on', () => {
+  for (const name of ['sonarr-sample', 'read-only-variable', 'crlf-line-endings', 'byte-order-mark', 'no-final-newline']) {
+    expect(existsSync(join(FIXTURES_DIR, name, 'output.yml'))).toBe(true);
+  }
+});

@@ -1,0 +1,182 @@
+// A real Compose implementation as a second oracle: `docker-compose -f FILE config` (Debian's
+// docker-compose 1.29, which validates and normalises a file without a Docker engine) must
+// accept every converted file whose input it accepts, and its normalised view must show every
+// converted service read-only with exactly one exec `/run` tmpfs.
+// Skipped (with a message) when docker-compose is not installed, except in CI, where it fails.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { convert } from '../src/convert.js';
+import { ConvertError } from '../src/errors.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const corpus = resolve(root, '..', 'shared', 'corpus', 'real');
+/** Candidates from the corpus (about half pass `config` on their own: the rest need other files). */
+const SAMPLE = Number(process.env.RO_CONVERT_COMPOSE_SAMPLE ?? 100);
+const POOL = 4;
+
+function composeVersion(): string | null {
+  try {
+    return execFileSync('docker-compose', ['version', '--short'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+const version = composeVersion();
+const inCI = process.env.CI === 'true';
+if (!version && !inCI) console.warn('compose-config.test: SKIPPED — docker-compose is not installed (apt-get install docker-compose); CI installs it and fails without it');
+
+function examples(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name === 'compose.yml') out.push(path);
+    }
+  };
+  walk(join(root, 'examples'));
+  return out.sort();
+}
+
+/**
+ * Every k-th corpus file in name order (the same sample on every machine), leaving out
+ * override files, which are not complete on their own.
+ */
+function corpusSample(): string[] {
+  const names = readdirSync(corpus)
+    .filter((n) => /\.ya?ml$/.test(n) && !/[._-](override|vs|debug|dev|prod|test|ci)\.[^/]*ya?ml$/.test(n))
+    .sort();
+  const step = Math.max(1, Math.floor(names.length / SAMPLE));
+  return names.filter((_, i) => i % step === 0).slice(0, SAMPLE).map((n) => join(corpus, n));
+}
+
+const work = mkdtempSync(join(tmpdir(), 'ro-convert-compose-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let counter = 0;
+
+/** Runs `docker-compose config` on `text` in a directory of its own. */
+function composeConfig(text: string): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  const dir = join(work, String(counter++));
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'docker-compose.yml'), text);
+  // Compose checks that env files exist: give it empty ones (relative paths inside the directory).
+  for (const file of envFiles(text)) {
+    const target = resolve(dir, file);
+    if (!target.startsWith(`${dir}/`)) continue;
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, '', { flag: 'a' });
+  }
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, COMPOSE_PROJECT_NAME: 'rocheck', LANG: 'C.UTF-8' };
+  return new Promise((done) => {
+    execFile('docker-compose', ['-f', 'docker-compose.yml', 'config'], { cwd: dir, env, timeout: 60_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      done({ ok: !error, stdout, stderr }),
+    );
+  });
+}
+
+function envFiles(text: string): string[] {
+  try {
+    const doc = parse(text, { maxAliasCount: -1 }) as { services?: Record<string, { env_file?: unknown }> } | null;
+    return Object.values(doc?.services ?? {}).flatMap((s) => {
+      const value = s?.env_file;
+      return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+    });
+  } catch {
+    return [];
+  }
+}
+
+async function pool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: size }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  }));
+  return out;
+}
+
+interface Outcome {
+  file: string;
+  status: 'input-rejected' | 'refused' | 'checked';
+  problems: string[];
+  services: number;
+}
+
+const tmpfsList = (v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+const tmpfsPath = (e: string) => e.split(':')[0]!.trim().replace(/\/+$/, '') || '/';
+
+async function check(file: string): Promise<Outcome> {
+  const name = file.startsWith(`${root}/`) ? relative(root, file) : relative(resolve(corpus, '..', '..'), file);
+  const text = readFileSync(file, 'utf8');
+  const input = await composeConfig(text);
+  if (!input.ok) return { file: name, status: 'input-rejected', problems: [], services: 0 };
+  let result;
+  try {
+    result = convert(text, { all: true, path: name });
+  } catch (error) {
+    if (error instanceof ConvertError && error.code !== 'internal') return { file: name, status: 'refused', problems: [], services: 0 };
+    return { file: name, status: 'checked', problems: [`convert failed: ${(error as Error).message}`], services: 0 };
+  }
+  const output = await composeConfig(result.output);
+  if (!output.ok) return { file: name, status: 'checked', problems: [`docker-compose config rejects the output: ${output.stderr.trim().split('\n').slice(-3).join(' | ')}`], services: 0 };
+  const normalised = parse(output.stdout, { maxAliasCount: -1 }) as { services?: Record<string, Record<string, unknown>> };
+  const problems: string[] = [];
+  for (const service of result.services) {
+    const seen = normalised.services?.[service.name];
+    if (!seen) {
+      problems.push(`service ${service.name} missing from the normalised output`);
+      continue;
+    }
+    const warned = (code: string, transform: string) => service.warnings.some((w) => w.code === code || (w.code === 'shared-node' && w.message.startsWith(`${transform}:`)));
+    if (seen.read_only !== true && !warned('read-only-variable', 'read-only')) problems.push(`service ${service.name}: read_only is ${JSON.stringify(seen.read_only)}`);
+    const runs = tmpfsList(seen.tmpfs).filter((e) => tmpfsPath(e) === '/run');
+    const execOk = runs.length === 1 && runs[0]!.includes(':') && runs[0]!.split(':')[1]!.split(',').includes('exec');
+    if (!execOk && !warned('run-tmpfs-volume', 'tmpfs')) problems.push(`service ${service.name}: tmpfs is ${JSON.stringify(seen.tmpfs)}`);
+  }
+  return { file: name, status: 'checked', problems, services: result.services.length };
+}
+
+describe.skipIf(!version && !inCI)('docker-compose config as a second oracle', () => {
+  it('is installed (CI must not skip this stage)', () => {
+    expect(version, 'docker-compose is not installed; .ci/run installs it with apt-get').toBeTruthy();
+  });
+
+  it(
+    'accepts every converted example and corpus sample and shows each service read-only with one exec /run tmpfs',
+    async () => {
+      if (!version) return;
+      const files = [...examples(), ...corpusSample()];
+      const outcomes = await pool(files, POOL, check);
+      const checked = outcomes.filter((o) => o.status === 'checked');
+      const summary = `docker-compose ${version}: ${files.length} files, ${checked.length} checked (${checked.reduce((n, o) => n + o.services, 0)} services), ${outcomes.filter((o) => o.status === 'input-rejected').length} inputs rejected by config, ${outcomes.filter((o) => o.status === 'refused').length} refused by ro-convert`;
+      console.log(`compose-config.test: ${summary}`);
+      const rejected = outcomes.filter((o) => o.file.startsWith('examples/') && o.status !== 'checked').map((o) => o.file);
+      if (rejected.length) console.log(`compose-config.test: examples docker-compose ${version} does not accept as input (newer syntax): ${rejected.join(', ')}`);
+      // The LinuxServer sample must be checked, and the sample must stay broad.
+      expect(outcomes.find((o) => o.file === 'examples/sonarr/compose.yml')?.status).toBe('checked');
+      expect(checked.length).toBeGreaterThanOrEqual(60);
+      expect(outcomes.filter((o) => o.problems.length).map((o) => ({ file: o.file, problems: o.problems }))).toEqual([]);
+    },
+    240_000,
+  );
+});
+
+describe.skipIf(!version && !inCI)('docker-compose config: known bugs it found', () => {
+  // KNOWN BUG: a service that `extends` another service of the same file, both converted: each
+  // gets `/run:exec`, and Compose 1.29 appends the extended service's tmpfs list to the
+  // extending one's, so the effective config has /run twice. Flip to it() once fixed.
+  it.fails('extends in the same file: one /run in the effective config', async () => {
+    const outcome = await check(join(corpus, 'Martin-Fox__home-docker-stack__vod2pod__docker-compose.yml'));
+    expect(outcome.status).toBe('checked');
+    expect(outcome.problems).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,106 @@
+/**
+ * Helpers for tests that run the built command line (`dist/cli.js`) as a user would: in a
+ * child process, on temporary copies of compose files, never on the repository's own files.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The built command line, as `npm test` leaves it (it builds first). */
+export const BUILT_CLI = join(PROJECT_ROOT, 'dist', 'cli.js');
+
+let cliPath: string | null = null;
+const temps: string[] = [];
+
+/**
+ * Copies the built bundle (`cli.js` and its `worker.js`) to a private directory, so that a
+ * rebuild running at the same time (it empties `dist/`) cannot pull it from under the tests.
+ * @throws when `dist/cli.js` does not exist, saying how to build it
+ */
+export function prepareCli(): string {
+  if (!existsSync(BUILT_CLI)) {
+    throw new Error(`${BUILT_CLI} is missing: run \`npm run build\` first (\`npm test\` builds before running the tests)`);
+  }
+  const dir = makeTempDir('ro-convert-bin-');
+  for (const file of ['cli.js', 'worker.js']) {
+    const from = join(PROJECT_ROOT, 'dist', file);
+    if (existsSync(from)) copyFileSync(from, join(dir, file));
+  }
+  cliPath = join(dir, 'cli.js');
+  return cliPath;
+}
+
+/** A fresh directory under the system temp directory, removed by {@link removeTempDirs}. */
+export function makeTempDir(prefix = 'ro-convert-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+/** Removes every directory made by {@link makeTempDir}. */
+export function removeTempDirs(): void {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** What one run of the command line did. */
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of {@link runCli}. */
+export interface CliRunOptions {
+  cwd: string;
+  /** Bytes or text for standard input. */
+  input?: string | Uint8Array;
+  /** Variables added to a clean environment (NO_COLOR and FORCE_COLOR removed). */
+  env?: Record<string, string>;
+}
+
+/** A copy of this process's environment without the colour switches, plus `extra`. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  delete env.RO_CONVERT_TEST_KILL_BEFORE_RENAME;
+  return { ...env, ...extra };
+}
+
+/** Runs `node cli.js ...args` synchronously and returns its exit status and output. */
+export function runCli(args: readonly string[], options: CliRunOptions): CliRun {
+  if (!cliPath) throw new Error('call prepareCli() in beforeAll first');
+  const result = spawnSync(process.execPath, [cliPath, ...args], {
+    cwd: options.cwd,
+    input: options.input ?? '',
+    env: cleanEnv(options.env),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The path of the prepared command line (for spawning it another way). */
+export function cliFile(): string {
+  if (!cliPath) throw new Error('call prepareCli() in beforeAll first');
+  return cliPath;
+}
+
+/** Writes files (relative path → text or bytes) under `dir`, creating folders as needed. */
+export function writeTree(dir: string, files: Record<string, string | Uint8Array>): void {
+  for (const [path, content] of Object.entries(files)) {
+    const full = join(dir, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+}
+
+/** Reads a file's bytes as text, keeping a BOM and line endings. */
+export function readBytes(path: string): string {
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(readFileSync(path));
+}
