@@ -17,11 +17,12 @@ export async function processAll(jobs: readonly FileJob[], onProgress?: (done: n
   const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
   const threads = Math.min(availableParallelism(), 4, Math.ceil(jobs.length / CHUNK));
   if (jobs.length < MIN_FILES_FOR_WORKERS || threads < 2 || !existsSync(workerFile)) {
-    return jobs.map((job, i) => {
-      const outcome = processFile(job);
-      if (onProgress && (i + 1) % CHUNK === 0) onProgress(i + 1);
-      return outcome;
-    });
+    const outcomes: FileOutcome[] = [];
+    for (const job of jobs) {
+      outcomes.push(await processFile(job));
+      if (onProgress && outcomes.length % CHUNK === 0) onProgress(outcomes.length);
+    }
+    return outcomes;
   }
   // Loaded only for bulk runs: a one-file run should not pay for it at start-up.
   const { Worker } = await import('node:worker_threads');
@@ -32,23 +33,27 @@ export async function processAll(jobs: readonly FileJob[], onProgress?: (done: n
     Array.from({ length: threads }, () => {
       const worker = new Worker(workerFile);
       return new Promise<void>((resolve, reject) => {
-        let start = 0;
+        let pending = 0;
         const send = () => {
           if (next >= jobs.length) {
-            void worker.terminate().then(() => resolve());
+            if (pending === 0) void worker.terminate().then(() => resolve());
             return;
           }
-          start = next;
+          const start = next;
           next = Math.min(jobs.length, next + CHUNK);
-          worker.postMessage(jobs.slice(start, next));
+          pending++;
+          worker.postMessage({ start, jobs: jobs.slice(start, next) });
         };
-        worker.on('message', (outcomes: FileOutcome[]) => {
+        worker.on('message', ({ start, outcomes }: { start: number; outcomes: FileOutcome[] }) => {
+          pending--;
           outcomes.forEach((outcome, i) => (results[start + i] = outcome));
           done += outcomes.length;
           onProgress?.(done);
           send();
         });
         worker.on('error', reject);
+        // Two chunks in flight: the worker converts one while the other's writes finish.
+        send();
         send();
       });
     }),

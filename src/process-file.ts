@@ -36,7 +36,7 @@ export interface FileOutcome {
  * Reads, converts and (if asked) writes one file. Never throws: a refusal, an I/O error or
  * a bug becomes the report's `error`, so one bad file does not stop the others.
  */
-export function processFile(job: FileJob): FileOutcome {
+export async function processFile(job: FileJob): Promise<FileOutcome> {
   const report: FileReport = { path: job.path, status: 'unchanged', written: false, error: null, services: [] };
   const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null };
   try {
@@ -55,7 +55,7 @@ export function processFile(job: FileJob): FileOutcome {
       outcome.output = result.output;
     }
     if (job.write && result.changed) {
-      writeTextAtomic(job.path, text, result.output);
+      await writeTextAtomic(job.path, text, result.output);
       report.written = true;
     }
   } catch (error) {

@@ -136,11 +136,11 @@ describe('the media-stack example', () => {
 });
 
 describe('relatedFilesOf', () => {
-  const withDir = (files: Record<string, string>, body: (dir: string) => void) => {
+  const withDir = async (files: Record<string, string>, body: (dir: string) => void | Promise<void>) => {
     const dir = mkdtempSync(join(tmpdir(), 'ro-convert-related-'));
     try {
       for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-      body(dir);
+      await body(dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -170,22 +170,22 @@ describe('relatedFilesOf', () => {
     });
   });
 
-  it('reaches the warnings through processFile for a file on disk, not for stdin', () => {
+  it('reaches the warnings through processFile for a file on disk, not for stdin', async () => {
     const compose = 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr:latest\n    env_file: .env.sonarr\n';
-    withDir({ 'compose.yml': compose, 'compose.override.yml': 'services:\n  sonarr:\n    read_only: false\n', '.env.sonarr': 'PUID=1000\n' }, (dir) => {
+    await withDir({ 'compose.yml': compose, 'compose.override.yml': 'services:\n  sonarr:\n    read_only: false\n', '.env.sonarr': 'PUID=1000\n' }, async (dir) => {
       const job = { options: { all: true }, write: false, strict: false, wantDiff: false, wantTexts: false };
-      const onDisk = processFile({ ...job, path: join(dir, 'compose.yml') });
+      const onDisk = await processFile({ ...job, path: join(dir, 'compose.yml') });
       expect(onDisk.report.services[0]!.warnings.map((w) => w.code)).toEqual(['env-file', 'override-undoes']);
       expect(onDisk.report.services[0]!.warnings[0]!.message).toContain('sets PUID');
-      const fromStdin = processFile({ ...job, path: '-', stdin: new TextEncoder().encode(compose) });
+      const fromStdin = await processFile({ ...job, path: '-', stdin: new TextEncoder().encode(compose) });
       expect(fromStdin.report.services[0]!.warnings.map((w) => w.code)).toEqual(['env-file']);
       expect(fromStdin.report.services[0]!.warnings[0]!.message).toContain('is not read by ro-convert');
     });
   });
 
-  it('--strict refuses a file whose services get warnings', () => {
-    withDir({ 'compose.yml': 'services:\n  jellyfin:\n    image: lscr.io/linuxserver/jellyfin:latest\n' }, (dir) => {
-      const outcome = processFile({ path: join(dir, 'compose.yml'), options: { all: true }, write: false, strict: true, wantDiff: false, wantTexts: false });
+  it('--strict refuses a file whose services get warnings', async () => {
+    await withDir({ 'compose.yml': 'services:\n  jellyfin:\n    image: lscr.io/linuxserver/jellyfin:latest\n' }, async (dir) => {
+      const outcome = await processFile({ path: join(dir, 'compose.yml'), options: { all: true }, write: false, strict: true, wantDiff: false, wantTexts: false });
       expect(outcome.report.status).toBe('error');
       expect(outcome.report.error?.code).toBe('strict-warnings');
     });
