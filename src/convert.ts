@@ -115,6 +115,8 @@ export function planConversion(parsed: ParsedCompose, options: ConvertOptions, {
     return { service, strip, needsTmp, report: { name: service.name, changes: [], warnings: [] } };
   });
   const fileStyle = detectFileStyle(parsed, services);
+  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needsTmp: false }]));
+  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needsTmp: planned.needsTmp });
   const lineOf = (offset: number) => parsed.layout.position(offset).line;
   const results = selected.map((planned) => {
     const profile = profileOf.get(serviceReader(planned.service.name));
@@ -127,6 +129,7 @@ export function planConversion(parsed: ParsedCompose, options: ConvertOptions, {
       needsTmp: planned.needsTmp,
       canEdit: (node) => !sharing || sharing.readersOf(node).every((reader) => profileOf.get(reader) === profile),
       lineOf,
+      sibling: (name) => siblings.get(name),
       related: options.related,
     };
     return transforms.filter((t) => warnings || !t.warningsOnly).map((t) => ({ name: t.name, result: t.run(ctx) }));

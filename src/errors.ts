@@ -2,6 +2,7 @@
 export type ErrorCode =
   | 'binary'
   | 'not-utf8'
+  | 'lone-cr'
   | 'empty-file'
   | 'invalid-yaml'
   | 'multiple-documents'

@@ -31,6 +31,9 @@ export function parseCompose(text: string): ParsedCompose {
   if (nul >= 0) throw at(layout, nul, 'binary', 'binary file (contains a NUL byte), not a compose file');
   const bad = text.indexOf('\uFFFD');
   if (bad >= 0) throw at(layout, bad, 'not-utf8', 'not UTF-8 text');
+  // YAML reads a lone CR as a line break; ro-convert's edits work in LF and CRLF lines only.
+  const cr = text.search(/\r(?!\n)/);
+  if (cr >= 0) throw at(layout, cr, 'lone-cr', 'a line ends in a lone CR (old Mac line endings); convert the file to LF or CRLF first');
   const doc = parseDocument(text, PARSE_OPTIONS);
   const error = doc.errors[0];
   if (error) {

@@ -24,6 +24,8 @@ export interface ServiceContext {
   canEdit(node: Node): boolean;
   /** 1-based line of an offset, for messages. */
   lineOf(offset: number): number;
+  /** Another service of the file, whether this run converts it, and whether it needs `/tmp`. */
+  sibling(name: string): { service: LocatedService; selected: boolean; needsTmp: boolean } | undefined;
   /** Env files and the override file next to the compose file, when the caller read them. */
   related?: RelatedFiles | undefined;
 }

@@ -60,8 +60,9 @@ export function verifyConversion(before: ParsedCompose, plan: Plan, output: stri
 }
 
 /**
- * Structural equality of YAML nodes across two documents, following aliases without expanding
- * them: each pair of nodes is compared once, so shared structure (or an alias bomb) stays linear.
+ * Structural equality of YAML values across two documents, following aliases without expanding
+ * them (each pair of nodes is compared once, so shared structure or an alias bomb stays linear)
+ * and comparing maps by their keys after merges.
  */
 class NodeComparer {
   private readonly proven = new Map<Node, Set<Node>>();
@@ -85,13 +86,11 @@ class NodeComparer {
       return left.items.length === right.items.length && left.items.every((item, i) => this.equal(item, right.items[i]));
     }
     if (isMap(left) && isMap(right)) {
-      return (
-        left.items.length === right.items.length &&
-        left.items.every((pair, i) => {
-          const other = right.items[i]!;
-          return this.equal(pair.key, other.key) && this.equal(pair.value, other.value);
-        })
-      );
+      // As Compose sees them: after merge keys, so a shared block may change where every map
+      // merging it overrides the changed key.
+      const a = effectiveKeys(left, this.a);
+      const b = effectiveKeys(right, this.b);
+      return a.size === b.size && [...a].every(([key, entry]) => b.has(key) && this.equal(entry.pair.value, b.get(key)!.pair.value));
     }
     return false;
   }

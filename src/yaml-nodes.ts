@@ -102,6 +102,25 @@ export function effectiveKeys(map: YAMLMap, doc: Document): Map<string, Effectiv
   return out;
 }
 
+/**
+ * Every key of `map` and of the maps merged into it, shadowed ones included, each with the map
+ * that holds it: removing a key from the map itself can uncover a merged one of the same name.
+ */
+export function pairsWithMerged(map: YAMLMap, doc: Document): { pair: Pair; owner: YAMLMap }[] {
+  const out: { pair: Pair; owner: YAMLMap }[] = [];
+  const seen = new Set<YAMLMap>();
+  const visit = (m: YAMLMap, depth: number) => {
+    if (seen.has(m) || depth > MAX_MERGE_DEPTH) return;
+    seen.add(m);
+    for (const pair of m.items) {
+      if (isMergeKey(pair)) for (const source of mergeSources(pair, doc)) visit(source, depth + 1);
+      else out.push({ pair, owner: m });
+    }
+  };
+  visit(map, 0);
+  return out;
+}
+
 /** A string scalar's value, or null for anything else. */
 export function stringValue(node: unknown): string | null {
   return isScalar(node) && typeof node.value === 'string' ? node.value : null;

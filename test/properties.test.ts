@@ -70,6 +70,7 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
   {
     bug: '`read_only:` with no value and a comment becomes `read_only:  true# note`',
     flag: 'nullReadOnlyWithComment',
+    fixed: true,
     text: 'services:\n  web:\n    image: nginx\n    read_only: # note\n',
     selection: { all: true },
     services: [other('web')],
@@ -93,6 +94,7 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
   {
     bug: '`tmpfs:` with no value as the last line of a file without a final newline: output does not parse',
     flag: 'nullTmpfsAtEofWithoutNewline',
+    fixed: true,
     text: 'services:\n  web:\n    image: x\n    tmpfs:',
     selection: { all: true },
     services: [other('web', 'x')],
@@ -100,6 +102,7 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
   {
     bug: 'an anchored environment emptied by stripping, blank or comment line before its entry: `[]` lands on that line',
     flag: 'blankBeforeEmptiedAnchoredEnv',
+    fixed: true,
     text: 'services:\n  db:\n    image: lscr.io/linuxserver/sonarr\n    environment: &env\n # note\n      - PUID\n',
     selection: { all: true },
     services: [lsio('db')],
@@ -107,6 +110,7 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
   {
     bug: 'a stripped variable both own and merged (`<<: *base`): removing the own one uncovers the merged one',
     flag: 'strippedOverMergedStripped',
+    fixed: true,
     text: 'x-env: &env\n  PGID: 1000\nservices:\n  db:\n    image: lscr.io/linuxserver/sonarr\n    environment:\n      <<: *env\n      PGID: 5\n',
     selection: { all: true },
     services: [lsio('db')],
@@ -130,6 +134,7 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
   {
     bug: 'a merged key edited in the shared block while an unselected service merging it overrides the key',
     flag: 'mergedKeyOverriddenByUnselected',
+    fixed: true,
     text: 'x-common: &common\n  tmpfs: /run\nservices:\n  web:\n    <<: *common\n    image: lscr.io/linuxserver/sonarr\n  db:\n    <<: *common\n    tmpfs: /tmp\n',
     selection: { services: ['web'] },
     services: [lsio('web'), other('db', '')],
@@ -145,6 +150,7 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
   {
     bug: 'a comment indented deeper than the keys, after a removed environment, joins the block scalar before it',
     flag: 'deepCommentAfterRemovedEnv',
+    fixed: true,
     text: 'services:\n  web:\n    command: |\n      echo hello\n    environment:\n      - PUID\n        # note\n    image: lscr.io/linuxserver/sonarr\n',
     selection: { all: true },
     services: [lsio('web')],
@@ -152,6 +158,7 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
   {
     bug: 'the same, with a comment inside the environment (kept when the environment is removed) after a block scalar',
     flag: 'deepCommentAfterRemovedEnv',
+    fixed: true,
     text: 'services:\n  web:\n    command: |\n      echo hello\n    environment:\n      # note\n      PUID:\n    image: lscr.io/linuxserver/sonarr\n',
     selection: { all: true },
     services: [lsio('web')],
@@ -159,6 +166,7 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
   {
     bug: 'a flow-mapping service and a block service merging one `tmpfs: /tmp`: both (different) edits of it are applied',
     flag: 'flowAndBlockEditSharedTmpfs',
+    fixed: true,
     text: 'x-common: &common\n  tmpfs: /tmp\nservices:\n  web: {<<: *common, image: x}\n  app:\n    <<: *common\n',
     selection: { services: ['web', 'app'] },
     services: [other('web', 'x'), other('app', '')],
@@ -166,16 +174,10 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
   {
     bug: 'a keep-chomping block scalar (`|+`) before a removed environment: a blank line joins the scalar',
     flag: 'keepChompingBeforeRemovedEnv',
+    fixed: true,
     text: 'services:\n  web:\n    image: lscr.io/linuxserver/sonarr\n    command: |+\n      echo\n    environment:\n\n      - PUID\n',
     selection: { all: true },
     services: [lsio('web')],
-  },
-  {
-    bug: 'a file ending in a lone CR (no LF): the new lines go after it, `\\r\\r\\n` (a folded scalar changes)',
-    flag: null,
-    text: 'services:\r\n  web:\r\n    command: >\r\n      x\r',
-    selection: { all: true },
-    services: [other('web', '')],
   },
 ];
 

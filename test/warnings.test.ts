@@ -104,6 +104,7 @@ describe('warning fixtures', () => {
           needsTmp: service.knowledge?.needsTmpTmpfs ?? false,
           canEdit: () => true,
           lineOf: (offset) => parsed.layout.position(offset).line,
+          sibling: () => undefined,
           related,
         };
         for (const t of warnTransforms) {

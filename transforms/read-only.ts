@@ -42,8 +42,9 @@ export function readOnly(ctx: ServiceContext): TransformResult {
     return result;
   }
   if (isScalar(own) && own.range![0] === own.range![1]) {
-    // `read_only:` with no value: add one after the colon, never glued to it.
-    result.edits.push({ start: own.range![0], end: own.range![0], text: ' true', target: own });
+    // `read_only:` with no value: the value goes right after the colon (before any comment).
+    const colon = layout.text.indexOf(':', (found.pair.key as Node).range![1]) + 1;
+    result.edits.push({ start: colon, end: colon, text: ' true', target: own });
   } else if (own && (isScalar(own) || isAlias(own))) {
     result.edits.push({ start: own.range![0], end: own.range![1], text: 'true', target: isAlias(own) ? found.owner : own });
   } else if (own) {

@@ -1,11 +1,11 @@
 import { isMap, isScalar, isSeq } from 'yaml';
-import type { Node, YAMLMap, YAMLSeq } from 'yaml';
+import type { Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { TextEdit } from '../src/edits.js';
 import { envEntryName } from '../src/service-values.js';
 import type { ServiceContext, TransformResult } from '../src/transform.js';
 import { nothing } from '../src/transform.js';
 import { removeEntries, removePair } from '../src/yaml-edit.js';
-import { effectiveKeys, effectivePair, isMergeKey, keyName, resolveNode } from '../src/yaml-nodes.js';
+import { contentEnd, effectiveKeys, effectivePair, isMergeKey, keyName, mergeSources, pairsWithMerged, resolveNode } from '../src/yaml-nodes.js';
 
 /** Entries to remove from one collection (the environment, or a map merged into it). */
 interface Removal {
@@ -82,8 +82,9 @@ function planRemovals(ctx: ServiceContext, env: YAMLMap | YAMLSeq): Removal[] {
       if (name !== null && ctx.strip.has(name)) add(env, index, name);
     });
   } else {
-    for (const [name, { pair, owner }] of effectiveKeys(env, ctx.doc)) {
-      if (ctx.strip.has(name)) add(owner, owner.items.indexOf(pair), name);
+    for (const { pair, owner } of pairsWithMerged(env, ctx.doc)) {
+      const name = keyName(pair);
+      if (name !== null && ctx.strip.has(name)) add(owner, owner.items.indexOf(pair), name);
     }
   }
   return [...byCollection.values()];
@@ -100,26 +101,56 @@ function removeSome(ctx: ServiceContext, removal: Removal): TextEdit[] | null {
   return removeEntries(ctx.layout, collection, indices);
 }
 
-/**
- * Removes an emptied `environment` pair. It stays as an empty collection when removing it would
- * drop an anchor that aliases elsewhere use, or leave its map with no keys at all.
- */
+/** Removes an emptied `environment` pair, or empties it in place where removing is unsafe. */
 function removeEmptied(ctx: ServiceContext, owner: YAMLMap, env: YAMLMap | YAMLSeq): TextEdit[] | null {
   const pair = owner.items.find((p) => resolveNode(p.value, ctx.doc) === env && keyName(p) === 'environment');
   if (!pair) return null;
-  if (env.anchor || owner.items.length === 1) return emptyInPlace(ctx, env);
+  // Kept as an empty collection where removing the key would drop an anchor other aliases use,
+  // leave the map with no keys, uncover an `environment` merged in with `<<`, or strand lines.
+  const uncovers = owner.items.some((p) => isMergeKey(p) && mergeSources(p, ctx.doc).some((m) => effectivePair(m, 'environment', ctx.doc)));
+  if (env.anchor || owner.items.length === 1 || uncovers || strandsLinesAfterBlockScalar(ctx, owner, pair, env)) return emptyInPlace(ctx, env);
   return removePair(ctx.layout, owner, pair);
+}
+
+/**
+ * Removing the pair keeps its own-line comments and blank lines; right after a block scalar
+ * (`command: |`) they would become part of its text. Then the key stays, as `environment: []`,
+ * to end the scalar.
+ */
+function strandsLinesAfterBlockScalar(ctx: ServiceContext, owner: YAMLMap, pair: Pair, env: YAMLMap | YAMLSeq): boolean {
+  const index = owner.items.indexOf(pair);
+  const previous = index > 0 ? owner.items[index - 1] : undefined;
+  if (!previous || !endsWithBlockScalar(previous.value)) return false;
+  const { layout } = ctx;
+  const { text } = layout;
+  // The pair's lines, and the blank and comment lines after it, up to the next key.
+  const strandable = (line: string) => /^\s*(#.*)?$/.test(line);
+  let end = layout.nextLineStart(contentEnd(env, text));
+  while (end < text.length && strandable(text.slice(end, layout.lineEnd(end)))) end = layout.nextLineStart(end);
+  const region = text.slice(layout.lineStart((pair.key as Node).range![0]), end);
+  return region.split(/\r?\n/).slice(0, -1).some(strandable);
+}
+
+function endsWithBlockScalar(node: unknown): boolean {
+  let last = node;
+  while ((isMap(last) || isSeq(last)) && !last.flow && last.items.length > 0) {
+    const item = last.items[last.items.length - 1] as unknown;
+    last = isMap(last) ? ((item as Pair).value ?? (item as Pair).key) : item;
+  }
+  return isScalar(last) && (last.type === 'BLOCK_LITERAL' || last.type === 'BLOCK_FOLDED');
 }
 
 /** Replaces a collection's content with `[]` or `{}`, keeping its anchor and own-line comments. */
 function emptyInPlace(ctx: ServiceContext, collection: YAMLMap | YAMLSeq): TextEdit[] | null {
   const empty = isSeq(collection) ? '[]' : '{}';
   if (collection.flow) return [{ start: collection.range![0], end: collection.range![1], text: empty, target: collection }];
-  // A block collection starts on the line after its key (and anchor): the `{}` goes at the end
-  // of that line, before any comment there.
+  // A block collection starts below its key (and anchor), perhaps after blank or comment
+  // lines: the `{}` goes at the end of the key's line, before any comment there.
   const { layout } = ctx;
-  const keyLineEnd = layout.lineEnd(layout.lineStart(collection.range![0]) - 1);
-  const keyLine = layout.text.slice(layout.lineStart(keyLineEnd), keyLineEnd);
+  const { text } = layout;
+  let keyLineEnd = layout.lineEnd(layout.lineStart(collection.range![0]) - 1);
+  while (keyLineEnd > 0 && /^\s*(#.*)?$/.test(text.slice(layout.lineStart(keyLineEnd), keyLineEnd))) keyLineEnd = layout.lineEnd(layout.lineStart(keyLineEnd) - 1);
+  const keyLine = text.slice(layout.lineStart(keyLineEnd), keyLineEnd);
   const comment = keyLine.search(/\s#/);
   const at = comment < 0 ? keyLineEnd : keyLineEnd - keyLine.length + comment;
   const removals = removeEntries(layout, collection, new Set(collection.items.keys()));

@@ -1,9 +1,9 @@
 import { isMap, isScalar, isSeq } from 'yaml';
-import type { Node, Pair, Scalar, YAMLSeq } from 'yaml';
+import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Change } from '../src/diagnostics.js';
 import type { TextEdit } from '../src/edits.js';
 import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { hasExec, tmpfsOptions, tmpfsPath } from '../src/service-values.js';
+import { hasExec, tmpfsEntries, tmpfsOptions, tmpfsPath } from '../src/service-values.js';
 import { nothing } from '../src/transform.js';
 import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, scalarText } from '../src/yaml-edit.js';
 import { effectivePair, keyName, resolveNode, stringValue } from '../src/yaml-nodes.js';
@@ -40,14 +40,27 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
       line: line(runVolume),
     });
   }
-  const wantRun = !runVolume;
+  // Compose appends a same-file `extends` base's tmpfs list to the service's own: a /run there
+  // (or one the conversion gives the base) must not be added again.
+  const base = extendedBase(ctx);
+  const inheritedRun = base?.tmpfs.filter((e) => tmpfsPath(e) === '/run') ?? [];
   const found = effectivePair(service.map, 'tmpfs', doc);
   const value = found ? resolveNode(found.pair.value, doc) : null;
-  const entries = isSeq(value) ? value.items.map((item) => stringValue(resolveNode(item, doc))) : [stringValue(value)];
-  const present = entries.filter((e): e is string => e !== null);
+  const present = tmpfsEntries(service.map, doc);
   const runEntries = present.filter((e) => tmpfsPath(e) === '/run');
+  if (base && inheritedRun.length) {
+    const extendsLine = line(effectivePair(service.map, 'extends', doc)?.pair.key as Node);
+    const message = runEntries.length
+      ? `${base.name}, which this service extends, also mounts /run: Compose appends both entries and mounts /run twice; keep one`
+      : inheritedRun.every(hasExec)
+        ? `/run:exec comes from ${base.name} through extends; none added here (Compose would mount /run twice)`
+        : `${base.name}, which this service extends, mounts /run without exec; convert ${base.name} too (nothing added here: Compose would mount /run twice)`;
+    result.warnings.push({ code: 'extends', message, line: extendsLine });
+  }
+  // An inherited /run is not added again; a /run of the service's own is still given exec.
+  const wantRun = !runVolume && (inheritedRun.length === 0 || runEntries.length > 0);
   const runOk = !wantRun || (runEntries.length === 1 && hasExec(runEntries[0]!));
-  const tmpOk = !ctx.needsTmp || present.some((e) => tmpfsPath(e) === '/tmp');
+  const tmpOk = !ctx.needsTmp || [...present, ...(base?.tmpfs ?? [])].some((e) => tmpfsPath(e) === '/tmp');
   if (runOk && tmpOk) return result;
 
   const missing: string[] = [];
@@ -65,7 +78,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     return result;
   }
   if (isScalar(value) && value.value === null) {
-    result.edits.push(...fillNull(ctx, found.pair, value, missing));
+    result.edits.push(...fillNull(ctx, found.owner, found.pair, value, missing));
     describeMissing();
     return result;
   }
@@ -81,7 +94,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   }
   if (isScalar(value)) {
     if (typeof value.value !== 'string') return result;
-    result.edits.push(...scalarToList(ctx, found.pair, value, fixedRun, missing));
+    result.edits.push(...scalarToList(ctx, found.owner, found.pair, value, fixedRun, missing));
     if (fixedRun && fixedRun !== value.value) change('tmpfs-run-exec', `tmpfs ${value.value} became ${fixedRun}`, value);
     if (missing.length) change('tmpfs-to-list', 'tmpfs became a list', value);
     describeMissing();
@@ -99,37 +112,41 @@ function blockOrFlow(ctx: ServiceContext, items: string[]) {
   return ctx.service.map.flow ? { key: 'tmpfs', value: `[${items.join(', ')}]` } : { key: 'tmpfs', value: null, items };
 }
 
-/** `tmpfs: /tmp` → a list keeping `/tmp` (or the `/run` entry fixed in place when that is all). */
-function scalarToList(ctx: ServiceContext, pair: Pair, scalar: Scalar, fixedRun: string | null, missing: string[]): TextEdit[] {
-  const { layout, service } = ctx;
-  const inFlow = Boolean(service.map.flow);
+/**
+ * `tmpfs: /tmp` → a list keeping `/tmp` (or the `/run` entry fixed in place when that is all).
+ * The edit lands in `owner`, the map holding the pair (the service's, or a shared block's), and
+ * follows that map's style.
+ */
+function scalarToList(ctx: ServiceContext, owner: YAMLMap, pair: Pair, scalar: Scalar, fixedRun: string | null, missing: string[]): TextEdit[] {
+  const { layout } = ctx;
+  const inFlow = Boolean(owner.flow);
   const [start, end] = [scalar.range![0], scalar.range![1]];
   const own = fixedRun ? scalarText(fixedRun, scalar.type, inFlow || missing.length > 0) : layout.text.slice(start, end);
   if (missing.length === 0) return [replaceScalar(scalar, fixedRun!, inFlow)];
-  if (inFlow) return [{ start, end, text: `[${[own, ...missing].join(', ')}]`, target: service.map }];
+  if (inFlow) return [{ start, end, text: `[${[own, ...missing].join(', ')}]`, target: owner }];
   const keyEnd = (pair.key as Node).range![1];
-  const keyColumn = layout.column((pair.key as Node).range![0]);
-  const indent = ' '.repeat(keyColumn + ctx.style.sequenceIndent);
-  const eol = layout.eol;
+  const indent = ' '.repeat(layout.column((pair.key as Node).range![0]) + ctx.style.sequenceIndent);
   const after = layout.lineEnd(end);
-  const tail = missing.map((m) => `${eol}${indent}- ${m}`).join('');
+  const tail = missing.map((m) => `${layout.eol}${indent}- ${m}`).join('');
   return [
-    { start: keyEnd, end: start, text: `:${eol}${indent}- `, target: service.map },
-    ...(fixedRun ? [{ start, end, text: own, target: service.map }] : []),
-    { start: after, end: after, text: tail, target: service.map },
+    { start: keyEnd, end: start, text: `:${layout.eol}${indent}- `, target: owner },
+    ...(fixedRun ? [{ start, end, text: own, target: owner }] : []),
+    { start: after, end: after, text: tail, target: owner },
   ];
 }
 
-/** `tmpfs:` with no value (or `~`): the entries go where the value was. */
-function fillNull(ctx: ServiceContext, pair: Pair, scalar: Scalar, missing: string[]): TextEdit[] {
-  const { layout, service } = ctx;
+/**
+ * `tmpfs:` with no value (or `~`): the entries go where the value was. The target is the null
+ * scalar itself, so at the end of a file these lines come before keys added to the service.
+ */
+function fillNull(ctx: ServiceContext, owner: YAMLMap, pair: Pair, scalar: Scalar, missing: string[]): TextEdit[] {
+  const { layout } = ctx;
   const [start, end] = [scalar.range![0], scalar.range![1]];
-  if (service.map.flow) return [{ start, end, text: `${start === end ? ' ' : ''}[${missing.join(', ')}]`, target: service.map }];
-  const keyColumn = layout.column((pair.key as Node).range![0]);
-  const indent = ' '.repeat(keyColumn + ctx.style.sequenceIndent);
+  if (owner.flow) return [{ start, end, text: `${start === end ? ' ' : ''}[${missing.join(', ')}]`, target: scalar }];
+  const indent = ' '.repeat(layout.column((pair.key as Node).range![0]) + ctx.style.sequenceIndent);
   const after = layout.lineEnd(Math.max(end, (pair.key as Node).range![1]));
   const lines = missing.map((m) => `${layout.eol}${indent}- ${m}`).join('');
-  return [...(start < end ? [{ start, end, text: '', target: service.map }] : []), { start: after, end: after, text: lines, target: service.map }];
+  return [...(start < end ? [{ start, end, text: '', target: scalar }] : []), { start: after, end: after, text: lines, target: scalar }];
 }
 
 /** Rewrites the first `/run` entry with exec, drops other `/run` entries, appends what is missing. */
@@ -149,6 +166,26 @@ function fixSequence(ctx: ServiceContext, seq: YAMLSeq, fixedRun: string | null,
   if (remove.size) edits.push(...(removeEntries(layout, seq, remove) ?? []));
   if (missing.length) edits.push(appendSequenceItems(layout, seq, missing));
   return edits;
+}
+
+/**
+ * The service this one `extends` in the same file, with the tmpfs entries Compose will append
+ * from it: its own (and its bases'), as the conversion leaves them when it converts it too.
+ */
+function extendedBase(ctx: ServiceContext, map = ctx.service.map, depth = 0): { name: string; tmpfs: string[] } | null {
+  const { doc } = ctx;
+  const value = resolveNode(effectivePair(map, 'extends', doc)?.pair.value, doc);
+  const field = (name: string) => (isMap(value) ? stringValue(resolveNode(value.items.find((p) => keyName(p) === name)?.value, doc)) : null);
+  const name = isScalar(value) ? stringValue(value) : field('file') === null ? field('service') : null;
+  const base = name === null ? undefined : ctx.sibling(name);
+  if (!name || !base || base.service.map === ctx.service.map || depth > 8) return null;
+  let tmpfs = tmpfsEntries(base.service.map, doc);
+  if (base.selected) {
+    const runs = tmpfs.filter((e) => tmpfsPath(e) === '/run');
+    tmpfs = [...tmpfs.filter((e) => tmpfsPath(e) !== '/run'), runs.length ? runEntryWithExec(runs) : '/run:exec'];
+    if (base.needsTmp && !tmpfs.some((e) => tmpfsPath(e) === '/tmp')) tmpfs.push('/tmp');
+  }
+  return { name, tmpfs: [...tmpfs, ...(extendedBase(ctx, base.service.map, depth + 1)?.tmpfs ?? [])] };
 }
 
 /** A long-syntax volume `{type: tmpfs, target: /run}`, which cannot be given exec. */

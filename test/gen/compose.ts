@@ -193,7 +193,7 @@ const COMMENTS = ['note', 'keep this', 'c', 'see docs', '---', '#', 'x: y', ''];
  */
 export const AVOID_KNOWN_BUGS = {
   /** `read_only: # comment` (null value and a comment) became `read_only:  true# comment`. */
-  nullReadOnlyWithComment: true,
+  nullReadOnlyWithComment: false,
   /** `tmpfs:` with no value: left as it is, with no `/run` and no warning. */
   nullTmpfs: false,
   /** `tmpfs:` with no value on an image that also needs `/tmp` (mariadb…): the second run
@@ -202,14 +202,14 @@ export const AVOID_KNOWN_BUGS = {
   /** `tmpfs:` with no value as the file's last line, no final newline: the list is glued to the
    * key (`tmpfs:- /run:exec`… does not parse; internal error). (Avoided by ending such files
    * with other keys.) */
-  nullTmpfsAtEofWithoutNewline: true,
+  nullTmpfsAtEofWithoutNewline: false,
   /** An anchored block environment emptied by stripping, with a blank or comment line before
    * its first entry: `{}`/`[]` goes onto that line, not the key's (output does not parse when
    * that line is less indented). */
-  blankBeforeEmptiedAnchoredEnv: true,
+  blankBeforeEmptiedAnchoredEnv: false,
   /** A stripped variable set both on the service's environment mapping and in a map merged
    * into it (`<<: *base`): removing the own one uncovers the merged one (internal error). */
-  strippedOverMergedStripped: true,
+  strippedOverMergedStripped: false,
   /** An environment emptied by stripping is removed with the own-line comments inside it
    * (the issue: "other comments stay"). */
   commentsInEmptiedEnv: false,
@@ -219,7 +219,7 @@ export const AVOID_KNOWN_BUGS = {
   /** A key in an anchored block merged (`<<`) by a selected service and by an unselected one
    * that overrides the key: the shared block is edited, then verification refuses it
    * ("unselected service changed", internal error). */
-  mergedKeyOverriddenByUnselected: true,
+  mergedKeyOverriddenByUnselected: false,
   /** No final newline and the file ends in an environment that stripping empties: a blank
    * line is added before the new keys. (Avoided by ending such files with other keys.) */
   emptiedEnvAtEofWithoutNewline: false,
@@ -227,15 +227,15 @@ export const AVOID_KNOWN_BUGS = {
    * when stripping removes the environment, with a block scalar before it: the comment becomes
    * part of the block scalar (internal error). (Avoided by putting block scalars last and never
    * indenting a comment deeper than its entry.) */
-  deepCommentAfterRemovedEnv: true,
+  deepCommentAfterRemovedEnv: false,
   /** A flow-mapping service and a block service, both selected, merging one anchored block
    * with `tmpfs: /tmp`: both services' (different) edits of the shared scalar were applied
    * (internal error). (Avoided by not merging into flow-mapping services.) */
-  flowAndBlockEditSharedTmpfs: true,
+  flowAndBlockEditSharedTmpfs: false,
   /** A keep-chomping block scalar (`command: |+`) right before an environment that stripping
    * removes, with a blank line left behind: the blank line joined the scalar's value
    * (internal error). (Avoided by not generating `|+`.) */
-  keepChompingBeforeRemovedEnv: true,
+  keepChompingBeforeRemovedEnv: false,
 };
 
 const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
