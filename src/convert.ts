@@ -124,7 +124,7 @@ export function planConversion(parsed: ParsedCompose, options: ConvertOptions, {
       service: planned.service,
       doc: parsed.doc,
       layout: parsed.layout,
-      style: serviceStyle(parsed, planned.service.map, fileStyle),
+      style: sequenceStyleOf(parsed, planned.service.map) ?? fileStyle,
       strip: planned.strip,
       needsTmp: planned.needsTmp,
       canEdit: (node) => !sharing || sharing.readersOf(node).every((reader) => profileOf.get(reader) === profile),
@@ -175,10 +175,6 @@ function detectFileStyle(parsed: ParsedCompose, services: readonly LocatedServic
   const first = services.find((s) => !s.map.flow && s.map.items.length > 0);
   const unit = first ? parsed.layout.column((first.map.items[0]!.key as Node).range![0]) - parsed.layout.column(first.key.range![0]) : 2;
   return { sequenceIndent: unit > 0 ? unit : 2 };
-}
-
-function serviceStyle(parsed: ParsedCompose, map: YAMLMap, fallback: BlockStyle): BlockStyle {
-  return sequenceStyleOf(parsed, map) ?? fallback;
 }
 
 function sequenceStyleOf(parsed: ParsedCompose, map: YAMLMap): BlockStyle | null {

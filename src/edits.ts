@@ -10,6 +10,8 @@ export interface TextEdit {
   end: number;
   text: string;
   target: Node;
+  /** For insertions: text between this and another insertion at the same point into the same node (`, ` in an empty flow map). */
+  separator?: string;
 }
 
 /** Thrown when two edits overlap: a bug in a transform, never the user's input. */
@@ -40,7 +42,8 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
     if (edit.start < cursor) {
       throw new EditConflictError(`edits overlap at offsets ${previous?.start}-${previous?.end} and ${edit.start}-${edit.end}`);
     }
-    parts.push(text.slice(cursor, edit.start), edit.text);
+    const joined = previous && edit.separator !== undefined && previous.start === edit.start && previous.end === edit.start && edit.start === edit.end && previous.target === edit.target;
+    parts.push(text.slice(cursor, edit.start), joined ? edit.separator! : '', edit.text);
     cursor = edit.end;
     previous = edit;
   }

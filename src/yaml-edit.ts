@@ -63,7 +63,7 @@ export function addMapEntries(layout: Layout, map: YAMLMap, entries: readonly Ne
     const parts = entries.map((e) => `${e.key}: ${e.value ?? `[${(e.items ?? []).join(', ')}]`}`);
     if (map.items.length === 0) {
       const open = map.range![0] + 1;
-      return { start: open, end: open, text: parts.join(', '), target: map };
+      return { start: open, end: open, text: parts.join(', '), target: map, separator: ', ' };
     }
     const last = map.items[map.items.length - 1]!;
     const end = contentEnd((last.value as Node | null) ?? (last.key as Node), text);
@@ -85,7 +85,7 @@ export function appendSequenceItems(layout: Layout, seq: YAMLSeq, items: readonl
   if (seq.flow) {
     if (seq.items.length === 0) {
       const open = seq.range![0] + 1;
-      return { start: open, end: open, text: items.join(', '), target: seq };
+      return { start: open, end: open, text: items.join(', '), target: seq, separator: ', ' };
     }
     const end = contentEnd(seq.items[seq.items.length - 1] as Node, text);
     return { start: end, end, text: items.map((i) => `, ${i}`).join(''), target: seq };

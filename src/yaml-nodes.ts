@@ -1,5 +1,5 @@
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
-import type { Alias, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { Alias, Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
 
 /** Merge chains deeper than this are not followed (they would be a hostile file). */
 const MAX_MERGE_DEPTH = 32;
@@ -124,17 +124,6 @@ export function pairsWithMerged(map: YAMLMap, doc: Document): { pair: Pair; owne
 /** A string scalar's value, or null for anything else. */
 export function stringValue(node: unknown): string | null {
   return isScalar(node) && typeof node.value === 'string' ? node.value : null;
-}
-
-/** True for a scalar written in flow context (`[a, b]`, `{a: b}`) where `,` ends a plain scalar. */
-export function isFlowCollection(node: unknown): node is YAMLMap | YAMLSeq {
-  return (isMap(node) || isSeq(node)) && node.flow === true;
-}
-
-/** Source offsets [start, end) of a node's own text (no trailing comment or newline). */
-export function nodeSpan(node: Node): [number, number] {
-  const range = node.range!;
-  return [range[0], range[1]];
 }
 
 /**

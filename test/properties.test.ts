@@ -179,6 +179,22 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
     selection: { all: true },
     services: [lsio('web')],
   },
+  {
+    bug: 'an empty flow mapping service spanning lines: read_only and tmpfs were inserted without a comma between them',
+    flag: null,
+    fixed: true,
+    text: 'services:\r\n  db:\r\n    "environment":\r\n  svc_1: {\r\n  }\r\n  "constructor":\r\n    "labels":',
+    selection: { all: true },
+    services: [other('db', ''), other('svc_1', ''), other('constructor', '')],
+  },
+  {
+    bug: 'a one-line flow service that only loses its environment (read_only and tmpfs edited in a shared block): the line is intended',
+    flag: null,
+    fixed: true,
+    text: "x-common: &common\n  read_only: false\n  tmpfs: [/run]\nservices:\n  web: {<<: *common, image: 'nginx:1.25', read_only: false, tmpfs: [/tmp]}\n  sonarr: {<<: *common, image: lscr.io/linuxserver/sonarr, environment: [PUID]} # ---\n",
+    selection: { all: true },
+    services: [other('web', 'nginx:1.25'), lsio('sonarr')],
+  },
 ];
 
 describe('regressions found by fuzzing (KNOWN BUGS until fixed: it.fails)', () => {

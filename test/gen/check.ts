@@ -165,7 +165,8 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
 /**
  * Every removed or added line must be about the conversion: it mentions read_only, tmpfs,
  * /run, /tmp, environment or a stripped variable; or it is a line that only gained text in an
- * intended line (a flow mapping edited in place: the old line is a subsequence of the new one);
+ * intended line, or only lost text of one (a flow mapping edited in place: one line is a
+ * subsequence of the other);
  * or it is an emptied collection (`key:` became `key: {}`); or a blank line that goes with a
  * removed intended line.
  */
@@ -209,6 +210,8 @@ export function unintendedLines(before: string, after: string): string[] {
       // `tmpfs: /x` became a list: its value moved to a line of its own.
       const moved = line.trim().replace(/^- /, '');
       if (moved && hunk.removed.some((r) => INTENDED.test(r) && r.includes(moved))) continue;
+      // A flow mapping that only lost intended entries (`environment: [...]` removed in place).
+      if (hunk.removed.some((r) => INTENDED.test(r) && isSubsequence(line, r))) continue;
       problems.push(`unintended added line: ${JSON.stringify(line)}`);
     }
   }
