@@ -195,6 +195,14 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
     selection: { all: true },
     services: [other('web', 'nginx:1.25'), lsio('sonarr')],
   },
+  {
+    bug: 'a scalar tmpfs turned into a list as the last line of a file without a final newline: read_only landed between its items',
+    flag: null,
+    fixed: true,
+    text: 'services:\r\n    svc_1:\r\n        ports:\r\n    db:\r\n        tmpfs: "/tmp"',
+    selection: { all: true },
+    services: [other('svc_1', ''), other('db', '')],
+  },
 ];
 
 describe('regressions found by fuzzing (KNOWN BUGS until fixed: it.fails)', () => {

@@ -114,8 +114,7 @@ function blockOrFlow(ctx: ServiceContext, items: string[]) {
 
 /**
  * `tmpfs: /tmp` → a list keeping `/tmp` (or the `/run` entry fixed in place when that is all).
- * The edit lands in `owner`, the map holding the pair (the service's, or a shared block's), and
- * follows that map's style.
+ * It follows the style of `owner`, the map holding the pair (the service's, or a shared block's).
  */
 function scalarToList(ctx: ServiceContext, owner: YAMLMap, pair: Pair, scalar: Scalar, fixedRun: string | null, missing: string[]): TextEdit[] {
   const { layout } = ctx;
@@ -123,15 +122,17 @@ function scalarToList(ctx: ServiceContext, owner: YAMLMap, pair: Pair, scalar: S
   const [start, end] = [scalar.range![0], scalar.range![1]];
   const own = fixedRun ? scalarText(fixedRun, scalar.type, inFlow || missing.length > 0) : layout.text.slice(start, end);
   if (missing.length === 0) return [replaceScalar(scalar, fixedRun!, inFlow)];
-  if (inFlow) return [{ start, end, text: `[${[own, ...missing].join(', ')}]`, target: owner }];
+  if (inFlow) return [{ start, end, text: `[${[own, ...missing].join(', ')}]`, target: scalar }];
   const keyEnd = (pair.key as Node).range![1];
   const indent = ' '.repeat(layout.column((pair.key as Node).range![0]) + ctx.style.sequenceIndent);
   const after = layout.lineEnd(end);
   const tail = missing.map((m) => `${layout.eol}${indent}- ${m}`).join('');
+  // The edits target the scalar: at the end of a file, its new items must come before keys
+  // added to the service (inner edits first).
   return [
-    { start: keyEnd, end: start, text: `:${layout.eol}${indent}- `, target: owner },
-    ...(fixedRun ? [{ start, end, text: own, target: owner }] : []),
-    { start: after, end: after, text: tail, target: owner },
+    { start: keyEnd, end: start, text: `:${layout.eol}${indent}- `, target: scalar },
+    ...(fixedRun ? [{ start, end, text: own, target: scalar }] : []),
+    { start: after, end: after, text: tail, target: scalar },
   ];
 }
 
