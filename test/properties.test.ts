@@ -203,6 +203,14 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
     selection: { all: true },
     services: [other('svc_1', ''), other('db', '')],
   },
+  {
+    bug: 'two /run entries with a blank line between them: the line diff shows the blank line moving (it did not change)',
+    flag: null,
+    fixed: true,
+    text: 'services:\n  web:\n    image: lscr.io/linuxserver/sonarr:latest\n    tmpfs: # c\n    - "/run"\n\n    - "/run:exec"\n  # note\n',
+    selection: { all: true },
+    services: [lsio('web', 'lscr.io/linuxserver/sonarr:latest')],
+  },
 ];
 
 describe('regressions found by fuzzing (KNOWN BUGS until fixed: it.fails)', () => {

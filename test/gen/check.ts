@@ -174,10 +174,10 @@ export function unintendedLines(before: string, after: string): string[] {
   const split = (text: string) => text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const problems: string[] = [];
   const parts = diffArrays(split(before), split(after));
-  // A comment line removed in one place and added in another only moved relative to edited
-  // neighbours (e.g. between two `/run` entries when one is dropped): it is unchanged.
+  // A comment or blank line removed in one place and added in another only moved relative to
+  // edited neighbours (e.g. between two `/run` entries when one is dropped): it is unchanged.
   const count = (lines: string[]) => lines.reduce((m, l) => m.set(l, (m.get(l) ?? 0) + 1), new Map<string, number>());
-  const comments = (p: (typeof parts)[number]) => p.value.filter((l) => /^\s*#/.test(l));
+  const comments = (p: (typeof parts)[number]) => p.value.filter((l) => /^\s*(#.*)?$/.test(l));
   const removedAll = count(parts.filter((p) => p.removed).flatMap(comments));
   const addedAll = count(parts.filter((p) => p.added).flatMap(comments));
   const moved = new Map([...removedAll].map(([l, k]) => [l, Math.min(k, addedAll.get(l) ?? 0)]));
