@@ -211,6 +211,14 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
     selection: { all: true },
     services: [lsio('web', 'lscr.io/linuxserver/sonarr:latest')],
   },
+  {
+    bug: 'no final newline, the last line stripped after a blank line: the blank line now ends the file (not a lost line)',
+    flag: null,
+    fixed: true,
+    text: 'services:\n  web:\n    image: lscr.io/linuxserver/sonarr:latest\n    environment:\n      - TZ=UTC\n\n      - UMASK=1000 # keep this',
+    selection: { all: true },
+    services: [lsio('web', 'lscr.io/linuxserver/sonarr:latest')],
+  },
 ];
 
 describe('regressions found by fuzzing (KNOWN BUGS until fixed: it.fails)', () => {

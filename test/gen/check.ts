@@ -85,7 +85,12 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
   if (crlf && /(^|[^\r])\n/.test(output)) problems.push('a bare LF in a CRLF file');
   if (!crlf && output.includes('\r\n')) problems.push('a CRLF in an LF file');
   if (doc.text.startsWith('\uFEFF') !== output.startsWith('\uFEFF')) problems.push('the BOM changed');
-  if (doc.text.endsWith('\n') !== output.endsWith('\n')) problems.push('the final newline changed');
+  // A missing final newline stays missing, except where the file's last line was removed and a
+  // blank line stood before it: that blank line then ends the file (the only other choice is to
+  // delete it).
+  const lastLineRemovedAfterBlank = /\n[ \t]*\r?\n[^\n]+$/.test(doc.text) && !output.includes(doc.text.slice(doc.text.lastIndexOf('\n') + 1));
+  if (doc.text.endsWith('\n') && !output.endsWith('\n')) problems.push('the final newline was lost');
+  if (!doc.text.endsWith('\n') && output.endsWith('\n') && !lastLineRemovedAfterBlank) problems.push('a final newline was added');
 
   for (const key of new Set([...Object.keys(before.js), ...Object.keys(after.js)])) {
     if (key === 'services' || key.startsWith('x-')) continue;
