@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
-import { effectiveKeys, effectivePair, resolveNode } from './yaml-nodes.js';
+import { effectiveKeys, effectivePair, keyName, resolveNode, stringValue } from './yaml-nodes.js';
 
 /** Compose values of a service as the conversion reads them (after aliases and merge keys). */
 
@@ -69,4 +69,20 @@ export function tmpfsEntries(map: YAMLMap, doc: Document): string[] {
   const value = resolveNode(effectivePair(map, 'tmpfs', doc)?.pair.value, doc);
   const items = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
   return items.map((item) => (isScalar(item) && item.value !== null ? String(item.value) : null)).filter((e): e is string => e !== null);
+}
+
+/**
+ * The service a service `extends` (`extends: base`, or `{service: base, file: other.yml}`),
+ * with the file when it is another one; null when it extends nothing readable.
+ */
+export function extendsRef(map: YAMLMap, doc: Document): { service: string; file: string | null } | null {
+  const value = resolveNode(effectivePair(map, 'extends', doc)?.pair.value, doc);
+  if (isScalar(value)) {
+    const service = stringValue(value);
+    return service ? { service, file: null } : null;
+  }
+  if (!isMap(value)) return null;
+  const field = (name: string) => stringValue(resolveNode(value.items.find((p) => keyName(p) === name)?.value, doc));
+  const service = field('service');
+  return service ? { service, file: field('file') } : null;
 }

@@ -116,13 +116,12 @@ export function dashOf(layout: Layout, item: Node): { dash: number; gap: string 
  * Returns null when an entry does not start its own line in a block collection.
  */
 export function removeEntries(layout: Layout, collection: YAMLMap | YAMLSeq, remove: ReadonlySet<number>): TextEdit[] | null {
-  const { text } = layout;
-  const starts = collection.items.map((item) => entryStart(item));
-  const ends = collection.items.map((item) => entryEnd(item, text));
   if (!collection.flow) {
     const lines = blockEntryLines(layout, collection, remove);
     return lines && lineRemovals(layout, lines, collection);
   }
+  const starts = collection.items.map((item) => entryStart(item));
+  const ends = collection.items.map((item) => entryEnd(item, layout.text));
   const edits: TextEdit[] = [];
   const count = collection.items.length;
   for (let i = 0; i < count; i++) {

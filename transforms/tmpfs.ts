@@ -3,7 +3,7 @@ import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Change } from '../src/diagnostics.js';
 import type { TextEdit } from '../src/edits.js';
 import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { hasExec, tmpfsEntries, tmpfsOptions, tmpfsPath } from '../src/service-values.js';
+import { extendsRef, hasExec, tmpfsEntries, tmpfsOptions, tmpfsPath } from '../src/service-values.js';
 import { nothing } from '../src/transform.js';
 import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, scalarText } from '../src/yaml-edit.js';
 import { effectivePair, keyName, resolveNode, stringValue } from '../src/yaml-nodes.js';
@@ -175,11 +175,10 @@ function fixSequence(ctx: ServiceContext, seq: YAMLSeq, fixedRun: string | null,
  */
 function extendedBase(ctx: ServiceContext, map = ctx.service.map, depth = 0): { name: string; tmpfs: string[] } | null {
   const { doc } = ctx;
-  const value = resolveNode(effectivePair(map, 'extends', doc)?.pair.value, doc);
-  const field = (name: string) => (isMap(value) ? stringValue(resolveNode(value.items.find((p) => keyName(p) === name)?.value, doc)) : null);
-  const name = isScalar(value) ? stringValue(value) : field('file') === null ? field('service') : null;
-  const base = name === null ? undefined : ctx.sibling(name);
-  if (!name || !base || base.service.map === ctx.service.map || depth > 8) return null;
+  const ref = extendsRef(map, doc);
+  const base = ref && ref.file === null ? ctx.sibling(ref.service) : undefined;
+  if (!ref || !base || base.service.map === ctx.service.map || depth > 8) return null;
+  const name = ref.service;
   let tmpfs = tmpfsEntries(base.service.map, doc);
   if (base.selected) {
     const runs = tmpfs.filter((e) => tmpfsPath(e) === '/run');

@@ -1,10 +1,7 @@
-import { isMap, isScalar } from 'yaml';
-import type { Node, YAMLMap } from 'yaml';
 import type { Warning } from '../src/diagnostics.js';
 import { envFileNames, envFileRefs } from '../src/env-files.js';
 import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { effectivePair, keyName, resolveNode, stringValue } from '../src/yaml-nodes.js';
-import { environmentEntries } from '../src/service-values.js';
+import { environmentEntries, extendsRef } from '../src/service-values.js';
 import { keyNode, listText, lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /**
@@ -40,23 +37,14 @@ function envFileWarnings(ctx: ServiceContext): Warning[] {
 }
 
 function extendsWarnings(ctx: ServiceContext): Warning[] {
-  const found = effectivePair(ctx.service.map, 'extends', ctx.doc);
-  const value = resolveNode(found?.pair.value, ctx.doc);
-  if (!found) return [];
+  const ref = extendsRef(ctx.service.map, ctx.doc);
+  if (!ref) return [];
   const at = keyNode(ctx, 'extends');
-  let base: string | null = null;
-  let file: string | null = null;
-  if (isScalar(value)) base = stringValue(value);
-  else if (isMap(value)) {
-    const field = (name: string) => stringValue(resolveNode(value.items.find((p) => keyName(p) === name)?.value, ctx.doc));
-    base = field('service');
-    file = field('file');
+  const base = ref.service;
+  if (ref.file) {
+    return [warningAt(ctx, 'extends', `extends ${base} in ${ref.file}, which ro-convert does not read; ${ifItSets(ctx).replace('it sets', 'that service sets')}`, at)];
   }
-  if (!base) return [];
-  if (file) {
-    return [warningAt(ctx, 'extends', `extends ${base} in ${file}, which ro-convert does not read; ${ifItSets(ctx).replace('it sets', 'that service sets')}`, at)];
-  }
-  const baseMap = sameFileService(ctx, base);
+  const baseMap = ctx.sibling(base)?.service.map;
   if (!baseMap || baseMap === ctx.service.map) return [];
   // Compose merges environment by key: once this service's own entries are stripped, the base's
   // values are what the container gets.
@@ -65,12 +53,4 @@ function extendsWarnings(ctx: ServiceContext): Warning[] {
     .filter((name) => ctx.strip.has(name));
   if (stripped.length === 0) return [];
   return [warningAt(ctx, 'extends', `extends ${base}, which sets ${listText(stripped)}; Compose merges ${stripped.length === 1 ? 'it' : 'them'} back in unless ${base} is converted too`, at)];
-}
-
-function sameFileService(ctx: ServiceContext, name: string): YAMLMap | null {
-  const services = resolveNode(ctx.doc.get('services', true), ctx.doc);
-  if (!isMap(services)) return null;
-  const pair = services.items.find((p) => keyName(p) === name);
-  const map = resolveNode(pair?.value as Node | undefined, ctx.doc);
-  return isMap(map) ? map : null;
 }

@@ -1,5 +1,6 @@
 import { isMap, isScalar, parseDocument } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
+import { createLayout } from '../src/layout.js';
 import type { RelatedFiles } from '../src/related-files.js';
 import { environmentEntries, hasExec, tmpfsEntries, tmpfsPath } from '../src/service-values.js';
 import type { ServiceContext, TransformResult } from '../src/transform.js';
@@ -45,7 +46,7 @@ export function warnOverride(ctx: ServiceContext): TransformResult {
   const runs = tmpfsEntries(map, doc).filter((e) => tmpfsPath(e) === '/run' && !hasExec(e));
   if (runs.length) undoes.push(`tmpfs ${runs.join(', ')} without exec`);
   if (undoes.length === 0) return warningsOnly([]);
-  const line = key.range ? lineIn(override.text, key.range[0]) : null;
+  const line = key.range ? createLayout(override.text).position(key.range[0]).line : null;
   const where = line === null ? override.path : `${override.path}:${line}`;
   // The place is in the other file, so the warning has no line of this one.
   const message = `${where} sets ${listText(undoes)} for ${ctx.service.name}; Compose merges it over this file and undoes part of the conversion`;
@@ -60,10 +61,4 @@ function overrideService(doc: Document, name: string): { map: YAMLMap; key: Node
   const pair = services.items.find((p) => keyName(p) === name);
   const map = resolveNode(pair?.value, doc);
   return pair && isMap(map) ? { map, key: pair.key as Node } : null;
-}
-
-function lineIn(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
 }
