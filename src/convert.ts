@@ -81,7 +81,7 @@ export function convert(text: string, options: ConvertOptions): ConvertResult {
     if (error instanceof EditConflictError) throw internalError(error.message);
     throw error;
   }
-  if (output !== text && options.verify !== false) verifyConversion(parsed, plan, output, options);
+  if (output !== text && options.verify !== false) verifyConversion(parsed, plan, output);
   let diff: string | null = null;
   const path = options.path ?? 'compose.yml';
   return {
@@ -100,10 +100,9 @@ export function convert(text: string, options: ConvertOptions): ConvertResult {
  * Runs every transform on every selected service and keeps the edits that are safe: an edit
  * to a node that other services read (anchors, aliases, merge keys) is kept only when each of
  * those services is selected and plans the very same edit; otherwise that transform's edits
- * for the service are dropped, with a warning naming the line. `warnings: false` skips the
- * transforms that only warn (the verification pass wants edits alone).
+ * for the service are dropped, with a warning naming the line.
  */
-export function planConversion(parsed: ParsedCompose, options: ConvertOptions, { warnings = true } = {}): Plan {
+export function planConversion(parsed: ParsedCompose, options: ConvertOptions): Plan {
   const services = locateServices(parsed);
   const chosen = services.filter((s) => isSelected(s, options));
   const sharing = chosen.length ? analyzeSharing(parsed) : null;
@@ -132,7 +131,7 @@ export function planConversion(parsed: ParsedCompose, options: ConvertOptions, {
       sibling: (name) => siblings.get(name),
       related: options.related,
     };
-    return transforms.filter((t) => warnings || !t.warningsOnly).map((t) => ({ name: t.name, result: t.run(ctx) }));
+    return transforms.map((t) => ({ name: t.name, result: t.run(ctx) }));
   });
   const editKeys = new Map<string, Set<string>>();
   const keyOf = (e: TextEdit) => `${e.start}:${e.end}:${e.text}`;

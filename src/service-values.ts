@@ -21,15 +21,15 @@ export function hasExec(entry: string): boolean {
   return options.includes('exec') && !options.includes('noexec');
 }
 
-/** The variable an environment entry sets: `KEY=value`, bare `KEY`, or a mapping key. */
+/** `[name, value]` of a list-form environment entry: `KEY=value`, or bare `KEY` (value null). */
+export function splitEnvEntry(text: string): [string, string | null] {
+  const eq = text.indexOf('=');
+  return eq < 0 ? [text.trim(), null] : [text.slice(0, eq).trim(), text.slice(eq + 1)];
+}
+
+/** The variable a list-form environment entry sets. */
 export function envEntryName(entry: unknown): string | null {
-  if (isScalar(entry)) {
-    if (entry.value === null) return null;
-    const text = String(entry.value);
-    const eq = text.indexOf('=');
-    return (eq < 0 ? text : text.slice(0, eq)).trim();
-  }
-  return null;
+  return isScalar(entry) && entry.value !== null ? splitEnvEntry(String(entry.value))[0] : null;
 }
 
 /** One variable of a service's effective `environment`, in list or mapping form. */
@@ -47,11 +47,9 @@ export function environmentEntries(map: YAMLMap, doc: Document): EnvEntry[] {
   if (isSeq(env)) {
     return env.items.flatMap((item) => {
       const node = resolveNode(item, doc);
-      const name = envEntryName(node);
-      if (name === null || !isScalar(node)) return [];
-      const text = String(node.value);
-      const eq = text.indexOf('=');
-      return [{ name, value: eq < 0 ? null : text.slice(eq + 1), node }];
+      if (!isScalar(node) || node.value === null) return [];
+      const [name, value] = splitEnvEntry(String(node.value));
+      return [{ name, value, node }];
     });
   }
   if (isMap(env)) {

@@ -1,101 +1,168 @@
-import { isMap, isScalar, isSeq } from 'yaml';
-import type { Document, Node } from 'yaml';
-import type { ConvertOptions, Plan } from './convert.js';
-import { planConversion } from './convert.js';
-import { ConvertError, internalError } from './errors.js';
-import { locateServices } from './locate.js';
-import { parseCompose } from './parse.js';
+import { DEFAULT_SCHEMA, load, Type } from 'js-yaml';
+import { parseDocument } from 'yaml';
+import type { Plan } from './convert.js';
+import { internalError } from './errors.js';
 import type { ParsedCompose } from './parse.js';
-import { environmentEntries, tmpfsEntries, tmpfsPath } from './service-values.js';
-import { effectiveKeys, keyName, resolveNode } from './yaml-nodes.js';
+import { hasExec, splitEnvEntry, tmpfsPath } from './service-values.js';
 
 /** Keys the conversion may change on a selected service; every other key must stay equal. */
 const CONVERTED_KEYS = new Set(['read_only', 'tmpfs', 'environment']);
 
 /**
- * Checks converted text before anyone sees it (compose-lint's verify_apply, in layers):
- * it parses; top-level keys other than `services` and `x-*` are unchanged; unselected
- * services are unchanged; selected services changed only in `read_only`, `tmpfs` and the
- * stripped variables; and planning again finds nothing to do.
+ * Checks converted text before anyone sees it (compose-lint's verify_apply, in layers): the
+ * output is re-parsed, by a second, independent parser (js-yaml, also the corpus oracle's), and
+ * compared with the input as values after aliases and merge keys: top-level keys other than
+ * `services` and `x-*` are equal; the set of services is equal; unselected services are equal;
+ * selected services changed only in `read_only`, `tmpfs` and the stripped variables; and each
+ * planned change is there (read_only is true, one `/run` tmpfs with exec, fewer stripped
+ * variables). That a second run changes nothing is proven by the tests, not at run time: it
+ * would cost a third parse.
  * @throws ConvertError (`internal`) naming the first failed check
  */
-export function verifyConversion(before: ParsedCompose, plan: Plan, output: string, options: ConvertOptions): void {
-  let after: ParsedCompose;
-  try {
-    after = parseCompose(output);
-  } catch (error) {
-    throw internalError(`the converted text does not parse (${error instanceof ConvertError ? error.message : String(error)})`);
+export function verifyConversion(before: ParsedCompose, plan: Plan, output: string): void {
+  const [a, b] = loadBoth(before.text, output, plan);
+  const same = new ValueComparer();
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (key === 'services' || key.startsWith('x-')) continue;
+    if (!same.equal(a[key], b[key])) throw internalError(`top-level key ${key} changed`);
   }
-  const same = new NodeComparer(before.doc, after.doc);
-  const topKeys = (p: ParsedCompose) => p.root.items.map(keyName).filter((k): k is string => k !== null && k !== 'services' && !k.startsWith('x-'));
-  for (const key of new Set([...topKeys(before), ...topKeys(after)])) {
-    if (!same.equal(before.root.get(key, true), after.root.get(key, true))) throw internalError(`top-level key ${key} changed`);
+  const servicesA = a.services;
+  const servicesB = b.services;
+  if (!isRecord(servicesA) || !isRecord(servicesB)) throw internalError('services is no longer a mapping');
+  const names = Object.keys(servicesA);
+  if (names.length !== Object.keys(servicesB).length || !names.every((name) => Object.hasOwn(servicesB, name))) {
+    throw internalError('the set of services changed');
   }
-  const afterServices = new Map(locateServices(after).map((s) => [s.name, s]));
-  if (afterServices.size !== plan.services.length) throw internalError('the set of services changed');
   const selected = new Map(plan.selected.map((s) => [s.service.name, s]));
-  for (const service of plan.services) {
-    const converted = afterServices.get(service.name);
-    if (!converted) throw internalError(`service ${service.name} disappeared`);
-    const planned = selected.get(service.name);
+  for (const name of names) {
+    if (name.startsWith('x-')) continue;
+    const planned = selected.get(name);
+    const [serviceA, serviceB] = [servicesA[name], servicesB[name]];
     if (!planned) {
-      if (!same.equal(service.map, converted.map)) throw internalError(`unselected service ${service.name} changed`);
+      if (!same.equal(serviceA, serviceB)) throw internalError(`unselected service ${name} changed`);
       continue;
     }
-    const keysBefore = effectiveKeys(service.map, before.doc);
-    const keysAfter = effectiveKeys(converted.map, after.doc);
-    for (const key of new Set([...keysBefore.keys(), ...keysAfter.keys()])) {
-      if (CONVERTED_KEYS.has(key)) continue;
-      if (!same.equal(keysBefore.get(key)?.pair.value, keysAfter.get(key)?.pair.value)) throw internalError(`service ${service.name}: key ${key} changed`);
+    if (!isRecord(serviceA) || !isRecord(serviceB)) throw internalError(`service ${name} is no longer a mapping`);
+    for (const key of new Set([...Object.keys(serviceA), ...Object.keys(serviceB)])) {
+      if (!CONVERTED_KEYS.has(key) && !same.equal(serviceA[key], serviceB[key])) throw internalError(`service ${name}: key ${key} changed`);
     }
-    const kept = (map: typeof service.map, doc: Document) =>
-      JSON.stringify(environmentEntries(map, doc).filter((e) => !planned.strip.has(e.name)).map((e) => [e.name, e.value]));
-    if (kept(service.map, before.doc) !== kept(converted.map, after.doc)) throw internalError(`service ${service.name}: environment changed beyond stripping`);
-    const otherTmpfs = (map: typeof service.map, doc: Document) =>
-      JSON.stringify(tmpfsEntries(map, doc).filter((e) => tmpfsPath(e) !== '/run' && !(planned.needsTmp && tmpfsPath(e) === '/tmp')));
-    if (otherTmpfs(service.map, before.doc) !== otherTmpfs(converted.map, after.doc)) throw internalError(`service ${service.name}: other tmpfs entries changed`);
+    const strip = (s: Record<string, unknown>) => envEntries(s).filter(([variable]) => planned.strip.has(variable)).length;
+    const kept = (s: Record<string, unknown>) => JSON.stringify(envEntries(s).filter(([variable]) => !planned.strip.has(variable)));
+    if (kept(serviceA) !== kept(serviceB)) throw internalError(`service ${name}: environment changed beyond stripping`);
+    const otherTmpfs = (s: Record<string, unknown>) =>
+      JSON.stringify(tmpfsOf(s).filter((e) => tmpfsPath(e) !== '/run' && !(planned.needsTmp && tmpfsPath(e) === '/tmp')));
+    if (otherTmpfs(serviceA) !== otherTmpfs(serviceB)) throw internalError(`service ${name}: other tmpfs entries changed`);
+    // Each reported change must be in the output.
+    const codes = planned.report.changes.map((c) => c.code);
+    if (codes.some((c) => c.startsWith('read-only')) && serviceB.read_only !== true) throw internalError(`service ${name}: read_only is not true`);
+    const runs = tmpfsOf(serviceB).filter((e) => tmpfsPath(e) === '/run');
+    if (codes.some((c) => c.startsWith('tmpfs')) && !(runs.length <= 1 && runs.every(hasExec))) throw internalError(`service ${name}: /run is not one tmpfs with exec`);
+    if (codes.some((c) => c.startsWith('env')) && strip(serviceB) >= strip(serviceA)) throw internalError(`service ${name}: no variable was stripped`);
   }
-  const again = planConversion(after, options, { warnings: false });
-  if (again.edits.length > 0) throw internalError('a second run would change the file again (not idempotent)');
+}
+
+type Root = Record<string, unknown>;
+
+/**
+ * Both texts as plain values. js-yaml reads them (about 8× faster than a second `yaml`
+ * document); where it cannot read the input as `yaml` did (it refuses something `yaml` accepts,
+ * or names a service differently), both are read with `yaml` instead, so the two sides always
+ * come from the same parser.
+ */
+function loadBoth(input: string, output: string, plan: Plan): [Root, Root] {
+  const a = loadWith(loadJsYaml, input);
+  if (a && isRecord(a.services) && plan.services.every((s) => Object.hasOwn(a.services as Root, s.name))) {
+    return [a, loadOutput(loadJsYaml, output)];
+  }
+  const b = loadWith(loadYaml, input);
+  if (!b) throw internalError('the input could not be read again for the check');
+  return [b, loadOutput(loadYaml, output)];
+}
+
+function loadWith(loader: (text: string) => unknown, text: string): Root | null {
+  try {
+    const value = loader(text);
+    return isRecord(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function loadOutput(loader: (text: string) => unknown, text: string): Root {
+  let value: unknown;
+  try {
+    value = loader(text);
+  } catch (error) {
+    throw internalError(`the converted text does not parse (${String(error instanceof Error ? error.message : error).split('\n')[0]})`);
+  }
+  if (!isRecord(value)) throw internalError('the converted text is no longer a mapping');
+  return value;
+}
+
+/** A value under a tag the schema does not know (`!reset`, `!!python/…`): kept with its tag, never run. */
+class Tagged {
+  constructor(
+    readonly tag: string,
+    readonly data: unknown,
+  ) {}
+}
+const anyTag = (kind: 'scalar' | 'sequence' | 'mapping') => new Type('', { kind, multi: true, construct: (data, tag) => new Tagged(tag ?? '', data) });
+const SCHEMA = DEFAULT_SCHEMA.extend([anyTag('scalar'), anyTag('sequence'), anyTag('mapping')]);
+
+function loadJsYaml(text: string): unknown {
+  return load(text, { schema: SCHEMA });
+}
+
+function loadYaml(text: string): unknown {
+  const doc = parseDocument(text, { merge: true, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors[0]) throw doc.errors[0];
+  return doc.toJS({ maxAliasCount: -1 });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Tagged);
+}
+
+/** The `[name, value]` pairs of a service's environment, list or mapping form (value null: unset). */
+function envEntries(service: Record<string, unknown>): [string, string | null][] {
+  const env = service.environment;
+  if (Array.isArray(env)) {
+    return env.filter((item) => item !== null && typeof item !== 'object').map((item) => splitEnvEntry(String(item)));
+  }
+  if (isRecord(env)) return Object.entries(env).map(([name, value]) => [name, value === null || typeof value === 'object' ? null : String(value)]);
+  return [];
+}
+
+/** A service's tmpfs entries (one string or a list), as strings. */
+function tmpfsOf(service: Record<string, unknown>): string[] {
+  const tmpfs = service.tmpfs;
+  return (Array.isArray(tmpfs) ? tmpfs : [tmpfs]).filter((e) => e !== null && e !== undefined && typeof e !== 'object').map(String);
 }
 
 /**
- * Structural equality of YAML values across two documents, following aliases without expanding
- * them (each pair of nodes is compared once, so shared structure or an alias bomb stays linear)
- * and comparing maps by their keys after merges.
+ * Structural equality of plain values from two loads. Aliases load as shared references, so
+ * each pair of objects is compared once: shared structure and alias bombs stay linear.
  */
-class NodeComparer {
-  private readonly proven = new Map<Node, Set<Node>>();
-  constructor(
-    private readonly a: Document,
-    private readonly b: Document,
-  ) {}
+class ValueComparer {
+  private readonly proven = new WeakMap<object, WeakSet<object>>();
 
   equal(x: unknown, y: unknown): boolean {
-    const left = resolveNode(x, this.a);
-    const right = resolveNode(y, this.b);
-    if (!left || !right) return !left && !right;
-    let seen = this.proven.get(left);
-    if (seen?.has(right)) return true;
-    if (!seen) this.proven.set(left, (seen = new Set()));
-    seen.add(right);
-    if (isScalar(left) || isScalar(right)) {
-      return isScalar(left) && isScalar(right) && sameScalar(left.value, right.value) && left.tag === right.tag;
-    }
-    if (isSeq(left) && isSeq(right)) {
-      return left.items.length === right.items.length && left.items.every((item, i) => this.equal(item, right.items[i]));
-    }
-    if (isMap(left) && isMap(right)) {
-      // As Compose sees them: after merge keys, so a shared block may change where every map
-      // merging it overrides the changed key.
-      const a = effectiveKeys(left, this.a);
-      const b = effectiveKeys(right, this.b);
-      return a.size === b.size && [...a].every(([key, entry]) => b.has(key) && this.equal(entry.pair.value, b.get(key)!.pair.value));
-    }
-    return false;
+    if (Object.is(x, y)) return true;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    let seen = this.proven.get(x);
+    if (seen?.has(y)) return true;
+    if (!seen) this.proven.set(x, (seen = new WeakSet()));
+    seen.add(y);
+    if (Object.getPrototypeOf(x) !== Object.getPrototypeOf(y)) return false;
+    if (x instanceof Date) return x.getTime() === (y as Date).getTime();
+    if (ArrayBuffer.isView(x)) return bytes(x).equals(bytes(y as ArrayBufferView));
+    if (x instanceof Map || x instanceof Set) return this.equal([...x], [...(y as Map<unknown, unknown> | Set<unknown>)]);
+    const keys = Object.keys(x);
+    const other = y as Record<string, unknown>;
+    return keys.length === Object.keys(other).length && keys.every((k) => Object.hasOwn(other, k) && this.equal((x as Record<string, unknown>)[k], other[k]));
   }
 }
 
-function sameScalar(x: unknown, y: unknown): boolean {
-  return x === y || (Number.isNaN(x) && Number.isNaN(y));
+function bytes(view: ArrayBufferView): Buffer {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
 }

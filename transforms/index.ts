@@ -15,16 +15,16 @@ import { warnNonRootUser } from './warn-user.js';
  * kept or dropped as a whole (dropped when they would touch a node shared with a service
  * that should not change).
  */
-export const transforms: readonly { name: string; run: Transform; warningsOnly?: true }[] = [
+export const transforms: readonly { name: string; run: Transform }[] = [
   { name: 'read-only', run: readOnly },
   { name: 'tmpfs', run: tmpfsMounts },
   { name: 'strip-env', run: stripEnv },
   // Warnings only (no edits): what read-only breaks for this service.
-  { name: 'warn-image', run: warnImage, warningsOnly: true },
-  { name: 'warn-moot', run: warnMootSettings, warningsOnly: true },
-  { name: 'warn-user', run: warnNonRootUser, warningsOnly: true },
-  { name: 'warn-custom', run: warnCustomScripts, warningsOnly: true },
-  { name: 'warn-env-values', run: warnEnvValues, warningsOnly: true },
-  { name: 'warn-env-sources', run: warnEnvSources, warningsOnly: true },
-  { name: 'warn-override', run: warnOverride, warningsOnly: true },
+  { name: 'warn-image', run: warnImage },
+  { name: 'warn-moot', run: warnMootSettings },
+  { name: 'warn-user', run: warnNonRootUser },
+  { name: 'warn-custom', run: warnCustomScripts },
+  { name: 'warn-env-values', run: warnEnvValues },
+  { name: 'warn-env-sources', run: warnEnvSources },
+  { name: 'warn-override', run: warnOverride },
 ];

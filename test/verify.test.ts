@@ -1,0 +1,123 @@
+// The verification pass must catch a broken conversion: each test plans a real conversion, then
+// damages the output the way an engine bug could, and expects the matching internal error.
+import { describe, expect, it } from 'vitest';
+import { planConversion } from '../src/convert.js';
+import type { ConvertOptions } from '../src/convert.js';
+import { applyEdits } from '../src/edits.js';
+import { ConvertError } from '../src/errors.js';
+import { parseCompose } from '../src/parse.js';
+import { verifyConversion } from '../src/verify.js';
+
+const INPUT = `services:
+  sonarr:
+    image: lscr.io/linuxserver/sonarr:latest
+    environment:
+      - PUID=1000
+      - TZ=Etc/UTC
+    ports:
+      - 8989:8989
+  web:
+    image: nginx:1.27
+volumes:
+  data: {}
+`;
+
+/** The real conversion of `input`, and a check of `damage(output)` against its plan. */
+function check(damage: (output: string) => string, input = INPUT, options: ConvertOptions = { services: ['sonarr'] }): () => void {
+  const parsed = parseCompose(input);
+  const plan = planConversion(parsed, options);
+  const output = applyEdits(input, plan.edits);
+  return () => verifyConversion(parsed, plan, damage(output));
+}
+
+function expectInternal(run: () => void, detail: string): void {
+  let caught: unknown;
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ConvertError);
+  expect((caught as ConvertError).code).toBe('internal');
+  expect((caught as ConvertError).message).toContain(detail);
+}
+
+describe('verifyConversion', () => {
+  it('accepts the real conversion', () => {
+    expect(check((out) => out)).not.toThrow();
+  });
+
+  it('catches output that no longer parses', () => {
+    expectInternal(check((out) => out.replace('read_only: true', 'read_only: [true')), 'does not parse');
+  });
+
+  it('catches a change to an unselected service', () => {
+    expectInternal(check((out) => out.replace('nginx:1.27', 'nginx:1.28')), 'unselected service web changed');
+  });
+
+  it('catches a change to a top-level key', () => {
+    expectInternal(check((out) => out.replace('data: {}', 'data: {driver: local}')), 'top-level key volumes changed');
+  });
+
+  it('catches a service added, lost or renamed', () => {
+    expectInternal(check((out) => out.replace('  web:', '  www:')), 'the set of services changed');
+    expectInternal(check((out) => out.replace('volumes:', '  db:\n    image: postgres\nvolumes:')), 'the set of services changed');
+  });
+
+  it('catches a change to another key of a selected service', () => {
+    expectInternal(check((out) => out.replace('8989:8989', '8989:80')), 'service sonarr: key ports changed');
+  });
+
+  it('catches a variable removed that was not to be stripped', () => {
+    expectInternal(check((out) => out.replace('      - TZ=Etc/UTC\n', '')), 'environment changed beyond stripping');
+  });
+
+  it('catches a variable that was to be stripped and is still there', () => {
+    expectInternal(check((out) => out.replace('    environment:\n', '    environment:\n      - PUID=1000\n')), 'no variable was stripped');
+  });
+
+  it('catches read_only that is not true', () => {
+    expectInternal(check((out) => out.replace('read_only: true', 'read_only: "true"')), 'read_only is not true');
+  });
+
+  it('catches /run without exec, or twice', () => {
+    expectInternal(check((out) => out.replace('/run:exec', '/run:noexec')), '/run is not one tmpfs with exec');
+    expectInternal(check((out) => out.replace('- /run:exec', '- /run:exec\n      - /run:exec')), '/run is not one tmpfs with exec');
+  });
+
+  it('catches other tmpfs entries lost', () => {
+    const input = INPUT.replace('    ports:', '    tmpfs:\n      - /cache\n    ports:');
+    expectInternal(check((out) => out.replace('      - /cache\n', ''), input), 'other tmpfs entries changed');
+  });
+
+  it('compares values under unknown tags (Compose !reset) with their tags', () => {
+    const input = INPUT.replace('  web:\n', '  web:\n    ports: !reset []\n');
+    expect(check((out) => out, input)).not.toThrow();
+    expectInternal(check((out) => out.replace('!reset []', '!override []'), input), 'unselected service web changed');
+  });
+
+  it('follows merge keys and aliases as Compose does', () => {
+    const input = `x-env: &env
+  TZ: Etc/UTC
+services:
+  sonarr:
+    image: lscr.io/linuxserver/sonarr:latest
+    environment:
+      <<: *env
+      PUID: 1000
+  web:
+    image: nginx
+    environment: *env
+`;
+    expect(check((out) => out, input)).not.toThrow();
+    // The anchored block reaches sonarr through the merge key: its kept variable changed.
+    expectInternal(check((out) => out.replace('TZ: Etc/UTC', 'TZ: UTC'), input), 'service sonarr: environment changed beyond stripping');
+    expectInternal(check((out) => out.replace('    environment: *env', '    environment: *env\n    user: "1000"'), input), 'unselected service web changed');
+  });
+
+  it('reads both sides with yaml where js-yaml refuses the input', () => {
+    const input = INPUT.replace('  web:\n', '  web:\n    labels:\n      weight: !!int "abc"\n');
+    expect(check((out) => out, input)).not.toThrow();
+    expectInternal(check((out) => out.replace('nginx:1.27', 'nginx:1.28'), input), 'unselected service web changed');
+  });
+});
