@@ -1,6 +1,5 @@
-import { constants, readdirSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import * as fsp from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, fchownSync, fsync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConvertError } from './errors.js';
 import { createLayout } from './layout.js';
@@ -102,35 +101,47 @@ export function readText(path: string): string {
  * @throws ConvertError `io` or `changed-on-disk`
  */
 export async function writeTextAtomic(path: string, expected: string, text: string): Promise<void> {
-  let target: string;
+  let target = path;
+  let stat: Stats;
   try {
-    target = await fsp.realpath(path);
+    stat = lstatSync(path);
+    if (stat.isSymbolicLink()) {
+      target = realpathSync(path);
+      stat = statSync(target);
+    }
   } catch (error) {
     throw ioError('cannot resolve', error);
   }
   removeStaleTemps(dirname(target));
   const temp = join(dirname(target), `.${basename(target)}.ro-convert-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
-  let handle: FileHandle | null = null;
+  // Plain system calls are synchronous (microseconds each, no round trip through libuv's pool);
+  // only the fsyncs, which wait on the disk, are asynchronous, so they overlap with converting
+  // the next files.
+  let fd: number | null = null;
   try {
-    const stat = await fsp.lstat(target);
-    handle = await fsp.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     inFlight.add(temp);
-    await handle.writeFile(text, 'utf8');
-    await handle.chmod(stat.mode & 0o7777);
-    if (process.getuid?.() === 0 || stat.uid === process.getuid?.()) await handle.chown(stat.uid, stat.gid).catch(() => {});
-    // fsync waits on the disk, not the CPU: being async, it overlaps with converting the next files.
-    await handle.sync();
-    await handle.close();
-    handle = null;
+    writeFileSync(fd, text, 'utf8');
+    fchmodSync(fd, stat.mode & 0o7777);
+    if (process.getuid?.() === 0 || stat.uid === process.getuid?.()) {
+      try {
+        fchownSync(fd, stat.uid, stat.gid);
+      } catch {
+        // Keeping the owner is best effort: only root may give a file away.
+      }
+    }
+    await fsyncFd(fd);
+    closeSync(fd);
+    fd = null;
     beforeRenameHook?.(temp);
     // As late as possible: only the rename itself is left after this comparison.
     if (readText(target) !== expected) {
       throw new ConvertError('changed-on-disk', 'the file changed on disk since it was read; not written (run again)');
     }
-    await fsp.rename(temp, target);
+    renameSync(temp, target);
     await syncDirectory(dirname(target));
   } catch (error) {
-    await handle?.close().catch(() => {});
+    if (fd !== null) closeQuietly(fd);
     // Only a file this call created (O_EXCL refuses an existing name, e.g. a planted symlink).
     if (inFlight.has(temp)) removeQuietly(temp);
     if (error instanceof ConvertError) throw error;
@@ -138,6 +149,10 @@ export async function writeTextAtomic(path: string, expected: string, text: stri
   } finally {
     inFlight.delete(temp);
   }
+}
+
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
 }
 
 /** Temp files this thread has created and not yet renamed or removed. */
@@ -242,15 +257,22 @@ export function setBeforeRenameHook(hook: ((temp: string) => void) | undefined):
 }
 
 async function syncDirectory(dir: string): Promise<void> {
+  let fd: number;
   try {
-    const handle = await fsp.open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    fd = openSync(dir, 'r');
   } catch {
-    // Some file systems refuse fsync on directories; the rename itself is already atomic.
+    return;
+  }
+  // Some file systems refuse fsync on directories; the rename itself is already atomic.
+  await fsyncFd(fd).catch(() => {});
+  closeQuietly(fd);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed, or the close failed: nothing left to do with it.
   }
 }
 
