@@ -1,15 +1,40 @@
 // Bundles the CLI, the worker and the library into single files (fast start-up: one module
-// to load instead of hundreds), then emits type declarations for the library API.
+// to load instead of hundreds) plus the CLI's code cache, then emits type declarations for the
+// library API.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
-// commander is CommonJS: give the ESM bundle a real `require` for its node: built-ins.
-const banner = "import { createRequire as __roCreateRequire } from 'node:module'; const require = __roCreateRequire(import.meta.url);";
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: false, logLevel: 'warning', legalComments: 'none', minify: process.env.RO_NO_MINIFY !== '1' };
-await build({ ...common, entryPoints: { cli: 'src/cli.ts', worker: 'src/worker.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${banner}` }, splitting: false });
-await build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist', banner: { js: banner } });
+mkdirSync('dist');
+// The command and the worker are classic scripts (CommonJS): Node loads them without the ES
+// module loader, and V8 can run the CLI from a code cache. The library stays an ES module (.mjs).
+writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', legalComments: 'none', minify: process.env.RO_NO_MINIFY !== '1', outdir: 'dist' };
+const script = {
+  ...common,
+  format: 'cjs',
+  // Lazy imports become lazy require() calls: a script run through node:vm has no import().
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "var __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+// dist/cli.js runs dist/cli-app.js from V8's code cache (dist/cli-app.cache, written below).
+await build({ ...script, entryPoints: { cli: 'src/bin.ts' }, banner: { js: `#!/usr/bin/env node\n${script.banner.js}` } });
+await build({ ...script, entryPoints: { 'cli-app': 'src/cli.ts', worker: 'src/worker.ts' } });
+// commander is CommonJS: give the ES module bundle a real `require` for its node: built-ins.
+await build({
+  ...common,
+  format: 'esm',
+  entryPoints: { index: 'src/index.ts' },
+  outExtension: { '.js': '.mjs' },
+  banner: { js: "import { createRequire as __roCreateRequire } from 'node:module'; const require = __roCreateRequire(import.meta.url);" },
+});
 // The bin must be executable: npm links it before `prepare` rebuilds it on a fresh install.
 chmodSync('dist/cli.js', 0o755);
+// The code cache holds what one ordinary conversion compiles (a preview of the sonarr example).
+execFileSync(process.execPath, ['dist/cli.js', '--service', 'sonarr', '--dry-run', 'examples/sonarr/compose.yml'], {
+  stdio: 'ignore',
+  env: { ...process.env, RO_CONVERT_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
+});
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Long property run: the generators and invariants of test/properties.test.ts (test/gen/*.ts,
-// bundled here with esbuild) against the built library (dist/index.js), with a random seed.
+// bundled here with esbuild) against the built library (dist/index.mjs), with a random seed.
 //
 //   npm run fuzz                          100,000 cases, random seed
 //   npm run fuzz -- --runs 5000           fewer cases
@@ -35,7 +35,7 @@ await build({
   logLevel: 'warning',
 });
 const gen = await import(pathToFileURL(genFile).href);
-const { convert } = await import(pathToFileURL(join(root, 'dist', 'index.js')).href);
+const { convert } = await import(pathToFileURL(join(root, 'dist', 'index.mjs')).href);
 const fc = (await import('fast-check')).default;
 
 const seed = args.seed !== undefined ? Number(args.seed) : (Date.now() ^ (Math.random() * 0x100000000)) | 0;

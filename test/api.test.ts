@@ -10,7 +10,7 @@ import type { ChangeCode, ConvertOptions, ConvertResult, ErrorCode, ServiceRepor
 import * as api from '../src/index.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const builtIndex = resolve(projectRoot, 'dist/index.js');
+const builtIndex = resolve(projectRoot, 'dist/index.mjs');
 
 const SONARR = `services:
   sonarr:

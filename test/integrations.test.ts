@@ -2,7 +2,7 @@
 // shell completion and --help. Each manifest's command line is built from the manifest itself
 // and run against the built CLI (dist/cli.js) in place of the installed or npx one.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionOptions, completionScript, SHELLS } from '../src/completion.js';
+import { copyBuiltCli } from './helpers/cli.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const builtCli = join(projectRoot, 'dist/cli.js');
@@ -30,7 +31,7 @@ beforeAll(() => {
   if (!existsSync(builtCli)) throw new Error('dist/ is missing: run `npm run build` first (`npm test` does)');
   scratch = mkdtempSync(join(tmpdir(), 'ro-convert-integrations-'));
   mkdirSync(join(scratch, 'dist'));
-  for (const file of ['cli.js', 'worker.js']) copyFileSync(join(projectRoot, 'dist', file), join(scratch, 'dist', file));
+  copyBuiltCli(join(scratch, 'dist'));
   cli = join(scratch, 'dist/cli.js');
 });
 afterAll(() => {

@@ -82,7 +82,7 @@ describe('npm pack', () => {
 
   it('holds only what runs: the bundles, declarations, README, LICENSE and package.json', () => {
     const paths = files.map((f) => f.path);
-    const expected = ['dist/cli.js', 'dist/worker.js', 'dist/index.js', 'package.json', 'LICENSE'];
+    const expected = ['dist/package.json', 'dist/cli.js', 'dist/cli-app.js', 'dist/cli-app.cache', 'dist/worker.js', 'dist/index.mjs', 'package.json', 'LICENSE'];
     if (existsSync(join(projectRoot, 'README.md'))) expected.push('README.md');
     expect(paths).toEqual(expect.arrayContaining(expected));
     const stray = paths.filter((p) => !expected.includes(p) && !/^dist\/types\/.+\.d\.ts$/.test(p));

@@ -7,7 +7,7 @@ import { parseDocument } from 'yaml';
 import type { GenDoc, GenSelection } from './compose.js';
 import { STRIPPED } from './compose.js';
 
-/** The part of ro-convert's API the checker uses (src/convert.ts or dist/index.js). */
+/** The part of ro-convert's API the checker uses (src/convert.ts or dist/index.mjs). */
 export type ConvertFn = (
   text: string,
   options: GenSelection,

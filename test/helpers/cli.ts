@@ -17,7 +17,7 @@ let cliPath: string | null = null;
 const temps: string[] = [];
 
 /**
- * Copies the built bundle (`cli.js` and its `worker.js`) to a private directory, so that a
+ * Copies the built command ({@link CLI_FILES}) to a private directory, so that a
  * rebuild running at the same time (it empties `dist/`) cannot pull it from under the tests.
  * @throws when `dist/cli.js` does not exist, saying how to build it
  */
@@ -26,12 +26,20 @@ export function prepareCli(): string {
     throw new Error(`${BUILT_CLI} is missing: run \`npm run build\` first (\`npm test\` builds before running the tests)`);
   }
   const dir = makeTempDir('ro-convert-bin-');
-  for (const file of ['cli.js', 'worker.js']) {
+  copyBuiltCli(dir);
+  cliPath = join(dir, 'cli.js');
+  return cliPath;
+}
+
+/** The files the built command runs from (entry, bundle, code cache, worker, module type). */
+export const CLI_FILES = ['package.json', 'cli.js', 'cli-app.js', 'cli-app.cache', 'worker.js'] as const;
+
+/** Copies the built command's files from `dist/` into `dir`. */
+export function copyBuiltCli(dir: string): void {
+  for (const file of CLI_FILES) {
     const from = join(PROJECT_ROOT, 'dist', file);
     if (existsSync(from)) copyFileSync(from, join(dir, file));
   }
-  cliPath = join(dir, 'cli.js');
-  return cliPath;
 }
 
 /** A fresh directory under the system temp directory, removed by {@link removeTempDirs}. */
