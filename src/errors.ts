@@ -41,3 +41,8 @@ export class ConvertError extends Error {
 export function internalError(detail: string): ConvertError {
   return new ConvertError('internal', `bug in ro-convert: ${detail}; nothing was written (please report it with this file)`);
 }
+
+/** A refusal as it is, anything else (an exception from a bug) as an `internal` error. */
+export function asConvertError(error: unknown): ConvertError {
+  return error instanceof ConvertError ? error : internalError(error instanceof Error ? error.message : String(error));
+}

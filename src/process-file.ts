@@ -1,6 +1,6 @@
 import { convert } from './convert.js';
 import type { ConvertOptions } from './convert.js';
-import { ConvertError, internalError } from './errors.js';
+import { asConvertError, ConvertError } from './errors.js';
 import { decodeText, readText, writeTextAtomic } from './files.js';
 import { relatedFilesOf } from './related-files.js';
 import { errorEntry } from './report.js';
@@ -10,7 +10,7 @@ import type { FileReport } from './report.js';
 export interface FileJob {
   path: string;
   options: ConvertOptions;
-  /** Write the result now (false: the caller decides later, or never). */
+  /** Write the result when it is done (false: the caller decides later, or never). */
   write: boolean;
   /** Refuse files with warnings (`--strict`). */
   strict: boolean;
@@ -50,18 +50,31 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
       throw new ConvertError('strict-warnings', '--strict: refused because of the warnings above; nothing written');
     }
     if (job.wantDiff && result.changed) outcome.diff = result.diff;
-    if (job.wantTexts) {
+    if (job.wantTexts || job.write) {
       outcome.input = text;
       outcome.output = result.output;
     }
-    if (job.write && result.changed) {
-      await writeTextAtomic(job.path, text, result.output);
-      report.written = true;
-    }
   } catch (error) {
-    const refusal = error instanceof ConvertError ? error : internalError(error instanceof Error ? error.message : String(error));
     report.status = 'error';
-    report.error = errorEntry(refusal);
+    report.error = errorEntry(asConvertError(error));
   }
+  if (job.write) await writeOutcome(outcome);
+  if (!job.wantTexts) outcome.input = outcome.output = null;
   return outcome;
+}
+
+/**
+ * Writes a changed file's converted text over it (atomically, refusing a file changed on
+ * disk since it was read). A failure becomes the report's error, like a refusal.
+ */
+export async function writeOutcome(outcome: FileOutcome): Promise<void> {
+  const { report, input, output } = outcome;
+  if (report.status !== 'changed' || input === null || output === null || report.path === '-') return;
+  try {
+    await writeTextAtomic(report.path, input, output);
+    report.written = true;
+  } catch (error) {
+    report.status = 'error';
+    report.error = errorEntry(asConvertError(error));
+  }
 }

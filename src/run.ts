@@ -1,11 +1,11 @@
 import type { ConvertOptions } from './convert.js';
 import { colorDiff } from './diff.js';
-import { ConvertError } from './errors.js';
-import { expandPaths, installSignalCleanup, writeTextAtomic } from './files.js';
+import { expandPaths, installSignalCleanup } from './files.js';
 import { processAll } from './pool.js';
 import { redactDiff } from './redact.js';
+import { writeOutcome } from './process-file.js';
 import type { FileJob, FileOutcome } from './process-file.js';
-import { errorEntry, formatError, formatSummary, formatWarnings, summarize } from './report.js';
+import { formatError, formatSummary, formatWarnings, summarize } from './report.js';
 
 /** What the command line asked for, after parsing. */
 export interface RunOptions extends ConvertOptions {
@@ -117,14 +117,7 @@ async function writeDeferred(outcomes: FileOutcome[], options: RunOptions, io: R
       if (answer === 'q') break;
       if (answer !== 'y' && answer !== 'yes') continue;
     }
-    try {
-      await writeTextAtomic(report.path, input, output);
-      report.written = true;
-    } catch (error) {
-      if (!(error instanceof ConvertError)) throw error;
-      report.status = 'error';
-      report.error = errorEntry(error);
-    }
+    await writeOutcome(outcome);
   }
 }
 
