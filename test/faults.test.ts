@@ -11,6 +11,7 @@ import { parseDocument } from 'yaml';
 import { convert } from '../src/convert.js';
 import { ConvertError } from '../src/errors.js';
 import { setBeforeRenameHook, writeTextAtomic } from '../src/files.js';
+import { MIN_FILES_FOR_WORKERS } from '../src/pool.js';
 import { processFile } from '../src/process-file.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -99,7 +100,7 @@ describe('signals during a write', () => {
   it('SIGINT during a bulk run on worker threads: the temp files in flight are removed, every file is whole', async () => {
     const dir = join(base, `bulk-signal-${n++}`);
     const files: string[] = [];
-    for (let i = 0; i < 64; i++) {
+    for (let i = 0; i < MIN_FILES_FOR_WORKERS + 16; i++) {
       mkdirSync(join(dir, `s${i}`), { recursive: true });
       files.push(join(dir, `s${i}`, 'compose.yml'));
       writeFileSync(files[i]!, sonarr);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIN_FILES_FOR_WORKERS } from '../src/pool.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
@@ -36,7 +37,7 @@ interface PackedFile {
 }
 
 function run(command: string, args: string[], options: SpawnSyncOptions & { cwd: string }) {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000, ...options });
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 26, ...options });
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
@@ -138,14 +139,15 @@ describe('installed from the tarball into an empty project', () => {
 
   it('checks a tree large enough for the worker threads', () => {
     const tree = join(project, 'stacks');
-    for (let i = 0; i < 60; i++) {
+    const count = MIN_FILES_FOR_WORKERS + 16;
+    for (let i = 0; i < count; i++) {
       mkdirSync(join(tree, `s${i}`), { recursive: true });
       writeFileSync(join(tree, `s${i}`, 'compose.yml'), SONARR);
     }
     const result = inProject(join(project, 'node_modules/.bin/ro-convert'), ['--supported', '--check', '--json', 'stacks']);
     expect(result.status, result.stderr).toBe(1);
     const report = JSON.parse(result.stdout) as { files: { status: string }[] };
-    expect(report.files).toHaveLength(60);
+    expect(report.files).toHaveLength(count);
     expect(report.files.every((f) => f.status === 'changed')).toBe(true);
   });
 

@@ -88,6 +88,7 @@ export function runCli(args: readonly string[], options: CliRunOptions): CliRun 
     env: cleanEnv(options.env),
     encoding: 'utf8',
     timeout: 60_000,
+    maxBuffer: 1 << 26,
   });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
