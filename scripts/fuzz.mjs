@@ -4,7 +4,7 @@
 //
 //   npm run fuzz                          100,000 cases, random seed
 //   npm run fuzz -- --runs 5000           fewer cases
-//   npm run fuzz -- --seed N [--path P]   replay a failure (the seed and path are printed)
+//   npm run fuzz -- --seed=N [--path=P]   replay a failure (the seed and path are printed)
 //
 // On a failure it prints the seed, the shrunk counterexample (the compose text and the
 // selection), the broken invariants, and, when the conversion itself refused, a line-minimised
@@ -64,7 +64,8 @@ if (!details.failed) {
 const [{ doc, selection }] = details.counterexample ?? [{}];
 console.log(`\nfuzz: FAILED after ${details.numRuns} cases, ${details.numShrinks} shrinks, in ${seconds} s`);
 console.log(`seed: ${seed}\npath: ${details.counterexamplePath}`);
-console.log(`replay: npm run fuzz -- --seed ${seed} --path ${details.counterexamplePath}`);
+// `=`: a negative seed would read as an option.
+console.log(`replay: npm run fuzz -- --seed=${seed} --path=${details.counterexamplePath}`);
 console.log(`selection: ${JSON.stringify(selection)}`);
 console.log(`input (JSON string): ${JSON.stringify(doc?.text)}`);
 console.log(`input:\n${doc?.text}\n--- end of input`);

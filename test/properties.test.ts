@@ -219,6 +219,14 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
     selection: { all: true },
     services: [lsio('web', 'lscr.io/linuxserver/sonarr:latest')],
   },
+  {
+    bug: 'no final newline, the last two lines (an emptied environment) removed after a blank line: the blank line now ends the file (seed -1621991630)',
+    flag: null,
+    fixed: true,
+    text: 'services:\n  web:\n    image: lscr.io/linuxserver/sonarr:latest\n    read_only: true\n    tmpfs: [/run:exec]\n\n    environment: # x: y\n      - PUID',
+    selection: { all: true },
+    services: [lsio('web', 'lscr.io/linuxserver/sonarr:latest')],
+  },
 ];
 
 describe('regressions found by fuzzing (KNOWN BUGS until fixed: it.fails)', () => {

@@ -85,10 +85,15 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
   if (crlf && /(^|[^\r])\n/.test(output)) problems.push('a bare LF in a CRLF file');
   if (!crlf && output.includes('\r\n')) problems.push('a CRLF in an LF file');
   if (doc.text.startsWith('\uFEFF') !== output.startsWith('\uFEFF')) problems.push('the BOM changed');
-  // A missing final newline stays missing, except where the file's last line was removed and a
-  // blank line stood before it: that blank line then ends the file (the only other choice is to
-  // delete it).
-  const lastLineRemovedAfterBlank = /\n[ \t]*\r?\n[^\n]+$/.test(doc.text) && !output.includes(doc.text.slice(doc.text.lastIndexOf('\n') + 1));
+  // A missing final newline stays missing, except where the file's last lines were removed and a
+  // blank line stood before them: that blank line then ends the file (the only other choice is
+  // to delete it).
+  const lastContent = output.trimEnd().split(/\r?\n/).pop() ?? '';
+  const lastContentAt = lastContent ? doc.text.lastIndexOf(lastContent) : -1;
+  const lastLineRemovedAfterBlank =
+    !output.includes(doc.text.slice(doc.text.lastIndexOf('\n') + 1)) &&
+    lastContentAt >= 0 &&
+    /^[ \t]*\r?\n[ \t]*\r?\n/.test(doc.text.slice(lastContentAt + lastContent.length));
   if (doc.text.endsWith('\n') && !output.endsWith('\n')) problems.push('the final newline was lost');
   if (!doc.text.endsWith('\n') && output.endsWith('\n') && !lastLineRemovedAfterBlank) problems.push('a final newline was added');
 
