@@ -227,6 +227,14 @@ const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fi
     selection: { all: true },
     services: [lsio('web', 'lscr.io/linuxserver/sonarr:latest')],
   },
+  {
+    bug: 'no final newline, an anchored environment emptied to [] whose last item followed a blank line: the blank line now ends the file (seed 723583999)',
+    flag: null,
+    fixed: true,
+    text: 'services:\n  web:\n    image: lscr.io/linuxserver/sonarr:latest\n    read_only: true\n    tmpfs: [/run:exec]\n    environment: &env2 # see docs\n\n      - PUID',
+    selection: { all: true },
+    services: [lsio('web', 'lscr.io/linuxserver/sonarr:latest')],
+  },
 ];
 
 describe('regressions found by fuzzing (KNOWN BUGS until fixed: it.fails)', () => {

@@ -85,15 +85,14 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
   if (crlf && /(^|[^\r])\n/.test(output)) problems.push('a bare LF in a CRLF file');
   if (!crlf && output.includes('\r\n')) problems.push('a CRLF in an LF file');
   if (doc.text.startsWith('\uFEFF') !== output.startsWith('\uFEFF')) problems.push('the BOM changed');
-  // A missing final newline stays missing, except where the file's last lines were removed and a
-  // blank line stood before them: that blank line then ends the file (the only other choice is
-  // to delete it).
-  const lastContent = output.trimEnd().split(/\r?\n/).pop() ?? '';
-  const lastContentAt = lastContent ? doc.text.lastIndexOf(lastContent) : -1;
-  const lastLineRemovedAfterBlank =
-    !output.includes(doc.text.slice(doc.text.lastIndexOf('\n') + 1)) &&
-    lastContentAt >= 0 &&
-    /^[ \t]*\r?\n[ \t]*\r?\n/.test(doc.text.slice(lastContentAt + lastContent.length));
+  // A missing final newline stays missing, except where the file's last lines were removed (or
+  // rewritten) and a blank line stood before them: that blank line then ends the file (the only
+  // other choice is to delete it).
+  const inputLines = doc.text.split(/\r?\n/);
+  const outputLines = new Set(output.split(/\r?\n/));
+  let kept = inputLines.length - 1;
+  while (kept >= 0 && !outputLines.has(inputLines[kept]!)) kept--;
+  const lastLineRemovedAfterBlank = kept < inputLines.length - 1 && kept >= 0 && /^[ \t]*$/.test(inputLines[kept]!);
   if (doc.text.endsWith('\n') && !output.endsWith('\n')) problems.push('the final newline was lost');
   if (!doc.text.endsWith('\n') && output.endsWith('\n') && !lastLineRemovedAfterBlank) problems.push('a final newline was added');
 
