@@ -81,7 +81,7 @@ export function convert(text: string, options: ConvertOptions): ConvertResult {
     if (error instanceof EditConflictError) throw internalError(error.message);
     throw error;
   }
-  if (output !== text && options.verify !== false) verifyConversion(parsed, plan, output);
+  if (output !== text && options.verify !== false) verifyConversion(text, plan, output);
   let diff: string | null = null;
   const path = options.path ?? 'compose.yml';
   return {

@@ -2,7 +2,6 @@ import { DEFAULT_SCHEMA, load, Type } from 'js-yaml';
 import { parseDocument } from 'yaml';
 import type { Plan } from './convert.js';
 import { internalError } from './errors.js';
-import type { ParsedCompose } from './parse.js';
 import { hasExec, splitEnvEntry, tmpfsPath } from './service-values.js';
 
 /** Keys the conversion may change on a selected service; every other key must stay equal. */
@@ -20,8 +19,8 @@ const CONVERTED_KEYS = new Set(['read_only', 'tmpfs', 'environment']);
  * the tests, not at run time: it would cost a third parse.
  * @throws ConvertError (`internal`) naming the first failed check
  */
-export function verifyConversion(before: ParsedCompose, plan: Plan, output: string): void {
-  const [a, b] = loadBoth(before.text, output, plan);
+export function verifyConversion(input: string, plan: Plan, output: string): void {
+  const [a, b] = loadBoth(input, output, plan);
   const same = new ValueComparer();
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (key === 'services' || key.startsWith('x-')) continue;
@@ -52,7 +51,7 @@ export function verifyConversion(before: ParsedCompose, plan: Plan, output: stri
     const otherTmpfs = (s: Record<string, unknown>) =>
       JSON.stringify(tmpfsOf(s).filter((e) => tmpfsPath(e) !== '/run' && !(planned.needsTmp && tmpfsPath(e) === '/tmp')));
     if (otherTmpfs(serviceA) !== otherTmpfs(serviceB)) throw internalError(`service ${name}: other tmpfs entries changed`);
-    // Each reported change must be in the output.
+    // A reported read_only change must be in the output.
     if (planned.report.changes.some((c) => c.code.startsWith('read-only')) && serviceB.read_only !== true) {
       throw internalError(`service ${name}: read_only is not true`);
     }
@@ -74,13 +73,13 @@ type Root = Record<string, unknown>;
  * come from the same parser.
  */
 function loadBoth(input: string, output: string, plan: Plan): [Root, Root] {
-  const a = loadWith(loadJsYaml, input);
-  if (a && isRecord(a.services) && plan.services.every((s) => Object.hasOwn(a.services as Root, s.name))) {
-    return [a, loadOutput(loadJsYaml, output)];
+  const fast = loadWith(loadJsYaml, input);
+  if (fast && isRecord(fast.services) && plan.services.every((s) => Object.hasOwn(fast.services as Root, s.name))) {
+    return [fast, loadOutput(loadJsYaml, output)];
   }
-  const b = loadWith(loadYaml, input);
-  if (!b) throw internalError('the input could not be read again for the check');
-  return [b, loadOutput(loadYaml, output)];
+  const same = loadWith(loadYaml, input);
+  if (!same) throw internalError('the input could not be read again for the check');
+  return [same, loadOutput(loadYaml, output)];
 }
 
 function loadWith(loader: (text: string) => unknown, text: string): Root | null {

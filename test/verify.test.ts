@@ -27,7 +27,7 @@ function check(damage: (output: string) => string, input = INPUT, options: Conve
   const parsed = parseCompose(input);
   const plan = planConversion(parsed, options);
   const output = applyEdits(input, plan.edits);
-  return () => verifyConversion(parsed, plan, damage(output));
+  return () => verifyConversion(input, plan, damage(output));
 }
 
 function expectInternal(run: () => void, detail: string): void {
