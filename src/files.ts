@@ -119,8 +119,7 @@ export async function writeTextAtomic(path: string, expected: string, text: stri
   // the next files.
   let fd: number | null = null;
   try {
-    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    inFlight.add(temp);
+    fd = createTemp(temp);
     writeFileSync(fd, text, 'utf8');
     fchmodSync(fd, stat.mode & 0o7777);
     if (process.getuid?.() === 0 || stat.uid === process.getuid?.()) {
@@ -153,6 +152,46 @@ export async function writeTextAtomic(path: string, expected: string, text: stri
 
 function fsyncFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * Shared by the main thread and the pool's workers: [stopping, creating]. A signal handler sets
+ * `stopping`, then waits until no thread is creating a temp file, then removes the temp files:
+ * none can appear after that, in any thread.
+ */
+let writeGate = new Int32Array(new SharedArrayBuffer(8));
+const STOPPING = 0;
+const CREATING = 1;
+
+/** The gate's memory, for a worker thread to pass to {@link useWriteGate}. */
+export function sharedWriteGate(): SharedArrayBuffer {
+  return writeGate.buffer as SharedArrayBuffer;
+}
+
+/** Makes this (worker) thread honour the main thread's gate. */
+export function useWriteGate(buffer: SharedArrayBuffer): void {
+  writeGate = new Int32Array(buffer);
+}
+
+/** Creates a temp file exclusively, unless a signal's cleanup has begun. */
+function createTemp(temp: string): number {
+  Atomics.add(writeGate, CREATING, 1);
+  try {
+    if (Atomics.load(writeGate, STOPPING)) throw new ConvertError('io', 'cannot write: interrupted');
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    inFlight.add(temp);
+    return fd;
+  } finally {
+    Atomics.sub(writeGate, CREATING, 1);
+  }
+}
+
+/** Stops every thread from creating temp files, and waits for those creating one now. */
+function closeWriteGate(): void {
+  Atomics.store(writeGate, STOPPING, 1);
+  for (let creating = Atomics.load(writeGate, CREATING); creating !== 0; creating = Atomics.load(writeGate, CREATING)) {
+    Atomics.wait(writeGate, CREATING, creating, 5);
+  }
 }
 
 /** Temp files this thread has created and not yet renamed or removed. */
@@ -221,7 +260,8 @@ export function removeOwnTempFiles(paths: readonly string[]): void {
 let signalPaths: readonly string[] | null = null;
 
 /**
- * On SIGINT, SIGTERM or SIGHUP during a writing run: remove this process's temp files in the
+ * On SIGINT, SIGTERM or SIGHUP during a writing run: stop every thread from creating temp
+ * files (worker threads run on during the handler), remove this process's temp files in the
  * directories of `paths`, then die of the same signal. A write on the main thread is never cut
  * in half (a JavaScript handler runs between tasks, so it completes or cleans up first).
  */
@@ -231,6 +271,7 @@ export function installSignalCleanup(paths: readonly string[]): void {
   if (!first) return;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
+      closeWriteGate();
       removeOwnTempFiles(signalPaths ?? []);
       for (const other of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(other);
       process.kill(process.pid, signal);

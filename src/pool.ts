@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { sharedWriteGate } from './files.js';
 import { processFile } from './process-file.js';
 import type { FileJob, FileOutcome } from './process-file.js';
 
@@ -45,7 +46,8 @@ export async function processAll(jobs: readonly FileJob[], onProgress?: (done: n
   let done = 0;
   await Promise.all(
     Array.from({ length: threads }, () => {
-      const worker = new Worker(workerFile);
+      // The write gate lets a signal's cleanup stop the workers from creating temp files.
+      const worker = new Worker(workerFile, { workerData: { writeGate: sharedWriteGate() } });
       return new Promise<void>((resolve, reject) => {
         let pending = 0;
         const send = () => {
