@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
-import { effectivePair, keyName, resolveNode, stringValue } from './yaml-nodes.js';
+import { effectiveValue, ownValue, resolveNode, stringValue } from './yaml-nodes.js';
 
 /** Pure helpers for `env_file:`: which files a service names, and what a file sets. */
 
@@ -18,7 +18,7 @@ export interface EnvFileRef {
  * string path are skipped.
  */
 export function envFileRefs(map: YAMLMap, doc: Document): EnvFileRef[] {
-  const value = resolveNode(effectivePair(map, 'env_file', doc)?.pair.value, doc);
+  const value = effectiveValue(map, 'env_file', doc);
   const items = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
   return items.flatMap((item): EnvFileRef[] => {
     if (isScalar(item)) {
@@ -26,7 +26,7 @@ export function envFileRefs(map: YAMLMap, doc: Document): EnvFileRef[] {
       return path ? [{ path, node: item }] : [];
     }
     if (isMap(item)) {
-      const node = resolveNode(item.items.find((pair) => keyName(pair) === 'path')?.value, doc);
+      const node = ownValue(item, 'path', doc);
       const path = stringValue(node);
       return path && node ? [{ path, node }] : [];
     }

@@ -112,8 +112,9 @@ export async function writeTextAtomic(path: string, expected: string, text: stri
   } catch (error) {
     throw ioError('cannot resolve', error);
   }
-  removeStaleTemps(dirname(target));
-  const temp = join(dirname(target), `.${basename(target)}.ro-convert-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
+  const dir = dirname(target);
+  removeStaleTemps(dir);
+  const temp = join(dir, `.${basename(target)}.ro-convert-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   // Plain system calls are synchronous (microseconds each, no round trip through libuv's pool);
   // only the fsyncs, which wait on the disk, are asynchronous, so they overlap with converting
   // the next files.
@@ -138,7 +139,7 @@ export async function writeTextAtomic(path: string, expected: string, text: stri
       throw new ConvertError('changed-on-disk', 'the file changed on disk since it was read; not written (run again)');
     }
     renameSync(temp, target);
-    await syncDirectory(dirname(target));
+    await syncDirectory(dir);
   } catch (error) {
     if (fd !== null) closeQuietly(fd);
     // Only a file this call created (O_EXCL refuses an existing name, e.g. a planted symlink).

@@ -6,7 +6,7 @@ import type { ImageKnowledge } from './knowledge/index.js';
 import { parseImageRef } from './knowledge/image-ref.js';
 import type { ImageRef } from './knowledge/image-ref.js';
 import type { ParsedCompose } from './parse.js';
-import { effectivePair, keyName, resolveNode, stringValue } from './yaml-nodes.js';
+import { effectiveValue, keyName, resolveNode, stringValue } from './yaml-nodes.js';
 
 /** One service of a compose file, located in the parsed document. */
 export interface LocatedService {
@@ -40,7 +40,7 @@ export function locateServices(parsed: ParsedCompose): LocatedService[] {
       const what = map === null || (isScalar(map) && map.value === null) ? 'empty (null)' : 'not a mapping';
       throw new ConvertError('service-not-mapping', `service ${name} is ${what}`, line, column);
     }
-    const image = stringValue(resolveNode(effectivePair(map, 'image', doc)?.pair.value, doc));
+    const image = stringValue(effectiveValue(map, 'image', doc));
     const imageRef = image === null ? null : parseImageRef(image);
     const knowledge = imageRef?.lsioName ? lookupImage(imageRef.lsioName) : undefined;
     located.push({ name, key, map, image, imageRef, knowledge });

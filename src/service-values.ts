@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
-import { effectiveKeys, effectivePair, keyName, resolveNode, stringValue } from './yaml-nodes.js';
+import { effectiveKeys, effectiveValue, ownValue, resolveNode, stringValue } from './yaml-nodes.js';
 
 /** Compose values of a service as the conversion reads them (after aliases and merge keys). */
 
@@ -43,7 +43,7 @@ export interface EnvEntry {
 
 /** The effective `environment` variables of a service, in source order (own keys before merged ones). */
 export function environmentEntries(map: YAMLMap, doc: Document): EnvEntry[] {
-  const env = resolveNode(effectivePair(map, 'environment', doc)?.pair.value, doc);
+  const env = effectiveValue(map, 'environment', doc);
   if (isSeq(env)) {
     return env.items.flatMap((item) => {
       const node = resolveNode(item, doc);
@@ -64,7 +64,7 @@ export function environmentEntries(map: YAMLMap, doc: Document): EnvEntry[] {
 
 /** The effective `tmpfs` entries of a service: one string or a list, as strings. */
 export function tmpfsEntries(map: YAMLMap, doc: Document): string[] {
-  const value = resolveNode(effectivePair(map, 'tmpfs', doc)?.pair.value, doc);
+  const value = effectiveValue(map, 'tmpfs', doc);
   const items = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
   return items.map((item) => (isScalar(item) && item.value !== null ? String(item.value) : null)).filter((e): e is string => e !== null);
 }
@@ -74,13 +74,13 @@ export function tmpfsEntries(map: YAMLMap, doc: Document): string[] {
  * with the file when it is another one; null when it extends nothing readable.
  */
 export function extendsRef(map: YAMLMap, doc: Document): { service: string; file: string | null } | null {
-  const value = resolveNode(effectivePair(map, 'extends', doc)?.pair.value, doc);
+  const value = effectiveValue(map, 'extends', doc);
   if (isScalar(value)) {
     const service = stringValue(value);
     return service ? { service, file: null } : null;
   }
   if (!isMap(value)) return null;
-  const field = (name: string) => stringValue(resolveNode(value.items.find((p) => keyName(p) === name)?.value, doc));
+  const field = (name: string) => stringValue(ownValue(value, name, doc));
   const service = field('service');
   return service ? { service, file: field('file') } : null;
 }

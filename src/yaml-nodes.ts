@@ -84,6 +84,16 @@ export function effectivePair(map: YAMLMap, key: string, doc: Document, depth = 
   return null;
 }
 
+/** The node `key` has in `map` after merge keys and aliases, or null. */
+export function effectiveValue(map: YAMLMap, key: string, doc: Document): Node | null {
+  return resolveNode(effectivePair(map, key, doc)?.pair.value, doc);
+}
+
+/** The node of `key` among the map's own pairs (merge keys not followed), aliases resolved. */
+export function ownValue(map: YAMLMap, key: string, doc: Document): Node | null {
+  return resolveNode(map.items.find((pair) => keyName(pair) === key)?.value, doc);
+}
+
 /** Every key of `map` after merges, each with its effective pair, in first-seen order. */
 export function effectiveKeys(map: YAMLMap, doc: Document): Map<string, EffectivePair> {
   const out = new Map<string, EffectivePair>();

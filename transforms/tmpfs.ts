@@ -6,7 +6,7 @@ import type { ServiceContext, TransformResult } from '../src/transform.js';
 import { extendsRef, hasExec, tmpfsEntries, tmpfsOptions, tmpfsPath } from '../src/service-values.js';
 import { nothing } from '../src/transform.js';
 import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, scalarText } from '../src/yaml-edit.js';
-import { effectivePair, keyName, resolveNode, stringValue } from '../src/yaml-nodes.js';
+import { effectivePair, effectiveValue, ownValue, resolveNode, stringValue } from '../src/yaml-nodes.js';
 
 /** The `/run` entry with `exec`: `noexec` replaced (in place), other options kept. */
 export function runEntryWithExec(entries: readonly string[]): string {
@@ -190,12 +190,12 @@ function extendedBase(ctx: ServiceContext, map = ctx.service.map, depth = 0): { 
 
 /** A long-syntax volume `{type: tmpfs, target: /run}`, which cannot be given exec. */
 function tmpfsVolumeAtRun(ctx: ServiceContext): Node | null {
-  const volumes = resolveNode(effectivePair(ctx.service.map, 'volumes', ctx.doc)?.pair.value, ctx.doc);
+  const volumes = effectiveValue(ctx.service.map, 'volumes', ctx.doc);
   if (!isSeq(volumes)) return null;
   for (const item of volumes.items) {
     const volume = resolveNode(item, ctx.doc);
     if (!isMap(volume)) continue;
-    const field = (name: string) => stringValue(resolveNode(volume.items.find((p) => keyName(p) === name)?.value, ctx.doc));
+    const field = (name: string) => stringValue(ownValue(volume, name, ctx.doc));
     if (field('type') === 'tmpfs' && tmpfsPath(field('target') ?? '') === '/run') return volume;
   }
   return null;

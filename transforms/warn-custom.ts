@@ -3,7 +3,7 @@ import type { Node, YAMLMap } from 'yaml';
 import type { Warning } from '../src/diagnostics.js';
 import { tmpfsPath } from '../src/service-values.js';
 import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { effectivePair, keyName, resolveNode, stringValue } from '../src/yaml-nodes.js';
+import { effectiveValue, ownValue, resolveNode, stringValue } from '../src/yaml-nodes.js';
 import { lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /**
@@ -31,10 +31,10 @@ export function warnCustomScripts(ctx: ServiceContext): TransformResult {
  */
 function mountTargets(ctx: ServiceContext): { target: string; node: Node }[] {
   const list = (key: string) => {
-    const value = resolveNode(effectivePair(ctx.service.map, key, ctx.doc)?.pair.value, ctx.doc);
+    const value = effectiveValue(ctx.service.map, key, ctx.doc);
     return isSeq(value) ? value.items.map((item) => resolveNode(item, ctx.doc)) : [];
   };
-  const longTarget = (entry: YAMLMap) => stringValue(resolveNode(entry.items.find((p) => keyName(p) === 'target')?.value, ctx.doc));
+  const longTarget = (entry: YAMLMap) => stringValue(ownValue(entry, 'target', ctx.doc));
   const targets: { target: string; node: Node }[] = [];
   for (const volume of list('volumes')) {
     const text = stringValue(volume);

@@ -4,7 +4,7 @@ import { createLayout } from '../src/layout.js';
 import type { RelatedFiles } from '../src/related-files.js';
 import { environmentEntries, hasExec, tmpfsEntries, tmpfsPath } from '../src/service-values.js';
 import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { effectivePair, hasVariable, keyName, resolveNode } from '../src/yaml-nodes.js';
+import { effectivePair, hasVariable, keyName, ownValue, resolveNode } from '../src/yaml-nodes.js';
 import { listText, warningsOnly } from './warn-helpers.js';
 
 type Override = NonNullable<ReturnType<RelatedFiles['override']>>;
@@ -56,7 +56,7 @@ export function warnOverride(ctx: ServiceContext): TransformResult {
 function overrideService(doc: Document, name: string): { map: YAMLMap; key: Node } | null {
   const root = doc.contents;
   if (!isMap(root)) return null;
-  const services = resolveNode(root.items.find((p) => keyName(p) === 'services')?.value, doc);
+  const services = ownValue(root, 'services', doc);
   if (!isMap(services)) return null;
   const pair = services.items.find((p) => keyName(p) === name);
   const map = resolveNode(pair?.value, doc);
