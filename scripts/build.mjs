@@ -20,8 +20,8 @@ const script = {
   banner: { js: "var __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 // dist/cli.js runs dist/cli-app.js from V8's code cache (dist/cli-app.cache, written below).
-await build({ ...script, entryPoints: { cli: 'src/bin.ts' }, banner: { js: `#!/usr/bin/env node\n${script.banner.js}` } });
-await build({ ...script, entryPoints: { 'cli-app': 'src/cli.ts', worker: 'src/worker.ts' } });
+await build({ ...script, entryPoints: { cli: 'src/cli/bin.ts' }, banner: { js: `#!/usr/bin/env node\n${script.banner.js}` } });
+await build({ ...script, entryPoints: { 'cli-app': 'src/cli/cli.ts', worker: 'src/io/worker.ts' } });
 // commander is CommonJS: give the ES module bundle a real `require` for its node: built-ins.
 await build({
   ...common,

@@ -4,10 +4,10 @@
  */
 export { convert } from './convert.js';
 export type { ConvertOptions, ConvertResult, ServiceReport } from './convert.js';
-export type { Change, ChangeCode, Warning, WarningCode } from './diagnostics.js';
-export { ConvertError } from './errors.js';
-export type { ErrorCode } from './errors.js';
-export type { EnvAdjustments, Selection } from './select.js';
-export { DEFAULT_STRIP } from './select.js';
+export type { Change, ChangeCode, Warning, WarningCode } from './plan/diagnostics.js';
+export { ConvertError } from './parse/errors.js';
+export type { ErrorCode } from './parse/errors.js';
+export type { EnvAdjustments, Selection } from './model/select.js';
+export { DEFAULT_STRIP } from './model/select.js';
 export { listImages, lookupImage, parseImageRef } from './knowledge/index.js';
 export type { ImageKnowledge, ImageRef } from './knowledge/index.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cliFile, cleanEnv, makeTempDir, prepareCli, readBytes, removeTempDirs, runCli, writeTree } from './helpers/cli.js';
 import { FIXTURES_DIR, readExact } from './helpers/fixtures.js';
-import { MIN_FILES_FOR_WORKERS } from '../src/pool.js';
+import { MIN_FILES_FOR_WORKERS } from '../src/io/pool.js';
 
 const fixture = (name: string, file: 'input.yml' | 'output.yml') => readExact(join(FIXTURES_DIR, name, file));
 

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { convert } from '../src/convert.js';
-import { ConvertError } from '../src/errors.js';
+import { ConvertError } from '../src/parse/errors.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = resolve(root, '..', 'shared', 'corpus', 'real');

@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { convert } from '../src/convert.js';
-import { ConvertError } from '../src/errors.js';
-import { setBeforeRenameHook, writeTextAtomic } from '../src/files.js';
-import { MIN_FILES_FOR_WORKERS } from '../src/pool.js';
-import { processFile } from '../src/process-file.js';
+import { ConvertError } from '../src/parse/errors.js';
+import { setBeforeRenameHook, writeTextAtomic } from '../src/io/files.js';
+import { MIN_FILES_FOR_WORKERS } from '../src/io/pool.js';
+import { processFile } from '../src/io/process-file.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli.js');

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionOptions, completionScript, SHELLS } from '../src/completion.js';
+import { completionOptions, completionScript, SHELLS } from '../src/cli/completion.js';
 import { copyBuiltCli } from './helpers/cli.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

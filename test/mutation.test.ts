@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { convert } from '../src/convert.js';
-import { ConvertError } from '../src/errors.js';
-import { decodeText } from '../src/files.js';
+import { ConvertError } from '../src/parse/errors.js';
+import { decodeText } from '../src/io/files.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = resolve(root, '..', 'shared', 'corpus');

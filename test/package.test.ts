@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIN_FILES_FOR_WORKERS } from '../src/pool.js';
+import { MIN_FILES_FOR_WORKERS } from '../src/io/pool.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {

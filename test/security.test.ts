@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { parseDocument } from 'yaml';
 import { convert } from '../src/convert.js';
-import { ConvertError } from '../src/errors.js';
-import { writeTextAtomic } from '../src/files.js';
-import { redactDiff, redactLine } from '../src/redact.js';
+import { ConvertError } from '../src/parse/errors.js';
+import { writeTextAtomic } from '../src/io/files.js';
+import { redactDiff, redactLine } from '../src/report/redact.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli.js');

@@ -1,12 +1,12 @@
 // The verification pass must catch a broken conversion: each test plans a real conversion, then
 // damages the output the way an engine bug could, and expects the matching internal error.
 import { describe, expect, it } from 'vitest';
-import { planConversion } from '../src/convert.js';
+import { planConversion } from '../src/plan/plan.js';
 import type { ConvertOptions } from '../src/convert.js';
-import { applyEdits } from '../src/edits.js';
-import { ConvertError } from '../src/errors.js';
-import { parseCompose } from '../src/parse.js';
-import { verifyConversion } from '../src/verify.js';
+import { applyEdits } from '../src/plan/edits.js';
+import { ConvertError } from '../src/parse/errors.js';
+import { parseCompose } from '../src/parse/parse.js';
+import { verifyConversion } from '../src/verify/verify.js';
 
 const INPUT = `services:
   sonarr:

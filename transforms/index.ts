@@ -1,4 +1,4 @@
-import type { Transform } from '../src/transform.js';
+import type { Transform } from '../src/plan/transform.js';
 import { readOnly } from './read-only.js';
 import { stripEnv } from './strip-env.js';
 import { tmpfsMounts } from './tmpfs.js';

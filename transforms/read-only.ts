@@ -1,9 +1,9 @@
 import { isAlias, isScalar } from 'yaml';
 import type { Node } from 'yaml';
-import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { nothing } from '../src/transform.js';
-import { addMapEntries } from '../src/yaml-edit.js';
-import { contentEnd, effectivePair, hasVariable, resolveNode } from '../src/yaml-nodes.js';
+import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
+import { nothing } from '../src/plan/transform.js';
+import { addMapEntries } from '../src/plan/yaml-edit.js';
+import { contentEnd, effectivePair, hasVariable, resolveNode } from '../src/parse/yaml-nodes.js';
 
 /**
  * Sets `read_only: true`. A missing key is added at the end of the service; a `false` (or any

@@ -1,11 +1,11 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
-import type { TextEdit } from '../src/edits.js';
-import { envEntryName } from '../src/service-values.js';
-import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { nothing } from '../src/transform.js';
-import { removeEntries, removePair } from '../src/yaml-edit.js';
-import { contentEnd, effectiveKeys, effectivePair, isMergeKey, keyName, mergeSources, pairsWithMerged, resolveNode } from '../src/yaml-nodes.js';
+import type { TextEdit } from '../src/plan/edits.js';
+import { envEntryName } from '../src/model/service-values.js';
+import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
+import { nothing } from '../src/plan/transform.js';
+import { removeEntries, removePair } from '../src/plan/yaml-edit.js';
+import { contentEnd, effectiveKeys, effectivePair, isMergeKey, keyName, mergeSources, pairsWithMerged, resolveNode } from '../src/parse/yaml-nodes.js';
 
 /** Entries to remove from one collection (the environment, or a map merged into it). */
 interface Removal {

@@ -1,12 +1,12 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import type { Change } from '../src/diagnostics.js';
-import type { TextEdit } from '../src/edits.js';
-import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { extendsRef, hasExec, tmpfsEntries, tmpfsOptions, tmpfsPath } from '../src/service-values.js';
-import { nothing } from '../src/transform.js';
-import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, scalarText } from '../src/yaml-edit.js';
-import { effectivePair, effectiveValue, ownValue, resolveNode, stringValue } from '../src/yaml-nodes.js';
+import type { Change } from '../src/plan/diagnostics.js';
+import type { TextEdit } from '../src/plan/edits.js';
+import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
+import { extendsRef, hasExec, tmpfsEntries, tmpfsOptions, tmpfsPath } from '../src/model/service-values.js';
+import { nothing } from '../src/plan/transform.js';
+import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, scalarText } from '../src/plan/yaml-edit.js';
+import { effectivePair, effectiveValue, ownValue, resolveNode, stringValue } from '../src/parse/yaml-nodes.js';
 
 /** The `/run` entry with `exec`: `noexec` replaced (in place), other options kept. */
 export function runEntryWithExec(entries: readonly string[]): string {

@@ -1,9 +1,9 @@
 import { isMap, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
-import type { Warning } from '../src/diagnostics.js';
-import { tmpfsPath } from '../src/service-values.js';
-import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { effectiveValue, ownValue, resolveNode, stringValue } from '../src/yaml-nodes.js';
+import type { Warning } from '../src/plan/diagnostics.js';
+import { tmpfsPath } from '../src/model/service-values.js';
+import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
+import { effectiveValue, ownValue, resolveNode, stringValue } from '../src/parse/yaml-nodes.js';
 import { lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { Warning } from '../src/diagnostics.js';
-import { envFileNames, envFileRefs } from '../src/env-files.js';
-import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { environmentEntries, extendsRef } from '../src/service-values.js';
+import type { Warning } from '../src/plan/diagnostics.js';
+import { envFileNames, envFileRefs } from '../src/model/env-files.js';
+import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
+import { environmentEntries, extendsRef } from '../src/model/service-values.js';
 import { keyNode, listText, lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /**

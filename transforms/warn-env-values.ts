@@ -1,6 +1,6 @@
-import type { Warning } from '../src/diagnostics.js';
-import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { environmentEntries } from '../src/service-values.js';
+import type { Warning } from '../src/plan/diagnostics.js';
+import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
+import { environmentEntries } from '../src/model/service-values.js';
 import { listText, lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Node } from 'yaml';
-import type { Warning, WarningCode } from '../src/diagnostics.js';
-import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { effectivePair } from '../src/yaml-nodes.js';
+import type { Warning, WarningCode } from '../src/plan/diagnostics.js';
+import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
+import { effectivePair } from '../src/parse/yaml-nodes.js';
 
 /** Shared bits of the warning transforms (`warn-*.ts`): they return warnings, never edits. */
 

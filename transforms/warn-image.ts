@@ -1,6 +1,6 @@
-import type { Warning } from '../src/diagnostics.js';
+import type { Warning } from '../src/plan/diagnostics.js';
 import { knowledgeProvenance } from '../src/knowledge/index.js';
-import type { ServiceContext, TransformResult } from '../src/transform.js';
+import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { keyNode, lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /** The `/tmp` caveat: the tmpfs transform adds `/tmp` and reports it as a change. */

@@ -1,5 +1,5 @@
-import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { environmentEntries } from '../src/service-values.js';
+import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
+import { environmentEntries } from '../src/model/service-values.js';
 import { lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /** A setting of one image that a read-only caveat makes moot. */

@@ -1,10 +1,10 @@
 import { isMap, isScalar, parseDocument } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
-import { createLayout } from '../src/layout.js';
-import type { RelatedFiles } from '../src/related-files.js';
-import { environmentEntries, hasExec, tmpfsEntries, tmpfsPath } from '../src/service-values.js';
-import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { effectivePair, hasVariable, keyName, ownValue, resolveNode } from '../src/yaml-nodes.js';
+import { createLayout } from '../src/parse/layout.js';
+import type { RelatedFiles } from '../src/plan/transform.js';
+import { environmentEntries, hasExec, tmpfsEntries, tmpfsPath } from '../src/model/service-values.js';
+import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
+import { effectivePair, hasVariable, keyName, ownValue, resolveNode } from '../src/parse/yaml-nodes.js';
 import { listText, warningsOnly } from './warn-helpers.js';
 
 type Override = NonNullable<ReturnType<RelatedFiles['override']>>;

@@ -1,7 +1,7 @@
 import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
-import type { ServiceContext, TransformResult } from '../src/transform.js';
-import { effectivePair, resolveNode } from '../src/yaml-nodes.js';
+import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
+import { effectivePair, resolveNode } from '../src/parse/yaml-nodes.js';
 import { lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import { isAlias, isMap, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
-import type { ParsedCompose } from './parse.js';
-import { isMergeKey, keyName, mergeSources, resolveNode } from './yaml-nodes.js';
+import type { ParsedCompose } from '../parse/parse.js';
+import { isMergeKey, keyName, mergeSources, resolveNode } from '../parse/yaml-nodes.js';
 
 /**
  * Who reads each node: a service (`service:NAME`) or another top-level key (`top:KEY`).

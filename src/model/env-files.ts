@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
-import { effectiveValue, ownValue, resolveNode, stringValue } from './yaml-nodes.js';
+import { effectiveValue, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
 
 /** Pure helpers for `env_file:`: which files a service names, and what a file sets. */
 

@@ -1,8 +1,8 @@
 import { closeSync, constants, fchmodSync, fchownSync, fsync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ConvertError } from './errors.js';
-import { createLayout } from './layout.js';
+import { ConvertError } from '../parse/errors.js';
+import { createLayout } from '../parse/layout.js';
 
 /** File names Compose reads: compose.yml, docker-compose.yaml, compose.override.yml, docker-compose.prod.yml… */
 export const COMPOSE_FILE = /^(docker-)?compose(\.[^/]+)?\.ya?ml$/;

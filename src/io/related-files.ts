@@ -1,25 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-
-/**
- * Files next to a compose file that change what Compose runs, read for the warnings (never
- * edited). The conversion stays free of I/O: the caller injects this reader, and a file is
- * read only when a transform asks for it, once.
- */
-export interface RelatedFiles {
-  /**
-   * The text of an env file a service names (path as written in the compose file, relative to
-   * it); null when it was not found or could not be read; undefined when it cannot be looked up
-   * (the path holds a variable).
-   */
-  envFile(path: string): string | null | undefined;
-  /**
-   * The override file Compose merges over this file (`compose.override.yml` next to
-   * `compose.yml`, or the `docker-compose.*` pair), with its path as shown to the user; null
-   * when there is none; undefined when the file is not a base file (nothing to look for).
-   */
-  override(): { path: string; text: string } | null | undefined;
-}
+import type { RelatedFiles } from '../plan/transform.js';
 
 /** Env or override files larger than this are not read (they would not be hand-written). */
 const MAX_BYTES = 1 << 20;

@@ -1,8 +1,8 @@
 import { DEFAULT_SCHEMA, load, Type } from 'js-yaml';
 import { parseDocument } from 'yaml';
-import type { Plan } from './convert.js';
-import { internalError } from './errors.js';
-import { hasExec, splitEnvEntry, tmpfsPath } from './service-values.js';
+import type { Plan } from '../plan/plan.js';
+import { internalError } from '../parse/errors.js';
+import { hasExec, splitEnvEntry, tmpfsPath } from '../model/service-values.js';
 
 /** Keys the conversion may change on a selected service; every other key must stay equal. */
 const CONVERTED_KEYS = new Set(['read_only', 'tmpfs', 'environment']);

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
-import { effectiveKeys, effectiveValue, ownValue, resolveNode, stringValue } from './yaml-nodes.js';
+import { effectiveKeys, effectiveValue, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
 
 /** Compose values of a service as the conversion reads them (after aliases and merge keys). */
 

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 process.env.UV_THREADPOOL_SIZE ??= '16';
 import { EXIT, run } from './run.js';
 import type { RunOptions } from './run.js';
-import { isEmptySelection } from './select.js';
+import { isEmptySelection } from '../model/select.js';
 import { VERSION } from './version.js';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -132,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   if (flags.listImages) {
-    const [{ listImages }, { formatImageTable }] = await Promise.all([import('./knowledge/index.js'), import('./report.js')]);
+    const [{ listImages }, { formatImageTable }] = await Promise.all([import('../knowledge/index.js'), import('../report/report.js')]);
     process.stdout.write(formatImageTable(listImages()));
     return EXIT.ok;
   }

@@ -1,11 +1,11 @@
-import type { ConvertOptions } from './convert.js';
-import { colorDiff } from './diff.js';
-import { expandPaths, installSignalCleanup } from './files.js';
-import { processAll } from './pool.js';
-import { redactDiff } from './redact.js';
-import { writeOutcome } from './process-file.js';
-import type { FileJob, FileOutcome } from './process-file.js';
-import { formatError, formatSummary, formatWarnings, summarize } from './report.js';
+import type { ConvertOptions } from '../convert.js';
+import { colorDiff } from '../report/diff.js';
+import { expandPaths, installSignalCleanup } from '../io/files.js';
+import { processAll } from '../io/pool.js';
+import { redactDiff } from '../report/redact.js';
+import { writeOutcome } from '../io/process-file.js';
+import type { FileJob, FileOutcome } from '../io/process-file.js';
+import { formatError, formatSummary, formatWarnings, summarize } from '../report/report.js';
 
 /** What the command line asked for, after parsing. */
 export interface RunOptions extends ConvertOptions {

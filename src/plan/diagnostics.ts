@@ -44,3 +44,10 @@ export interface Warning {
   /** 1-based line in the input, where the warning is about one place. */
   line: number | null;
 }
+
+/** What happened to one selected service. */
+export interface ServiceReport {
+  name: string;
+  changes: Change[];
+  warnings: Warning[];
+}

@@ -1,5 +1,5 @@
-import type { ServiceReport } from './convert.js';
-import type { ConvertError, ErrorCode } from './errors.js';
+import type { ServiceReport } from '../plan/diagnostics.js';
+import type { ConvertError, ErrorCode } from '../parse/errors.js';
 
 /** One file's entry in the report (the `--json` shape). */
 export interface FileReport {

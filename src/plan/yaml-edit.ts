@@ -1,8 +1,8 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { TextEdit } from './edits.js';
-import type { Layout } from './layout.js';
-import { contentEnd } from './yaml-nodes.js';
+import type { Layout } from '../parse/layout.js';
+import { contentEnd } from '../parse/yaml-nodes.js';
 
 /**
  * Text-edit builders for the few structural changes ro-convert makes. They read the

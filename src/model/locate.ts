@@ -1,12 +1,12 @@
 import { isMap, isScalar } from 'yaml';
 import type { Scalar, YAMLMap } from 'yaml';
-import { ConvertError } from './errors.js';
-import { lookupImage } from './knowledge/index.js';
-import type { ImageKnowledge } from './knowledge/index.js';
-import { parseImageRef } from './knowledge/image-ref.js';
-import type { ImageRef } from './knowledge/image-ref.js';
-import type { ParsedCompose } from './parse.js';
-import { effectiveValue, keyName, resolveNode, stringValue } from './yaml-nodes.js';
+import { ConvertError } from '../parse/errors.js';
+import { lookupImage } from '../knowledge/index.js';
+import type { ImageKnowledge } from '../knowledge/index.js';
+import { parseImageRef } from '../knowledge/image-ref.js';
+import type { ImageRef } from '../knowledge/image-ref.js';
+import type { ParsedCompose } from '../parse/parse.js';
+import { effectiveValue, keyName, resolveNode, stringValue } from '../parse/yaml-nodes.js';
 
 /** One service of a compose file, located in the parsed document. */
 export interface LocatedService {

@@ -1,10 +1,10 @@
-import { convert } from './convert.js';
-import type { ConvertOptions } from './convert.js';
-import { asConvertError, ConvertError } from './errors.js';
+import { convert } from '../convert.js';
+import type { ConvertOptions } from '../convert.js';
+import { asConvertError, ConvertError } from '../parse/errors.js';
 import { decodeText, readText, writeTextAtomic } from './files.js';
 import { relatedFilesOf } from './related-files.js';
-import { errorEntry } from './report.js';
-import type { FileReport } from './report.js';
+import { errorEntry } from '../report/report.js';
+import type { FileReport } from '../report/report.js';
 
 /** What to do with one file; plain data, so a worker thread can receive it. */
 export interface FileJob {

@@ -1,11 +1,30 @@
 import type { Document, Node } from 'yaml';
 import type { Change, Warning } from './diagnostics.js';
 import type { TextEdit } from './edits.js';
-import type { Layout } from './layout.js';
-import type { LocatedService } from './locate.js';
-import type { RelatedFiles } from './related-files.js';
-import type { StripPolicy } from './select.js';
+import type { Layout } from '../parse/layout.js';
+import type { LocatedService } from '../model/locate.js';
+import type { StripPolicy } from '../model/select.js';
 import type { BlockStyle } from './yaml-edit.js';
+
+/**
+ * Files next to a compose file that change what Compose runs, read for the warnings (never
+ * edited). The conversion stays free of I/O: the caller injects this reader, and a file is
+ * read only when a transform asks for it, once.
+ */
+export interface RelatedFiles {
+  /**
+   * The text of an env file a service names (path as written in the compose file, relative to
+   * it); null when it was not found or could not be read; undefined when it cannot be looked up
+   * (the path holds a variable).
+   */
+  envFile(path: string): string | null | undefined;
+  /**
+   * The override file Compose merges over this file (`compose.override.yml` next to
+   * `compose.yml`, or the `docker-compose.*` pair), with its path as shown to the user; null
+   * when there is none; undefined when the file is not a base file (nothing to look for).
+   */
+  override(): { path: string; text: string } | null | undefined;
+}
 
 /** What a transform may know about one selected service; it never sees files or the terminal. */
 export interface ServiceContext {

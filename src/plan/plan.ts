@@ -1,0 +1,128 @@
+import { isSeq } from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
+import { transforms } from '../../transforms/index.js';
+import type { ServiceReport } from './diagnostics.js';
+import type { TextEdit } from './edits.js';
+import { locateServices } from '../model/locate.js';
+import type { LocatedService } from '../model/locate.js';
+import type { ParsedCompose } from '../parse/parse.js';
+import { isSelected, stripPolicy } from '../model/select.js';
+import type { EnvAdjustments, Selection, StripPolicy } from '../model/select.js';
+import { analyzeSharing, serviceReader } from '../model/sharing.js';
+import type { RelatedFiles, ServiceContext } from './transform.js';
+import { dashOf } from './yaml-edit.js';
+import type { BlockStyle } from './yaml-edit.js';
+
+/** Which services a plan converts, how it adjusts the variables, and the files beside it. */
+export interface PlanOptions extends Selection, EnvAdjustments {
+  /** Files next to the compose file (env files, override), read by the caller, for warnings. */
+  related?: RelatedFiles;
+}
+
+/** One service's planned conversion, before the edits are applied. */
+export interface PlannedService {
+  service: LocatedService;
+  strip: StripPolicy;
+  needsTmp: boolean;
+  report: ServiceReport;
+}
+
+/** The edits for a whole file and the per-service reports. */
+export interface Plan {
+  edits: TextEdit[];
+  services: LocatedService[];
+  selected: PlannedService[];
+}
+
+/**
+ * Runs every transform on every selected service and keeps the edits that are safe: an edit
+ * to a node that other services read (anchors, aliases, merge keys) is kept only when each of
+ * those services is selected and plans the very same edit; otherwise that transform's edits
+ * for the service are dropped, with a warning naming the line.
+ */
+export function planConversion(parsed: ParsedCompose, options: PlanOptions): Plan {
+  const services = locateServices(parsed);
+  const chosen = services.filter((s) => isSelected(s, options));
+  const sharing = chosen.length ? analyzeSharing(parsed) : null;
+  const profileOf = new Map<string, string>();
+  const selected: PlannedService[] = chosen.map((service) => {
+    const strip = stripPolicy(Boolean(service.imageRef?.lsioName), options);
+    const needsTmp = service.knowledge?.needsTmpTmpfs ?? false;
+    profileOf.set(serviceReader(service.name), `${strip.id}|${needsTmp}`);
+    return { service, strip, needsTmp, report: { name: service.name, changes: [], warnings: [] } };
+  });
+  const fileStyle = detectFileStyle(parsed, services);
+  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needsTmp: false }]));
+  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needsTmp: planned.needsTmp });
+  const lineOf = (offset: number) => parsed.layout.position(offset).line;
+  const results = selected.map((planned) => {
+    const profile = profileOf.get(serviceReader(planned.service.name));
+    const ctx: ServiceContext = {
+      service: planned.service,
+      doc: parsed.doc,
+      layout: parsed.layout,
+      style: sequenceStyleOf(parsed, planned.service.map) ?? fileStyle,
+      strip: planned.strip,
+      needsTmp: planned.needsTmp,
+      canEdit: (node) => !sharing || sharing.readersOf(node).every((reader) => profileOf.get(reader) === profile),
+      lineOf,
+      sibling: (name) => siblings.get(name),
+      related: options.related,
+    };
+    return transforms.map((t) => ({ name: t.name, result: t.run(ctx) }));
+  });
+  const editKeys = new Map<string, Set<string>>();
+  const keyOf = (e: TextEdit) => `${e.start}:${e.end}:${e.text}`;
+  selected.forEach((planned, i) => {
+    editKeys.set(serviceReader(planned.service.name), new Set(results[i]!.flatMap((r) => r.result.edits.map(keyOf))));
+  });
+  const edits: TextEdit[] = [];
+  selected.forEach((planned, i) => {
+    const { report } = planned;
+    for (const { name, result } of results[i]!) {
+      report.warnings.push(...result.warnings);
+      const blocked = sharing && result.edits.find((e) => sharing.readersOf(e.target).some((r) => !editKeys.get(r)?.has(keyOf(e))));
+      if (blocked) {
+        const others = sharing.readersOf(blocked.target).filter((r) => !editKeys.get(r)?.has(keyOf(blocked)));
+        report.warnings.push({
+          code: 'shared-node',
+          message: `${name}: not changed, because the edit would land in a block shared (through an anchor or merge key) with ${others.map(describeReader).join(', ')}`,
+          line: lineOf(blocked.target.range![0]),
+        });
+        continue;
+      }
+      edits.push(...result.edits);
+      report.changes.push(...result.changes);
+    }
+  });
+  return { edits, services, selected };
+}
+
+function describeReader(reader: string): string {
+  const [kind, name] = [reader.slice(0, reader.indexOf(':')), reader.slice(reader.indexOf(':') + 1)];
+  return kind === 'service' ? `service ${name}` : `top-level ${name}`;
+}
+
+/** The file's own habit for sequences under a key, from the first block sequence in a service. */
+function detectFileStyle(parsed: ParsedCompose, services: readonly LocatedService[]): BlockStyle {
+  for (const service of services) {
+    const style = sequenceStyleOf(parsed, service.map);
+    if (style) return style;
+  }
+  const first = services.find((s) => !s.map.flow && s.map.items.length > 0);
+  const unit = first ? parsed.layout.column((first.map.items[0]!.key as Node).range![0]) - parsed.layout.column(first.key.range![0]) : 2;
+  return { sequenceIndent: unit > 0 ? unit : 2 };
+}
+
+function sequenceStyleOf(parsed: ParsedCompose, map: YAMLMap): BlockStyle | null {
+  if (map.flow) return null;
+  for (const pair of map.items) {
+    const value = pair.value;
+    if (!isSeq(value) || value.flow || value.items.length === 0) continue;
+    const keyColumn = parsed.layout.column((pair.key as Node).range![0]);
+    const { dash } = dashOf(parsed.layout, value.items[0] as Node);
+    const sequenceIndent = dash - keyColumn;
+    if (sequenceIndent >= 0) return { sequenceIndent };
+  }
+  return null;
+}
