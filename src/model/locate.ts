@@ -5,6 +5,8 @@ import { lookupImage } from '../knowledge/index.js';
 import type { ImageKnowledge } from '../knowledge/index.js';
 import { parseImageRef } from '../knowledge/image-ref.js';
 import type { ImageRef } from '../knowledge/image-ref.js';
+import { mountNeeds } from '../knowledge/needs.js';
+import type { MountNeeds } from '../knowledge/needs.js';
 import type { ParsedCompose } from '../parse/parse.js';
 import { effectiveValue, keyName, resolveNode, stringValue } from '../parse/yaml-nodes.js';
 
@@ -20,6 +22,8 @@ export interface LocatedService {
   imageRef: ImageRef | null;
   /** LinuxServer's facts for the image; undefined for other images and unknown ones. */
   knowledge: ImageKnowledge | undefined;
+  /** What the image needs mounted under a read-only root. */
+  needs: MountNeeds;
 }
 
 /**
@@ -43,7 +47,7 @@ export function locateServices(parsed: ParsedCompose): LocatedService[] {
     const image = stringValue(effectiveValue(map, 'image', doc));
     const imageRef = image === null ? null : parseImageRef(image);
     const knowledge = imageRef?.lsioName ? lookupImage(imageRef.lsioName) : undefined;
-    located.push({ name, key, map, image, imageRef, knowledge });
+    located.push({ name, key, map, image, imageRef, knowledge, needs: mountNeeds(imageRef, knowledge) });
   }
   return located;
 }

@@ -47,7 +47,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
   const profileOf = new Map<string, string>();
   const selected: PlannedService[] = chosen.map((service) => {
     const strip = stripPolicy(Boolean(service.imageRef?.lsioName), options);
-    const needsTmp = service.knowledge?.needsTmpTmpfs ?? false;
+    const needsTmp = service.needs.tmpfs.some((need) => need.path === '/tmp');
     profileOf.set(serviceReader(service.name), `${strip.id}|${needsTmp}`);
     return { service, strip, needsTmp, report: { name: service.name, changes: [], warnings: [] } };
   });
