@@ -94,6 +94,21 @@ describe('convert(text, options): the result', () => {
   });
 });
 
+describe('convert(text, { extraTmpfs }): entries asked for on top of what the image needs', () => {
+  it('adds each entry once, with its options, next to /run:exec, and reports it', () => {
+    const text = 'services:\n  app:\n    image: lscr.io/linuxserver/sonarr\n    tmpfs:\n      - /tmp\n';
+    const result = convert(text, {
+      services: ['app'],
+      extraTmpfs: { app: [{ path: '/var/cache/app', options: ['size=16m'], source: 'test' }, { path: '/tmp', options: [], source: 'test' }] },
+    });
+    expect(result.output).toBe('services:\n  app:\n    image: lscr.io/linuxserver/sonarr\n    tmpfs:\n      - /tmp\n      - /run:exec\n      - /var/cache/app:size=16m\n    read_only: true\n');
+    expect(result.services[0]!.changes.filter((c) => c.code === 'tmpfs-added').map((c) => c.message)).toEqual([
+      'added tmpfs /run:exec',
+      'added tmpfs /var/cache/app:size=16m (required by sonarr)',
+    ]);
+  });
+});
+
 describe('convert: refusals are ConvertError with a code and a position', () => {
   const cases: [string, string, ErrorCode, number, number][] = [
     ['a duplicate key', 'services:\n  web:\n    image: a\n    image: b\n', 'invalid-yaml', 4, 5],

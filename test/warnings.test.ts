@@ -101,7 +101,7 @@ describe('warning fixtures', () => {
           layout: parsed.layout,
           style: { sequenceIndent: 2 },
           strip: stripPolicy(Boolean(service.imageRef?.lsioName), options),
-          needsTmp: service.knowledge?.needsTmpTmpfs ?? false,
+          needs: service.needs,
           canEdit: () => true,
           lineOf: (offset) => parsed.layout.position(offset).line,
           sibling: () => undefined,

@@ -5,6 +5,7 @@ import type { TextEdit } from '../src/plan/edits.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { extendsRef, hasExec, tmpfsEntries, tmpfsOptions, tmpfsPath } from '../src/model/service-values.js';
 import { nothing } from '../src/plan/transform.js';
+import type { TmpfsNeed } from '../src/knowledge/needs.js';
 import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, scalarText } from '../src/plan/yaml-edit.js';
 import { effectivePair, effectiveValue, ownValue, resolveNode, stringValue } from '../src/parse/yaml-nodes.js';
 
@@ -60,16 +61,17 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   // An inherited /run is not added again; a /run of the service's own is still given exec.
   const wantRun = !runVolume && (inheritedRun.length === 0 || runEntries.length > 0);
   const runOk = !wantRun || (runEntries.length === 1 && hasExec(runEntries[0]!));
-  const tmpOk = !ctx.needsTmp || [...present, ...(base?.tmpfs ?? [])].some((e) => tmpfsPath(e) === '/tmp');
-  if (runOk && tmpOk) return result;
+  const mounted = [...present, ...(base?.tmpfs ?? [])].map(tmpfsPath);
+  const missingNeeds = ctx.needs.tmpfs.filter((need) => !mounted.includes(need.path));
+  if (runOk && missingNeeds.length === 0) return result;
 
   const missing: string[] = [];
   if (wantRun && runEntries.length === 0) missing.push('/run:exec');
-  if (!tmpOk) missing.push('/tmp');
+  missing.push(...missingNeeds.map(tmpfsNeedEntry));
   const change = (code: Change['code'], message: string, node: Node | null) => result.changes.push({ code, message, line: line(node) });
   const describeMissing = () => {
     if (missing.includes('/run:exec')) change('tmpfs-added', 'added tmpfs /run:exec', found?.pair.key as Node ?? null);
-    if (missing.includes('/tmp')) change('tmpfs-added', `added tmpfs /tmp (required by ${service.imageRef?.lsioName ?? 'the image'})`, found?.pair.key as Node ?? null);
+    for (const need of missingNeeds) change('tmpfs-added', `added tmpfs ${tmpfsNeedEntry(need)} (required by ${service.imageRef?.lsioName ?? 'the image'})`, found?.pair.key as Node ?? null);
   };
 
   if (!found) {
@@ -183,9 +185,14 @@ function extendedBase(ctx: ServiceContext, map = ctx.service.map, depth = 0): { 
   if (base.selected) {
     const runs = tmpfs.filter((e) => tmpfsPath(e) === '/run');
     tmpfs = [...tmpfs.filter((e) => tmpfsPath(e) !== '/run'), runs.length ? runEntryWithExec(runs) : '/run:exec'];
-    if (base.needsTmp && !tmpfs.some((e) => tmpfsPath(e) === '/tmp')) tmpfs.push('/tmp');
+    for (const need of base.needs.tmpfs) if (!tmpfs.some((e) => tmpfsPath(e) === need.path)) tmpfs.push(tmpfsNeedEntry(need));
   }
   return { name, tmpfs: [...tmpfs, ...(extendedBase(ctx, base.service.map, depth + 1)?.tmpfs ?? [])] };
+}
+
+/** A needed entry as Compose writes it: `PATH` or `PATH:OPTIONS`. */
+function tmpfsNeedEntry(need: TmpfsNeed): string {
+  return need.options.length ? `${need.path}:${need.options.join(',')}` : need.path;
 }
 
 /** A long-syntax volume `{type: tmpfs, target: /run}`, which cannot be given exec. */

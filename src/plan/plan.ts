@@ -10,6 +10,7 @@ import { isSelected, stripPolicy } from '../model/select.js';
 import type { EnvAdjustments, Selection, StripPolicy } from '../model/select.js';
 import { analyzeSharing, serviceReader } from '../model/sharing.js';
 import type { RelatedFiles, ServiceContext } from './transform.js';
+import type { MountNeeds, TmpfsNeed } from '../knowledge/needs.js';
 import { dashOf } from './yaml-edit.js';
 import type { BlockStyle } from './yaml-edit.js';
 
@@ -17,13 +18,15 @@ import type { BlockStyle } from './yaml-edit.js';
 export interface PlanOptions extends Selection, EnvAdjustments {
   /** Files next to the compose file (env files, override), read by the caller, for warnings. */
   related?: RelatedFiles;
+  /** Further tmpfs entries per service name (e.g. what preflight saw a container write). */
+  extraTmpfs?: Readonly<Record<string, readonly TmpfsNeed[]>>;
 }
 
 /** One service's planned conversion, before the edits are applied. */
 export interface PlannedService {
   service: LocatedService;
   strip: StripPolicy;
-  needsTmp: boolean;
+  needs: MountNeeds;
   report: ServiceReport;
 }
 
@@ -47,13 +50,13 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
   const profileOf = new Map<string, string>();
   const selected: PlannedService[] = chosen.map((service) => {
     const strip = stripPolicy(Boolean(service.imageRef?.lsioName), options);
-    const needsTmp = service.needs.tmpfs.some((need) => need.path === '/tmp');
-    profileOf.set(serviceReader(service.name), `${strip.id}|${needsTmp}`);
-    return { service, strip, needsTmp, report: { name: service.name, changes: [], warnings: [] } };
+    const needs = withExtraTmpfs(service.needs, options.extraTmpfs?.[service.name]);
+    profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}`);
+    return { service, strip, needs, report: { name: service.name, changes: [], warnings: [] } };
   });
   const fileStyle = detectFileStyle(parsed, services);
-  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needsTmp: false }]));
-  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needsTmp: planned.needsTmp });
+  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs }]));
+  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs });
   const lineOf = (offset: number) => parsed.layout.position(offset).line;
   const results = selected.map((planned) => {
     const profile = profileOf.get(serviceReader(planned.service.name));
@@ -63,7 +66,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       layout: parsed.layout,
       style: sequenceStyleOf(parsed, planned.service.map) ?? fileStyle,
       strip: planned.strip,
-      needsTmp: planned.needsTmp,
+      needs: planned.needs,
       canEdit: (node) => !sharing || sharing.readersOf(node).every((reader) => profileOf.get(reader) === profile),
       lineOf,
       sibling: (name) => siblings.get(name),
@@ -96,6 +99,14 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     }
   });
   return { edits, services, selected };
+}
+
+/** The image's needs plus the entries asked for on top, each path once (the image's first). */
+function withExtraTmpfs(needs: MountNeeds, extra: readonly TmpfsNeed[] | undefined): MountNeeds {
+  if (!extra?.length) return needs;
+  const tmpfs = [...needs.tmpfs];
+  for (const need of extra) if (!tmpfs.some((t) => t.path === need.path)) tmpfs.push(need);
+  return { ...needs, tmpfs };
 }
 
 function describeReader(reader: string): string {

@@ -4,6 +4,7 @@ import type { TextEdit } from './edits.js';
 import type { Layout } from '../parse/layout.js';
 import type { LocatedService } from '../model/locate.js';
 import type { StripPolicy } from '../model/select.js';
+import type { MountNeeds } from '../knowledge/needs.js';
 import type { BlockStyle } from './yaml-edit.js';
 
 /**
@@ -34,8 +35,8 @@ export interface ServiceContext {
   style: BlockStyle;
   /** Which environment variables to strip from this service. */
   strip: StripPolicy;
-  /** Whether `/tmp` must be a tmpfs too (the image's readme says so). */
-  needsTmp: boolean;
+  /** What this service's image needs mounted (`/run`, further tmpfs entries). */
+  needs: MountNeeds;
   /**
    * True when editing `node` changes only services that want the same edit (it is not
    * shared, through anchors or merge keys, with an unselected service or another kind).
@@ -43,8 +44,8 @@ export interface ServiceContext {
   canEdit(node: Node): boolean;
   /** 1-based line of an offset, for messages. */
   lineOf(offset: number): number;
-  /** Another service of the file, whether this run converts it, and whether it needs `/tmp`. */
-  sibling(name: string): { service: LocatedService; selected: boolean; needsTmp: boolean } | undefined;
+  /** Another service of the file, whether this run converts it, and what it needs mounted. */
+  sibling(name: string): { service: LocatedService; selected: boolean; needs: MountNeeds } | undefined;
   /** Env files and the override file next to the compose file, when the caller read them. */
   related?: RelatedFiles | undefined;
 }

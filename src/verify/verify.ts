@@ -49,7 +49,7 @@ export function verifyConversion(input: string, plan: Plan, output: string): voi
     const kept = (s: Record<string, unknown>) => JSON.stringify(envEntries(s).filter(([variable]) => !planned.strip.has(variable)));
     if (kept(serviceA) !== kept(serviceB)) throw internalError(`service ${name}: environment changed beyond stripping`);
     const otherTmpfs = (s: Record<string, unknown>) =>
-      JSON.stringify(tmpfsOf(s).filter((e) => tmpfsPath(e) !== '/run' && !(planned.needsTmp && tmpfsPath(e) === '/tmp')));
+      JSON.stringify(tmpfsOf(s).filter((e) => tmpfsPath(e) !== '/run' && !planned.needs.tmpfs.some((need) => need.path === tmpfsPath(e))));
     if (otherTmpfs(serviceA) !== otherTmpfs(serviceB)) throw internalError(`service ${name}: other tmpfs entries changed`);
     // A reported read_only change must be in the output.
     if (planned.report.changes.some((c) => c.code.startsWith('read-only')) && serviceB.read_only !== true) {
