@@ -1,5 +1,6 @@
 import { unifiedDiff } from './report/diff.js';
-import { applyEdits, EditConflictError } from './plan/edits.js';
+import { applyReplacements, EditConflictError, resolveEdits } from './plan/edits.js';
+import type { Replacement } from './plan/edits.js';
 import { internalError } from './parse/errors.js';
 import { parseCompose } from './parse/parse.js';
 import { planConversion } from './plan/plan.js';
@@ -26,6 +27,8 @@ export interface ConvertResult {
   services: ServiceReport[];
   /** Every service name in the file (for "unknown service" messages). */
   serviceNames: string[];
+  /** The regions of the input that the output replaces, in source order (empty when unchanged). */
+  replacements: readonly Replacement[];
   /** The unified diff (`git apply` format), computed on first read. */
   readonly diff: string;
 }
@@ -40,19 +43,21 @@ export interface ConvertResult {
 export function convert(text: string, options: ConvertOptions): ConvertResult {
   const parsed = parseCompose(text);
   const plan = planConversion(parsed, options);
-  let output: string;
+  let replacements: Replacement[];
   try {
-    output = applyEdits(text, plan.edits);
+    replacements = resolveEdits(plan.edits);
   } catch (error) {
     if (error instanceof EditConflictError) throw internalError(error.message);
     throw error;
   }
+  const output = applyReplacements(text, replacements);
   if (output !== text && options.verify !== false) verifyConversion(text, plan, output);
   let diff: string | null = null;
   const path = options.path ?? 'compose.yml';
   return {
     output,
     changed: output !== text,
+    replacements: output === text ? [] : replacements,
     services: plan.selected.map((s) => s.report),
     serviceNames: plan.services.map((s) => s.name),
     get diff() {

@@ -5,6 +5,8 @@
 export { convert } from './convert.js';
 export type { ConvertOptions, ConvertResult, ServiceReport } from './convert.js';
 export type { Change, ChangeCode, Warning, WarningCode } from './plan/diagnostics.js';
+export type { Replacement } from './plan/edits.js';
+export type { MountNeeds, TmpfsNeed } from './knowledge/needs.js';
 export { ConvertError } from './parse/errors.js';
 export type { ErrorCode } from './parse/errors.js';
 export type { EnvAdjustments, Selection } from './model/select.js';

@@ -102,6 +102,11 @@ describe('convert(text, { extraTmpfs }): entries asked for on top of what the im
       extraTmpfs: { app: [{ path: '/var/cache/app', options: ['size=16m'], source: 'test' }, { path: '/tmp', options: [], source: 'test' }] },
     });
     expect(result.output).toBe('services:\n  app:\n    image: lscr.io/linuxserver/sonarr\n    tmpfs:\n      - /tmp\n      - /run:exec\n      - /var/cache/app:size=16m\n    read_only: true\n');
+    // The replacements rebuild the output from the input: what a patch or a SARIF fix carries.
+    let rebuilt = '';
+    let cursor = 0;
+    for (const r of result.replacements) [rebuilt, cursor] = [rebuilt + text.slice(cursor, r.start) + r.text, r.end];
+    expect(rebuilt + text.slice(cursor)).toBe(result.output);
     expect(result.services[0]!.changes.filter((c) => c.code === 'tmpfs-added').map((c) => c.message)).toEqual([
       'added tmpfs /run:exec',
       'added tmpfs /var/cache/app:size=16m (required by sonarr)',

@@ -17,13 +17,20 @@ export interface TextEdit {
 /** Thrown when two edits overlap: a bug in a transform, never the user's input. */
 export class EditConflictError extends Error {}
 
+/** One region of the input replaced in the output: input offsets [start, end) become `text`. */
+export interface Replacement {
+  start: number;
+  end: number;
+  text: string;
+}
+
 /**
- * Applies edits in one pass, in source order. Identical edits (two services sharing
- * one node, both selected) collapse to one. Insertions at the same point go innermost
- * first (an item appended to a service's last list precedes a key added to the service),
- * then in the order given. Any other overlap is an {@link EditConflictError}.
+ * The edits as the replacements they make, in source order, none overlapping. Identical edits
+ * (two services sharing one node, both selected) collapse to one. Insertions at the same point
+ * go innermost first (an item appended to a service's last list precedes a key added to the
+ * service), then in the order given. Any other overlap is an {@link EditConflictError}.
  */
-export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+export function resolveEdits(edits: readonly TextEdit[]): Replacement[] {
   const seen = new Set<string>();
   const unique = edits.filter((edit) => {
     const key = `${edit.start}:${edit.end}:${edit.text}`;
@@ -35,7 +42,7 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
     .map((edit, index) => ({ edit, index }))
     .sort((a, b) => a.edit.start - b.edit.start || a.edit.end - b.edit.end || nodeStart(b.edit) - nodeStart(a.edit) || a.index - b.index)
     .map(({ edit }) => edit);
-  const parts: string[] = [];
+  const replacements: Replacement[] = [];
   let cursor = 0;
   let previous: TextEdit | null = null;
   for (const edit of ordered) {
@@ -43,12 +50,35 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
       throw new EditConflictError(`edits overlap at offsets ${previous?.start}-${previous?.end} and ${edit.start}-${edit.end}`);
     }
     const joined = previous && edit.separator !== undefined && previous.start === edit.start && previous.end === edit.start && edit.start === edit.end && previous.target === edit.target;
-    parts.push(text.slice(cursor, edit.start), joined ? edit.separator! : '', edit.text);
+    const last = replacements[replacements.length - 1];
+    // Insertions at one point are one replacement: a patch or a SARIF fix sees a single region.
+    if (last && last.start === edit.start && last.end === edit.start) {
+      last.text += (joined ? edit.separator! : '') + edit.text;
+      last.end = edit.end;
+    } else {
+      replacements.push({ start: edit.start, end: edit.end, text: edit.text });
+    }
     cursor = edit.end;
     previous = edit;
   }
+  return replacements;
+}
+
+/** The text with the replacements made (they are in source order and do not overlap). */
+export function applyReplacements(text: string, replacements: readonly Replacement[]): string {
+  const parts: string[] = [];
+  let cursor = 0;
+  for (const r of replacements) {
+    parts.push(text.slice(cursor, r.start), r.text);
+    cursor = r.end;
+  }
   parts.push(text.slice(cursor));
   return parts.join('');
+}
+
+/** Applies edits in one pass (see {@link resolveEdits} for order and conflicts). */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  return applyReplacements(text, resolveEdits(edits));
 }
 
 const nodeStart = (edit: TextEdit) => edit.target.range?.[0] ?? 0;
