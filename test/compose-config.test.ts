@@ -19,7 +19,11 @@ const corpus = resolve(root, 'test', 'corpus', 'real');
 /** Candidates from the corpus (about half pass `config` on their own: the rest need other files). */
 const SAMPLE = Number(process.env.RO_CONVERT_COMPOSE_SAMPLE ?? 100);
 const POOL = 4;
-/** Of the examples and the vendored sample, docker-compose 1.29 accepts this many as input (all checked). */
+/**
+ * Checked files, at least: docker-compose 1.29 accepts 57 of the examples and the vendored
+ * sample as input and ro-convert converts them all (423 services); the margin is for a file
+ * ro-convert may come to refuse cleanly.
+ */
 const MIN_CHECKED = 55;
 
 function composeVersion(): string | null {
@@ -169,8 +173,8 @@ describe.skipIf(!version && !inCI)('docker-compose config as a second oracle', (
       expect(checked.length).toBeGreaterThanOrEqual(MIN_CHECKED);
       expect(outcomes.filter((o) => o.problems.length).map((o) => ({ file: o.file, problems: o.problems }))).toEqual([]);
     },
-    // ~95 s on an idle 2-core machine; the margin is for a busy one.
-    480_000,
+    // ~95 s on an idle 2-core machine, 12 min on one shared by several test runs (measured).
+    900_000,
   );
 });
 
