@@ -207,6 +207,26 @@ describe('stdout and stderr', () => {
   });
 });
 
+describe('output order and the summary', () => {
+  it('--strict: the warnings, then the refusal, then a summary counting the file failed and its services not converted', () => {
+    const dir = workspace({ 'a/compose.yml': fixture('read-only-variable', 'input.yml'), 'b/compose.yml': RADARR_IN });
+    const run = runCli(['--strict', '--write', '--all', 'a/compose.yml', 'b/compose.yml'], { cwd: dir });
+    expect(run.status).toBe(2);
+    const err = lines(run.stderr);
+    const warning = err.findIndex((line) => line.startsWith('a/compose.yml:4: warning: '));
+    const refusal = err.indexOf('a/compose.yml: error: --strict: refused because of the warnings above; nothing written');
+    const summary = err.findIndex((line) => line.startsWith('ro-convert: 2 files: '));
+    expect(warning).toBeGreaterThanOrEqual(0);
+    expect(refusal).toBeGreaterThan(warning);
+    expect(summary).toBeGreaterThan(refusal);
+    expect(err[summary]).toBe('ro-convert: 2 files: 1 changed, 0 unchanged, 1 failed; 1 service converted');
+    expect(readBytes(join(dir, 'a/compose.yml'))).toBe(fixture('read-only-variable', 'input.yml'));
+    expect(readBytes(join(dir, 'b/compose.yml'))).toBe(RADARR_OUT);
+    const json = JSON.parse(runCli(['--json', '--strict', '--all', 'a/compose.yml'], { cwd: dir }).stdout) as { summary: { failed: number; servicesConverted: number } };
+    expect(json.summary).toMatchObject({ failed: 1, servicesConverted: 0 });
+  });
+});
+
 describe('--stdout and standard input', () => {
   it('prints the converted text of standard input with - and --stdout', () => {
     const dir = workspace({});
@@ -373,42 +393,143 @@ describe('many files', () => {
 });
 
 describe('directory search', () => {
-  it('finds compose.y(a)ml, docker-compose.y(a)ml and their .NAME. variants recursively, skipping node_modules, .git and other YAML', () => {
-    const found = ['compose.yml', 'docker-compose.yaml', 'sub/compose.override.yml', 'sub/deep/docker-compose.prod.yml', 'sub/deep/compose.yaml'];
-    const ignored = ['node_modules/pkg/compose.yml', '.git/compose.yml', 'sub/node_modules/docker-compose.yml', 'other.yml', 'mycompose.yml', 'compose.yml.bak', 'docker-compose.txt', 'sub/stack.yaml'];
-    const dir = workspace(Object.fromEntries([...found, ...ignored].map((path) => [path, RADARR_IN])));
+  const FOUND = [
+    'compose.yml',
+    'docker-compose.yaml',
+    'sub/compose.override.yml',
+    'sub/deep/docker-compose.prod.yml',
+    'sub/deep/compose.yaml',
+    'vps/docker-compose-VPS.yaml',
+    'vps/compose-media.yml',
+    'vps/media.compose.yaml',
+  ];
+  const IGNORED = ['node_modules/pkg/compose.yml', '.git/compose.yml', 'sub/node_modules/docker-compose.yml', 'other.yml', 'mycompose.yml', 'compose.yml.bak', 'docker-compose.txt', 'sub/stack.yaml', 'podman-compose.yml'];
+
+  it('finds (docker-)compose.y(a)ml, their .NAME. and -NAME variants and NAME.compose.y(a)ml recursively, skipping node_modules, .git and other YAML', () => {
+    const dir = workspace(Object.fromEntries([...FOUND, ...IGNORED].map((path) => [path, RADARR_IN])));
     const run = runCli(['--json', '--all', '.'], { cwd: dir });
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as { files: { path: string }[] };
-    expect(report.files.map((f) => f.path).sort()).toEqual([...found].sort());
+    expect(report.files.map((f) => f.path).sort()).toEqual([...FOUND].sort());
+  });
+
+  it('lists the files it found after the diffs, before the summary', () => {
+    const dir = workspace({ 'stacks/docker-compose.yaml': RADARR_IN, 'stacks/docker-compose-VPS.yaml': RADARR_IN, 'stacks/notes.yml': RADARR_IN });
+    const run = runCli(['--all', 'stacks'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(lines(run.stderr)).toEqual(['ro-convert: stacks: found 2 compose files: docker-compose-VPS.yaml, docker-compose.yaml', expect.stringMatching(/^ro-convert: 2 files: 2 would change/)]);
   });
 
   it('converts what it finds with --write and leaves skipped files alone', () => {
-    const dir = workspace({ 'a/compose.yml': RADARR_IN, 'node_modules/x/compose.yml': RADARR_IN, 'a/notes.yml': RADARR_IN });
+    const dir = workspace({ 'a/compose.yml': RADARR_IN, 'a/docker-compose-VPS.yaml': RADARR_IN, 'a/b.compose.yml': RADARR_IN, 'node_modules/x/compose.yml': RADARR_IN, 'a/notes.yml': RADARR_IN });
     const run = runCli(['--write', '--all', '.'], { cwd: dir });
     expect(run.status).toBe(0);
-    expect(readBytes(join(dir, 'a/compose.yml'))).toBe(RADARR_OUT);
+    for (const file of ['a/compose.yml', 'a/docker-compose-VPS.yaml', 'a/b.compose.yml']) expect({ file, text: readBytes(join(dir, file)) }).toEqual({ file, text: RADARR_OUT });
     expect(readBytes(join(dir, 'node_modules/x/compose.yml'))).toBe(RADARR_IN);
     expect(readBytes(join(dir, 'a/notes.yml'))).toBe(RADARR_IN);
   });
 
-  it('exits 2 when a directory holds no compose file', () => {
-    const dir = workspace({ 'notes.yml': RADARR_IN });
-    expect(runCli(['--all', '.'], { cwd: dir }).status).toBe(2);
+  it('--check . fails while one compose file of the folder is left, and passes once it is converted', () => {
+    const dir = workspace({ 'docker-compose.yaml': RADARR_IN, 'docker-compose-VPS.yaml': RADARR_IN });
+    expect(runCli(['--write', '--all', 'docker-compose.yaml'], { cwd: dir }).status).toBe(0);
+    const pending = runCli(['--check', '--all', '.'], { cwd: dir });
+    expect(pending.status).toBe(1);
+    expect(pending.stdout).toContain('+++ b/docker-compose-VPS.yaml\n');
+    expect(runCli(['--write', '--all', '.'], { cwd: dir }).status).toBe(0);
+    expect(runCli(['--check', '--all', '.'], { cwd: dir }).status).toBe(0);
+  });
+
+  it('exits 2 when a directory holds no compose file, naming the names it looked for (text and --json)', () => {
+    const dir = workspace({ 'stacks/notes.yml': RADARR_IN, 'other/compose.yml': RADARR_IN });
+    const run = runCli(['--all', 'stacks', 'other'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('stacks: error: no compose files here (looked for (docker-)compose.y(a)ml, (docker-)compose.NAME.y(a)ml, (docker-)compose-NAME.y(a)ml, NAME.compose.y(a)ml)\n');
+    // The other directory is still converted (previewed).
+    expect(run.stdout).toContain('+++ b/other/compose.yml\n');
+    const json = runCli(['--json', '--all', 'stacks'], { cwd: dir });
+    expect(json.status).toBe(2);
+    expect((JSON.parse(json.stdout) as { files: unknown[] }).files).toEqual([
+      { path: 'stacks', status: 'error', written: false, error: { code: 'no-compose-files', message: expect.stringContaining('looked for'), line: null, column: null }, services: [] },
+    ]);
+  });
+});
+
+describe('each real file once', () => {
+  it('converts compose.yml once when docker-compose.yml links to it, and says so', () => {
+    const dir = workspace({ 'stack/compose.yml': RADARR_IN });
+    symlinkSync('compose.yml', join(dir, 'stack/docker-compose.yml'));
+    const run = runCli(['--write', '--all', 'stack'], { cwd: dir });
+    expect({ status: run.status, errors: lines(run.stderr).filter((line) => / error: /.test(line)) }).toEqual({ status: 0, errors: [] });
+    expect(run.stdout.match(/^\+\+\+ /gm)).toHaveLength(1);
+    expect(run.stderr).toContain('ro-convert: stack: found 2 compose files: compose.yml, docker-compose.yml (same file as stack/compose.yml)\n');
+    expect(run.stderr).toContain('ro-convert: 1 file: 1 changed');
+    expect(readBytes(join(dir, 'stack/compose.yml'))).toBe(RADARR_OUT);
+    expect(lstatSync(join(dir, 'stack/docker-compose.yml')).isSymbolicLink()).toBe(true);
+    expect(runCli(['--check', '--all', 'stack'], { cwd: dir }).status).toBe(0);
+  });
+
+  it('converts a file named twice on the command line (directly and through a link) once', () => {
+    const dir = workspace({ 'compose.yml': RADARR_IN });
+    symlinkSync('compose.yml', join(dir, 'link.yml'));
+    const run = runCli(['--json', '--write', '--all', 'compose.yml', './compose.yml', 'link.yml', '.'], { cwd: dir });
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as { files: { path: string; written: boolean }[] };
+    expect(report.files).toEqual([expect.objectContaining({ path: 'compose.yml', written: true })]);
+    expect(readBytes(join(dir, 'compose.yml'))).toBe(RADARR_OUT);
+  });
+});
+
+describe("a file's own error comes first, with its position, whatever the selection", () => {
+  const broken: { name: string; files: Record<string, string>; line: RegExp; code: string }[] = [
+    { name: 'a YAML mistake', files: { 'compose.yml': 'services:\n  sonarr:\n    image: x\n   bad: [\n' }, line: /^compose\.yml:4:1: error: invalid YAML: /, code: 'invalid-yaml' },
+    { name: 'an empty file', files: { 'compose.yml': '' }, line: /^compose\.yml:1:1: error: empty file/, code: 'empty-file' },
+    { name: 'a missing file', files: {}, line: /^compose\.yml: error: cannot read: no such file$/, code: 'io' },
+  ];
+  const selections = [['--service', 'sonarr'], ['--service', 'nope'], ['--all']];
+
+  it.each(broken.flatMap((c) => selections.map((selection) => ({ ...c, selection }))))('$name with $selection: that error alone, in text and --json', ({ files, line, code, selection }) => {
+    const dir = workspace(files);
+    const text = runCli([...selection, 'compose.yml'], { cwd: dir });
+    expect(text.status).toBe(2);
+    expect(text.stdout).toBe('');
+    const errors = lines(text.stderr).filter((l) => / error: /.test(l));
+    expect(errors).toEqual([expect.stringMatching(line)]);
+    const json = runCli(['--json', ...selection, 'compose.yml'], { cwd: dir });
+    expect(json.status).toBe(2);
+    const report = JSON.parse(json.stdout) as { files: { path: string; status: string; error: { code: string } }[]; summary: { failed: number } };
+    expect(report.files).toEqual([expect.objectContaining({ path: 'compose.yml', status: 'error', error: expect.objectContaining({ code }) })]);
+    expect(report.summary.failed).toBe(1);
   });
 });
 
 describe('named services across files', () => {
-  it('reports a service missing from every file with the services that exist, and writes nothing', () => {
-    const dir = workspace({ 'a/compose.yml': SONARR_IN, 'b/compose.yml': RADARR_IN });
-    const run = runCli(['--write', '--service', 'sonarr,lidarr', 'a/compose.yml', 'b/compose.yml'], { cwd: dir });
+  it('names each file that parsed with the services it has when a service is in none, and writes nothing', () => {
+    const dir = workspace({ 'a/compose.yml': SONARR_IN, 'b/compose.yml': RADARR_IN, 'c/compose.yml': BAD });
+    const run = runCli(['--write', '--service', 'sonarr,lidarr', 'a/compose.yml', 'b/compose.yml', 'c/compose.yml'], { cwd: dir });
     expect(run.status).toBe(2);
-    const message = lines(run.stderr).find((line) => line.includes('lidarr'));
-    expect(message).toMatch(/error/);
-    expect(message).toContain('radarr');
-    expect(message).toContain('sonarr');
+    expect(run.stdout).toBe('');
+    expect(lines(run.stderr).filter((line) => / error: /.test(line))).toEqual([
+      'a/compose.yml: error: no service lidarr here (services: sonarr)',
+      'b/compose.yml: error: no service lidarr here (services: radarr)',
+      expect.stringMatching(/^c\/compose\.yml:5:5: error: /),
+    ]);
     expect(readBytes(join(dir, 'a/compose.yml'))).toBe(SONARR_IN);
     expect(readBytes(join(dir, 'b/compose.yml'))).toBe(RADARR_IN);
+  });
+
+  it('says `compose.yml: error: no service nope here (services: sonarr, radarr)`, and --json gives each file its error', () => {
+    const compose = 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n  radarr:\n    image: lscr.io/linuxserver/radarr\n';
+    const dir = workspace({ 'compose.yml': compose });
+    const run = runCli(['--service', 'nope,other', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(lines(run.stderr)[0]).toBe('compose.yml: error: no services nope, other here (services: sonarr, radarr)');
+    const single = runCli(['--service', 'nope', 'compose.yml'], { cwd: dir });
+    expect(lines(single.stderr)[0]).toBe('compose.yml: error: no service nope here (services: sonarr, radarr)');
+    const json = runCli(['--json', '--service', 'sonarr,nope', 'compose.yml'], { cwd: dir });
+    expect(json.status).toBe(2);
+    const report = JSON.parse(json.stdout) as { files: { status: string; error: unknown }[]; summary: { failed: number; servicesConverted: number } };
+    expect(report.files).toEqual([expect.objectContaining({ status: 'error', error: { code: 'unknown-service', message: 'no service nope here (services: sonarr, radarr)', line: null, column: null } })]);
+    expect(report.summary).toMatchObject({ failed: 1, servicesConverted: 0 });
   });
 
   it('accepts a service that exists in only one of the files and converts it there', () => {

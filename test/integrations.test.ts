@@ -8,8 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { completionOptions, completionScript, SHELLS } from '../src/cli/completion.js';
+import { COMPOSE_FILE } from '../src/io/files.js';
 import { copyBuiltCli } from './helpers/cli.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,6 +26,15 @@ const SONARR = `services:
       - PUID=1000
       - TZ=Etc/UTC
 `;
+/** SONARR with a secret in a context line of its diff. */
+const SONARR_SECRET = SONARR.replace('      - TZ=Etc/UTC\n', '      - TZ=Etc/UTC\n      - API_KEY=hunter2\n');
+
+/** File names the directory search and the pre-commit pattern must agree on (both ways). */
+const COMPOSE_NAMES = ['compose.yml', 'compose.yaml', 'docker-compose.yml', 'docker-compose.yaml', 'compose.override.yml', 'docker-compose.prod.yaml', 'docker-compose.dev.override.yml', 'docker-compose-VPS.yaml', 'docker-compose-media.yml', 'compose-media.yaml', 'media.compose.yml', 'stack.prod.compose.yaml'];
+const OTHER_NAMES = ['values.yml', 'compose.json', 'my-compose.yml', 'mycompose.yml', 'compose.yml.bak', 'docker-compose.txt', 'podman-compose.yml', 'compose-.yml', '.compose.yml', 'compose', 'docker-compose-vps.yml.orig'];
+
+// Each test starts node several times; on a busy machine that takes seconds, not a bug.
+vi.setConfig({ testTimeout: 60_000 });
 
 let scratch = '';
 beforeAll(() => {
@@ -68,27 +78,47 @@ describe('pre-commit: .pre-commit-hooks.yaml', () => {
   const hooks = parse(readFileSync(join(projectRoot, '.pre-commit-hooks.yaml'), 'utf8')) as Record<string, unknown>[];
   const hook = hooks.find((h) => h.id === 'ro-convert-check')!;
 
-  it('declares the ro-convert-check hook: node, ro-convert --check, compose files, file names passed', () => {
+  it('declares the ro-convert-check hook: node, ro-convert --check --redact, compose files, file names passed', () => {
     expect(hooks).toHaveLength(1);
     expect(hook).toMatchObject({
       id: 'ro-convert-check',
       name: expect.any(String),
       language: 'node',
-      entry: 'ro-convert --check',
-      files: '(^|/)(docker-)?compose(\\.[^/]+)?\\.ya?ml$',
+      entry: 'ro-convert --check --redact',
+      files: '(^|/)((docker-)?compose([.-][^/]+)?|[^/]+\\.compose)\\.ya?ml$',
       pass_filenames: true,
       args: ['--supported'],
     });
   });
 
-  it('matches compose file names in any folder, and nothing else', () => {
+  it('matches the names the directory search finds, in any folder, and nothing else', () => {
     const files = new RegExp(hook.files as string); // pre-commit applies it with re.search
-    for (const name of ['compose.yml', 'compose.yaml', 'docker-compose.yml', 'docker-compose.prod.yaml', 'sub/compose.override.yml', 'a/b/docker-compose.dev.yml']) {
-      expect(files.test(name), name).toBe(true);
+    for (const name of COMPOSE_NAMES) {
+      for (const path of [name, `sub/${name}`, `a/b/${name}`]) expect(files.test(path), path).toBe(true);
+      expect(COMPOSE_FILE.test(name), name).toBe(true);
     }
-    for (const name of ['values.yml', 'compose.json', 'my-compose.yml', 'compose.yml.bak', 'compose/values.yml', 'docker-compose.yml/x.txt']) {
+    for (const name of [...OTHER_NAMES, 'compose/values.yml', 'docker-compose.yml/x.txt']) {
       expect(files.test(name), name).toBe(false);
+      expect(COMPOSE_FILE.test(name.split('/').at(-1)!), name).toBe(false);
     }
+    // The search itself, on a folder holding every name.
+    const dir = folder(Object.fromEntries([...COMPOSE_NAMES, ...OTHER_NAMES].map((name) => [`sub/${name}`, SONARR])));
+    const found = runLine(['--json', '--all', '.'], dir);
+    const paths = (JSON.parse(found.stdout) as { files: { path: string }[] }).files.map((f) => f.path);
+    expect(paths.sort()).toEqual(COMPOSE_NAMES.map((name) => `sub/${name}`).sort());
+    expect(paths.every((path) => files.test(path))).toBe(true);
+  });
+
+  it('masks secrets in the printed diff, unless args start with --no-redact', () => {
+    const dir = folder({ 'compose.yml': SONARR_SECRET });
+    const [, ...entryArgs] = (hook.entry as string).split(' ');
+    const masked = runLine([...entryArgs, ...(hook.args as string[]), 'compose.yml'], dir);
+    expectPending(masked);
+    expect(masked.stdout).toContain('API_KEY=***');
+    expect(masked.stdout).not.toContain('hunter2');
+    const plain = runLine([...entryArgs, '--no-redact', '--supported', 'compose.yml'], dir);
+    expectPending(plain);
+    expect(plain.stdout).toContain('API_KEY=hunter2');
   });
 
   it('entry + args + a file name: exit 1 while a conversion is pending, 0 once written', () => {
@@ -133,7 +163,8 @@ describe('GitHub Action: action.yml', () => {
     expect(action.runs.using).toBe('composite');
     expect(action.runs.steps).toHaveLength(1);
     expect(step.shell).toBe('bash');
-    expect(Object.keys(action.inputs).sort()).toEqual(['all', 'args', 'images', 'paths', 'services', 'supported', 'version']);
+    expect(Object.keys(action.inputs).sort()).toEqual(['all', 'args', 'images', 'paths', 'redact', 'services', 'supported', 'version']);
+    expect(action.inputs.redact!.default).toBe('true');
     expect(action.inputs.paths!.default).toBe('.');
     expect(String(action.inputs.version!.default)).toBe(version);
   });
@@ -161,6 +192,19 @@ describe('GitHub Action: action.yml', () => {
     expect(runAction({ paths: 'stacks\nother/docker-compose.yml', all: 'true' }, dir)).toMatchObject({ status: 0, stdout: '' });
   });
 
+  it('masks secrets in the printed diff by default; redact: false prints them', () => {
+    const dir = folder({ 'compose.yml': SONARR_SECRET });
+    const masked = runAction({ supported: 'true' }, dir);
+    expectPending(masked);
+    expect(masked.stdout).toContain('API_KEY=***');
+    expect(masked.stdout).not.toContain('hunter2');
+    const plain = runAction({ supported: 'true', redact: 'false' }, dir);
+    expectPending(plain);
+    expect(plain.stdout).toContain('API_KEY=hunter2');
+    // --no-redact through args does the same.
+    expect(runAction({ supported: 'true', args: '--no-redact' }, dir).stdout).toContain('API_KEY=hunter2');
+  });
+
   it('fails (2) without a selection, naming the options', () => {
     const dir = folder({ 'compose.yml': SONARR });
     const result = runAction({}, dir);
@@ -175,9 +219,9 @@ describe('GitLab CI snippet in the README', () => {
   const snippet = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
   const job = (parse(snippet) as Record<string, { script: string[]; image: string }>)['ro-convert']!;
 
-  it('is a job running the pinned ro-convert --check through npx on a Node 20+ image', () => {
+  it('is a job running the pinned ro-convert --check --redact through npx on a Node 20+ image', () => {
     expect(job.image).toMatch(/^node:(2\d|[3-9]\d)/);
-    expect(job.script).toEqual([`npx --yes ro-convert@${version} --check --supported .`]);
+    expect(job.script).toEqual([`npx --yes ro-convert@${version} --check --redact --supported .`]);
   });
 
   it('its script line works: exit 1 while pending, 0 once converted', () => {
@@ -217,7 +261,8 @@ describe('shell completion: ro-convert completion bash|zsh|fish', () => {
     const complete = (...words: string[]) =>
       run('bash', ['-c', `source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _ro_convert; printf '%s\\n' "\${COMPREPLY[@]}"`, file, 'ro-convert', ...words], scratch).stdout.trim();
     expect(complete('--se')).toBe('--service');
-    expect(complete('--no-')).toBe('--no-color');
+    expect(complete('--no-c')).toBe('--no-color');
+    expect(complete('--no-r')).toBe('--no-redact');
     expect(complete('completion', '')).toBe(SHELLS.join('\n'));
     expect(complete('--service', '')).toBe('');
   });

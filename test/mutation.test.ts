@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
@@ -14,7 +14,6 @@ import { ConvertError } from '../src/parse/errors.js';
 import { decodeText } from '../src/io/files.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const shared = resolve(root, '..', 'shared', 'corpus');
 const SEED = Number(process.env.RO_CONVERT_MUTATION_SEED ?? 5);
 const COUNT = Number(process.env.RO_CONVERT_MUTATION_COUNT ?? 300);
 
@@ -30,12 +29,17 @@ function prng(seed: number): () => number {
   };
 }
 
-const corpusFiles = ['real', 'lsio'].flatMap((dir) =>
-  readdirSync(join(shared, dir))
-    .filter((n) => /\.ya?ml$/.test(n))
-    .sort()
-    .map((n) => join(shared, dir, n)),
-);
+/**
+ * Inputs, all in the repository: the vendored real files (test/corpus/SOURCES.tsv), the
+ * examples, and the fixture inputs (LinuxServer-style files, edge cases).
+ */
+const yamlIn = (dir: string) => readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => join(dir, n));
+const subdirs = (dir: string) => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name)).sort();
+const corpusFiles = [
+  ...yamlIn(join(root, 'test', 'corpus', 'real')),
+  ...subdirs(join(root, 'examples')).flatMap(yamlIn),
+  ...subdirs(join(root, 'test', 'fixtures')).flatMap((dir) => yamlIn(dir).filter((file) => file.endsWith('/input.yml'))),
+];
 
 const INTERESTING = [0x00, 0xff, 0x09, 0x0d, 0x0a, 0x20, 0x3a, 0x2d, 0x5b, 0x7b, 0x7d, 0x5d, 0x26, 0x2a, 0x21, 0x22, 0x27, 0x23, 0x7c, 0x3e, 0x25, 0x40, 0xc3, 0xef];
 
@@ -135,7 +139,7 @@ describe(`mutation fuzzing: ${COUNT} mutated corpus files (seed ${SEED})`, () =>
       const ms = performance.now() - started;
       const key = v.kind === 'refused' ? `refused:${v.code}` : v.kind;
       tally[key] = (tally[key] ?? 0) + 1;
-      const what = `${c.source.slice(shared.length + 1)} [${c.ops.join(', ')}]`;
+      const what = `${relative(root, c.source)} [${c.ops.join(', ')}]`;
       if (v.kind === 'crashed' || v.kind === 'bad-output') failures.push(`${what}: ${v.error}`);
       if (v.kind === 'refused' && v.code === 'internal') internal.push(what);
       if (ms > 2000) failures.push(`${what}: took ${ms.toFixed(0)} ms`);

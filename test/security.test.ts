@@ -203,7 +203,7 @@ describe('--redact', () => {
     );
   });
 
-  it('the CLI masks secrets in printed diffs only with --redact', () => {
+  it('the CLI masks secrets in printed diffs only with --redact (the last of --redact and --no-redact wins)', () => {
     const file = join(fresh(), 'compose.yml');
     const text = [
       'services:',
@@ -229,6 +229,11 @@ describe('--redact', () => {
     expect(redacted.stdout).toContain('DB_PASSWORD=***');
     expect(redacted.stdout).toContain('MYSQL_ROOT_PASSWORD: ***');
     expect(readFileSync(file, 'utf8')).toBe(text);
+    // --no-redact after --redact (a CI integration's default, overridden): the last one wins.
+    const optedOut = runCli(['--all', '--redact', '--no-redact', file]);
+    expect(optedOut.status).toBe(0);
+    expect(optedOut.stdout).toBe(plain.stdout);
+    expect(runCli(['--all', '--no-redact', '--redact', file]).stdout).toBe(redacted.stdout);
     // Writing with --redact writes the real values: only the printed diff is masked.
     expect(runCli(['--all', '--write', '--redact', file]).status).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain('DB_PASSWORD=hunter2');

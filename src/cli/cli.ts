@@ -34,6 +34,7 @@ function program(): Command {
     .option('--json', 'print one JSON report on stdout instead of text')
     .option('-q, --quiet', 'print errors only')
     .option('--redact', 'mask values of secret-looking variables (PASSWORD, SECRET, TOKEN, KEY in the name) in printed diffs, for CI logs')
+    .option('--no-redact', 'print secret values as they are (the CI integrations pass --redact; the last of the two wins)')
     .addOption(new Option('--color', 'colour the diff (default: only on a terminal; NO_COLOR and FORCE_COLOR are honoured)'))
     .addOption(new Option('--no-color', 'never colour the diff'))
     .option('--list-images', 'print the LinuxServer read-only support table and exit')

@@ -1,11 +1,12 @@
 import type { ConvertOptions } from '../convert.js';
 import { colorDiff } from '../report/diff.js';
-import { expandPaths, installSignalCleanup } from '../io/files.js';
+import { COMPOSE_FILE_NAMES, expandPaths, installSignalCleanup } from '../io/files.js';
 import { processAll } from '../io/pool.js';
 import { redactDiff } from '../report/redact.js';
 import { writeOutcome } from '../io/process-file.js';
 import type { FileJob, FileOutcome } from '../io/process-file.js';
-import { formatError, formatSummary, formatWarnings, summarize } from '../report/report.js';
+import { errorEntry, failedPath, formatError, formatSearch, formatSummary, formatWarnings, summarize } from '../report/report.js';
+import { ConvertError } from '../parse/errors.js';
 
 /** What the command line asked for, after parsing. */
 export interface RunOptions extends ConvertOptions {
@@ -38,18 +39,16 @@ export interface RunIO {
 export const EXIT = { ok: 0, pending: 1, failed: 2 } as const;
 
 /**
- * Converts every file the options name and reports: the diff (or text) on stdout, warnings,
- * errors and the summary on stderr, or one JSON document on stdout. Files are independent:
- * one bad file is reported and the others still processed. When services are named, nothing
- * is written until every name is known to exist in some file.
+ * Converts every file the options name and reports: the diff (or text) on stdout; each
+ * file's warnings, then its error, then the summary on stderr; or one JSON document on stdout,
+ * always, with per-file errors. Files are independent: one bad file is reported and the others
+ * still processed. When services are named, nothing is written until every name is known to
+ * exist in some file that parsed.
  * @returns the exit code
  */
 export async function run(options: RunOptions, io: RunIO): Promise<number> {
-  const paths = expandPaths(options.paths);
-  if (paths.length === 0) {
-    io.err(`ro-convert: error: no compose files found in ${options.paths.join(', ')}\n`);
-    return EXIT.failed;
-  }
+  const search = expandPaths(options.paths);
+  const paths = search.files;
   const stdin = paths.includes('-') ? await io.readStdin() : undefined;
   const named = options.services ?? [];
   // Write in the same pass only when nothing can still veto the write.
@@ -78,16 +77,14 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
   const outcomes = await processAll(jobs, showProgress ? (done) => io.err(`\rro-convert: ${done}/${paths.length} files`) : undefined);
   if (showProgress) io.err(`\r\x1b[K`);
 
-  const known = new Set(outcomes.flatMap((o) => o.serviceNames));
-  const unknown = named.filter((name) => !known.has(name));
-  if (unknown.length) {
-    const list = [...known].sort().join(', ') || 'none';
-    io.err(`ro-convert: error: unknown service${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; services in the given files: ${list}\n`);
-    return EXIT.failed;
-  }
+  refuseUnknownServices(outcomes, named);
   if (write && deferWrite) await writeDeferred(outcomes, options, io);
 
-  const reports = outcomes.map((o) => o.report);
+  const empty = search.directories.filter((d) => d.found.length === 0);
+  const reports = [
+    ...empty.map((d) => failedPath(d.path, 'no-compose-files', `no compose files here (looked for ${COMPOSE_FILE_NAMES})`)),
+    ...outcomes.map((o) => o.report),
+  ];
   const summary = summarize(reports);
   if (options.json) {
     io.out(`${JSON.stringify({ files: reports, summary }, null, 2)}\n`);
@@ -96,15 +93,39 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
       if (options.stdout && outcome.output !== null) io.out(outcome.output);
       if (outcome.diff && !(options.interactive && write)) io.out(printable(outcome.diff, options));
     }
+    // A file's warnings come before its error: a --strict refusal points at the warnings above it.
     for (const report of reports) {
-      if (report.error) io.err(`${formatError(report)}\n`);
       if (!options.quiet) for (const line of formatWarnings(report)) io.err(`${line}\n`);
+      if (report.error) io.err(`${formatError(report)}\n`);
     }
-    if (!options.quiet) io.err(`${formatSummary(summary, options.mode)}\n`);
+    if (!options.quiet) {
+      for (const line of formatSearch(search.directories, search.sameAs)) io.err(`${line}\n`);
+      io.err(`${formatSummary(summary, options.mode)}\n`);
+    }
   }
   if (summary.failed > 0) return EXIT.failed;
   if (options.mode === 'check' && summary.changed > 0) return EXIT.pending;
   return EXIT.ok;
+}
+
+/**
+ * When a named service is in no file that parsed, the run converts nothing: each file that
+ * parsed gets an `unknown-service` error naming the missing services and the ones it has, and
+ * loses its diff and output. Files with their own error keep it (it says more).
+ */
+function refuseUnknownServices(outcomes: FileOutcome[], named: readonly string[]): void {
+  const known = new Set(outcomes.flatMap((o) => o.serviceNames));
+  const unknown = named.filter((name) => !known.has(name));
+  if (!unknown.length) return;
+  for (const outcome of outcomes) {
+    const { report } = outcome;
+    if (report.error) continue;
+    const has = outcome.serviceNames.join(', ') || 'none';
+    const message = `no service${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} here (services: ${has})`;
+    report.status = 'error';
+    report.error = errorEntry(new ConvertError('unknown-service', message));
+    outcome.diff = outcome.input = outcome.output = null;
+  }
 }
 
 async function writeDeferred(outcomes: FileOutcome[], options: RunOptions, io: RunIO): Promise<void> {

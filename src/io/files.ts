@@ -1,26 +1,72 @@
 import { closeSync, constants, fchmodSync, fchownSync, fsync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConvertError } from '../parse/errors.js';
 import { createLayout } from '../parse/layout.js';
 
-/** File names Compose reads: compose.yml, docker-compose.yaml, compose.override.yml, docker-compose.prod.yml… */
-export const COMPOSE_FILE = /^(docker-)?compose(\.[^/]+)?\.ya?ml$/;
+/**
+ * Compose file names a directory search finds: `compose.yml`, `docker-compose.yaml`, overrides
+ * and variants (`compose.override.yml`, `docker-compose.prod.yml`), dash variants
+ * (`docker-compose-vps.yaml`, `compose-media.yml`) and `NAME.compose.yml`. The pre-commit hook's
+ * `files:` pattern matches the same names (a test holds them together).
+ */
+export const COMPOSE_FILE = /^(?:(?:docker-)?compose(?:[.-][^/]+)?|[^/]+\.compose)\.ya?ml$/;
+/** {@link COMPOSE_FILE} in words, for the message about a directory without compose files. */
+export const COMPOSE_FILE_NAMES = '(docker-)compose.y(a)ml, (docker-)compose.NAME.y(a)ml, (docker-)compose-NAME.y(a)ml, NAME.compose.y(a)ml';
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+
+/** The files a run processes, and what each directory argument held. */
+export interface PathSearch {
+  /** Paths to process in command-line order, each distinct real file once; `-` is standard input. */
+  files: string[];
+  /** Each directory argument with the compose files found in it (before removing duplicates). */
+  directories: { path: string; found: string[] }[];
+  /** Each path left out because it is the same file as an earlier one: path → the path kept. */
+  sameAs: Map<string, string>;
+}
 
 /**
  * Expands the command line's paths: files as given (in order), directories searched
- * recursively for compose file names, skipping `.git` and `node_modules` and not following
- * directory symlinks (no loops). `-` stays as is (standard input).
+ * recursively for compose file names ({@link COMPOSE_FILE}), skipping `.git` and `node_modules`
+ * and not following directory symlinks (no loops). `-` stays as is (standard input). A file
+ * reached twice (named twice, or through a symlink such as `docker-compose.yml -> compose.yml`)
+ * is kept at its first path only: a second conversion of it would find it changed on disk.
  */
-export function expandPaths(paths: readonly string[]): string[] {
-  const out: string[] = [];
+export function expandPaths(paths: readonly string[]): PathSearch {
+  const files: string[] = [];
+  const directories: PathSearch['directories'] = [];
+  const sameAs = new Map<string, string>();
+  const kept = new Map<string, string>();
+  const add = (path: string) => {
+    const key = path === '-' ? path : realPathOrAbsolute(path);
+    const first = kept.get(key);
+    if (first !== undefined) {
+      if (first !== path) sameAs.set(path, first);
+      return;
+    }
+    kept.set(key, path);
+    files.push(path);
+  };
   for (const path of paths) {
-    if (path === '-') out.push(path);
-    else if (isDirectory(path)) walk(path, out);
-    else out.push(path);
+    if (path !== '-' && isDirectory(path)) {
+      const found: string[] = [];
+      walk(path, found);
+      directories.push({ path, found });
+      found.forEach(add);
+    } else {
+      add(path);
+    }
   }
-  return out;
+  return { files, directories, sameAs };
+}
+
+/** The file's real path (symlinks resolved), or its absolute path when it cannot be resolved. */
+function realPathOrAbsolute(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 function isDirectory(path: string): boolean {

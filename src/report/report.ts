@@ -1,5 +1,12 @@
+import { relative } from 'node:path';
 import type { ServiceReport } from '../plan/diagnostics.js';
 import type { ConvertError, ErrorCode } from '../parse/errors.js';
+
+/**
+ * Why a path failed: a file's refusal ({@link ErrorCode}), or `no-compose-files` for a directory
+ * argument in which the search found none.
+ */
+export type ReportErrorCode = ErrorCode | 'no-compose-files';
 
 /** One file's entry in the report (the `--json` shape). */
 export interface FileReport {
@@ -7,7 +14,7 @@ export interface FileReport {
   status: 'changed' | 'unchanged' | 'error';
   /** True once the converted text is on disk. */
   written: boolean;
-  error: { code: ErrorCode; message: string; line: number | null; column: number | null } | null;
+  error: { code: ReportErrorCode; message: string; line: number | null; column: number | null } | null;
   services: ServiceReport[];
 }
 
@@ -27,13 +34,16 @@ export function errorEntry(error: ConvertError): NonNullable<FileReport['error']
   return { code: error.code, message: error.message, line: error.line, column: error.column };
 }
 
-/** Adds up a run's file reports. A service counts as converted when it got at least one change. */
+/**
+ * Adds up a run's file reports. A service counts as converted when it got at least one change
+ * in a file that did not fail (a refused file's services are not converted).
+ */
 export function summarize(reports: readonly FileReport[]): Summary {
   const warnings: Record<string, number> = {};
   let servicesConverted = 0;
   for (const report of reports) {
     for (const service of report.services) {
-      if (service.changes.length) servicesConverted++;
+      if (service.changes.length && report.status !== 'error') servicesConverted++;
       for (const warning of service.warnings) warnings[warning.code] = (warnings[warning.code] ?? 0) + 1;
     }
   }
@@ -55,12 +65,38 @@ export function formatError(report: FileReport): string {
   return `${report.path}${where}: error: ${e.message}`;
 }
 
+/** The report of a path that failed before any conversion (missing, or a directory without compose files). */
+export function failedPath(path: string, code: ReportErrorCode, message: string): FileReport {
+  return { path, status: 'error', written: false, error: { code, message, line: null, column: null }, services: [] };
+}
+
 /** One line per warning: `path:line: service NAME: message [code]`. */
 export function formatWarnings(report: FileReport): string[] {
   return report.services.flatMap((service) =>
     service.warnings.map((w) => `${report.path}${w.line !== null ? `:${w.line}` : ''}: warning: service ${service.name}: ${w.message} [${w.code}]`),
   );
 }
+
+/**
+ * One line per directory argument: how many compose files the search found there, and their
+ * names (relative to it; the first {@link LISTED_FILES}), so a file it skipped is noticed. A
+ * name that is the same file as another (a symlink) says so: it is converted once.
+ */
+export function formatSearch(directories: readonly { path: string; found: readonly string[] }[], sameAs: ReadonlyMap<string, string>): string[] {
+  return directories
+    .filter((d) => d.found.length)
+    .map(({ path, found }) => {
+      const names = found.slice(0, LISTED_FILES).map((file) => {
+        const first = sameAs.get(file);
+        return first === undefined ? relative(path, file) : `${relative(path, file)} (same file as ${first})`;
+      });
+      const more = found.length > LISTED_FILES ? `, and ${found.length - LISTED_FILES} more` : '';
+      return `ro-convert: ${path}: found ${found.length} compose file${found.length === 1 ? '' : 's'}: ${names.join(', ')}${more}`;
+    });
+}
+
+/** How many names a directory's line lists before "and N more". */
+const LISTED_FILES = 20;
 
 /** The closing line(s) of a text run. */
 export function formatSummary(summary: Summary, mode: 'preview' | 'write' | 'check'): string {
