@@ -14,9 +14,8 @@ export const MIN_FILES_FOR_WORKERS = 1000;
 /**
  * Below this many cores, the main thread alone is faster. A single Node process already keeps
  * more than one core busy (garbage collection and compilation run beside it): on a 2-core machine
- * two workers took 1.08–1.41× the time of one thread over 2,144 files, and `npm run bench` shows
- * the same on its 2,376-file tree. 4 is a lower bound where a third core is idle for the
- * second worker; it is not measured here.
+ * `npm run bench` timed `--check` over 2,376 files on two workers at 1.37× one thread. 4 is a
+ * bound where a core is idle for a second worker, not a measurement (no such machine here).
  */
 export const MIN_CORES_FOR_WORKERS = 4;
 /** Environment variable fixing the number of worker threads (0: the main thread), for tests and measurements. */
