@@ -4,7 +4,7 @@
 // Usage: npm run bench [-- --quick] [--no-build] [--dclint]
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -36,19 +36,30 @@ function run(argv, okExit = [0], env = process.env) {
 
 /**
  * Times each command n times, alternating A B A B ... after one untimed warm-up each.
- * cmd: { argv, before?: () => void (untimed, e.g. a fresh copy), okExit?, env? }. Returns medians in ms.
+ * cmd: { argv, before?: () => void (untimed, e.g. a fresh copy), okExit?, env? }. Returns the
+ * medians of wall time in ms, with `.cpu`: the medians of CPU time (user + system, all threads;
+ * from GNU time, null without it), which a machine busy with other work inflates far less.
  */
 function timeRuns(cmds, n) {
   const samples = cmds.map(() => []);
+  const cpu = cmds.map(() => []);
+  const timed = existsSync(TIME);
   for (let i = -1; i < n; i++) {
     cmds.forEach((c, k) => {
       c.before?.();
       const t0 = process.hrtime.bigint();
-      run(c.argv, c.okExit, c.env);
-      if (i >= 0) samples[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      const err = run(timed ? [TIME, '-f', '%U %S', ...c.argv] : c.argv, c.okExit, c.env);
+      if (i < 0) return;
+      samples[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (timed) cpu[k].push(err.trim().split('\n').at(-1).split(' ').reduce((a, b) => a + Number(b) * 1000, 0));
     });
   }
-  return samples.map(median);
+  return Object.assign(samples.map(median), { cpu: timed ? cpu.map(median) : null });
+}
+
+/** "CPU a vs b (r×)" for two commands of a timeRuns result, or '' without CPU times. */
+function cpuNote(times, a, b) {
+  return times.cpu ? `; CPU ${(times.cpu[a] / times.cpu[b]).toFixed(2)}×: ${ms(times.cpu[a])} vs ${ms(times.cpu[b])}` : '';
 }
 
 /** `copies` copies of the real corpus, one folder per file: DIR/cK/<name>/compose.yml. */
@@ -74,19 +85,17 @@ for (const f of readdirSync(dir, { recursive: true })) {
   if (f.endsWith('compose.yml')) parseDocument(readFileSync(join(dir, f), 'utf8'));
 }`;
 
-// The least any tool can do for goal 1 on this machine: the same files split over two worker
-// threads, each file read, parsed once and (WRITE=1) written back atomically as ro-convert
-// writes (temp file, mode, fsync, re-read, rename, directory fsync); nothing else.
+// The least a bulk --write can do: each file read, parsed once and written back atomically as
+// ro-convert writes (temp file, mode, fsync, re-read, rename, directory fsync), nothing else; on
+// one thread, with the fsyncs in flight while the next files parse, as ro-convert does when it
+// chooses one thread. THREADS=2 splits the files over two worker threads instead (WRITE=0: parse
+// only), to show what a second core gives here.
 const FLOOR = `
 const { Worker, isMainThread, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const { dirname, join } = require('node:path');
-if (isMainThread) {
-  const dir = process.argv[2];
-  const files = fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('compose.yml')).map((f) => join(dir, f));
-  const half = Math.ceil(files.length / 2);
-  for (const part of [files.slice(0, half), files.slice(half)]) new Worker(__filename, { workerData: part });
-} else {
+const files = (dir) => fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('compose.yml')).map((f) => join(dir, f));
+function convertAll(paths) {
   const { parseDocument } = require(process.env.YAML_PATH);
   const fsync = (fd) => new Promise((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
   const write = async (path, text) => {
@@ -103,12 +112,19 @@ if (isMainThread) {
     fs.closeSync(d);
   };
   const writes = [];
-  for (const path of workerData) {
+  for (const path of paths) {
     const text = fs.readFileSync(path, 'utf8');
     parseDocument(text);
     if (process.env.WRITE === '1') writes.push(write(path, text));
   }
   Promise.all(writes).catch((e) => { console.error(e); process.exit(1); });
+}
+if (!isMainThread) convertAll(workerData);
+else if (process.env.THREADS !== '2') convertAll(files(process.argv[2]));
+else {
+  const all = files(process.argv[2]);
+  const half = Math.ceil(all.length / 2);
+  for (const part of [all.slice(0, half), all.slice(half)]) new Worker(__filename, { workerData: part });
 }`;
 
 function benchBulk() {
@@ -118,27 +134,36 @@ function benchBulk() {
   const fresh = () => { rmSync(work, { recursive: true, force: true }); cpSync(src, work, { recursive: true }); };
   const floor = join(TMP, 'floor.cjs');
   writeFileSync(floor, FLOOR);
-  const floorEnv = (write) => ({ ...process.env, UV_THREADPOOL_SIZE: '16', YAML_PATH: createRequire(join(ROOT, 'package.json')).resolve('yaml'), WRITE: write ? '1' : '0' });
-  const [ro, base, parse2, parseWrite2] = timeRuns([
-    // Exit 2 is expected: the corpus holds a few files that are not compose files (v1 format…).
-    { argv: node(CLI, '--all', '--write', '--quiet', work), before: fresh, okExit: [0, 2] },
+  const floorEnv = (write, threads) => ({ ...process.env, UV_THREADPOOL_SIZE: '16', YAML_PATH: createRequire(join(ROOT, 'package.json')).resolve('yaml'), WRITE: write ? '1' : '0', THREADS: String(threads) });
+  const workers = (n) => ({ ...process.env, RO_CONVERT_WORKERS: String(n) });
+  // Exit 1: files to convert (--check); 2: the corpus holds a few files that are not compose files (v1 format…).
+  const check = (env) => ({ argv: node(CLI, '--all', '--check', '--quiet', src), okExit: [1, 2], env });
+  const times = timeRuns([
+    check(),
     { argv: node('--input-type=module', '-e', BASELINE, src) },
-    { argv: node(floor, src), env: floorEnv(false) },
-    { argv: node(floor, work), before: fresh, env: floorEnv(true) },
+    { argv: node(CLI, '--all', '--write', '--quiet', work), before: fresh, okExit: [0, 2] },
+    { argv: node(floor, work), before: fresh, env: floorEnv(true, 1) },
+    check(workers(0)),
+    check(workers(2)),
+    { argv: node(floor, src), env: floorEnv(false, 2) },
   ], N.bulk);
+  const [roCheck, base, roWrite, floorWrite, oneThread, twoWorkers, parse2] = times;
   return [
-    { goal: `bulk: ${count} files, ro-convert / parse-only loop`, ratio: ro / base, max: 1.2, detail: `${ms(ro)} vs ${ms(base)}` },
-    { goal: 'bulk floor: parse-only split over 2 threads / 1 thread', ratio: parse2 / base, detail: `${ms(parse2)}: what the second core gives here` },
-    { goal: 'bulk floor: parse once + atomic write, 2 threads / parse-only loop', ratio: parseWrite2 / base, detail: `${ms(parseWrite2)}: no conversion, no verification` },
+    { goal: `bulk --check: ${count} files / parseDocument loop`, ratio: roCheck / base, max: 1.0, detail: `${ms(roCheck)} vs ${ms(base)}${cpuNote(times, 0, 1)}` },
+    { goal: 'bulk --write / parse + atomic-write floor', ratio: roWrite / floorWrite, max: 1.2, detail: `${ms(roWrite)} vs ${ms(floorWrite)}${cpuNote(times, 2, 3)}` },
+    { goal: 'threads: bulk --check as chosen / one thread', ratio: roCheck / oneThread, max: 1.05, detail: `${ms(roCheck)} vs ${ms(oneThread)}, ${availableParallelism()} cores (≤ 1.05: noise)${cpuNote(times, 0, 4)}` },
+    { goal: 'threads: bulk --check on 2 workers / one thread', ratio: twoWorkers / oneThread, detail: `${ms(twoWorkers)}: what workers would give here${cpuNote(times, 5, 4)}` },
+    { goal: 'bulk floor: parse-only on 2 threads / parseDocument loop', ratio: parse2 / base, detail: `${ms(parse2)}: what the second core gives a parse${cpuNote(times, 6, 1)}` },
   ];
 }
 
 function benchStartup() {
-  const [ro, base] = timeRuns([
+  const times = timeRuns([
     { argv: node(CLI, '--service', 'sonarr', '--dry-run', SONARR) },
     { argv: node('-e', '0') },
   ], N.start);
-  return { goal: 'start-up: --dry-run sonarr / node -e 0', ratio: ro / base, max: 1.6, detail: `${ms(ro)} vs ${ms(base)}` };
+  const [ro, base] = times;
+  return { goal: 'start-up: --service sonarr --dry-run / node -e 0', ratio: ro / base, max: 1.3, detail: `${ms(ro)} vs ${ms(base)}${cpuNote(times, 0, 1)}` };
 }
 
 const IMAGES = ['sonarr', 'radarr', 'prowlarr', 'lidarr', 'bazarr', 'qbittorrent', 'plex', 'jellyfin', 'nginx', 'mariadb'];
@@ -183,11 +208,16 @@ function benchScale() {
   const copy = (n) => { const f = join(TMP, `work-${n}`, 'compose.yml'); mkdirSync(dirname(f), { recursive: true }); cpSync(src[n], f); return f; };
   const work500 = copy(500);
   const work5000 = copy(5000);
-  const [t500, t5000] = timeRuns([
+  // Default mode: the preview, a diff of every service (exit 0: a preview is not a check).
+  const times = timeRuns([
+    { argv: node(CLI, '--all', '--no-color', src[500]) },
+    { argv: node(CLI, '--all', '--no-color', src[5000]) },
     { argv: node(CLI, '--all', '--write', '--quiet', work500), before: () => copy(500) },
     { argv: node(CLI, '--all', '--write', '--quiet', work5000), before: () => copy(5000) },
   ], N.scale);
-  results.push({ goal: 'scale: time 5,000 / 500 services', ratio: t5000 / t500, max: 11, detail: `${ms(t5000)} vs ${ms(t500)}` });
+  const [p500, p5000, t500, t5000] = times;
+  results.push({ goal: 'preview scale: 5,000 / 500 services, default mode', ratio: p5000 / p500, max: 11, detail: `${ms(p5000)} vs ${ms(p500)}${cpuNote(times, 1, 0)}` });
+  results.push({ goal: 'write scale: 5,000 / 500 services, --write', ratio: t5000 / t500, max: 11, detail: `${ms(t5000)} vs ${ms(t500)}${cpuNote(times, 3, 2)}` });
 
   if (!existsSync(TIME)) {
     results.push({ goal: 'scale: peak memory', skip: `${TIME} missing (apt-get install -y time; add it to CI)` });

@@ -61,7 +61,7 @@ export function convert(text: string, options: ConvertOptions): ConvertResult {
     services: plan.selected.map((s) => s.report),
     serviceNames: plan.services.map((s) => s.name),
     get diff() {
-      diff ??= unifiedDiff(path, text, output);
+      diff ??= unifiedDiff(path, text, output, replacements);
       return diff;
     },
   };

@@ -11,7 +11,7 @@ import { parseDocument } from 'yaml';
 import { convert } from '../src/convert.js';
 import { ConvertError } from '../src/parse/errors.js';
 import { setBeforeRenameHook, writeTextAtomic } from '../src/io/files.js';
-import { MIN_FILES_FOR_WORKERS } from '../src/io/pool.js';
+import { MIN_FILES_FOR_WORKERS, WORKERS_ENV } from '../src/io/pool.js';
 import { processFile } from '../src/io/process-file.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,9 +69,9 @@ describe('crash safety: SIGKILL between the temp file and the rename', () => {
 });
 
 /** Starts the CLI holding before each rename; resolves with its exit once `signal` was sent at the first hold. */
-function signalDuringWrite(args: string[], signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function signalDuringWrite(args: string[], signal: NodeJS.Signals, env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '1', RO_CONVERT_TEST_HOLD_BEFORE_RENAME: '4000' } });
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '1', RO_CONVERT_TEST_HOLD_BEFORE_RENAME: '4000', ...env } });
     let stderr = '';
     let sent = false;
     child.stderr.on('data', (chunk: Buffer) => {
@@ -105,7 +105,8 @@ describe('signals during a write', () => {
       files.push(join(dir, `s${i}`, 'compose.yml'));
       writeFileSync(files[i]!, sonarr);
     }
-    const result = await signalDuringWrite(['--all', '--write', '--quiet', dir], 'SIGINT');
+    // Workers are asked for: on a machine with few cores the main thread would do the work.
+    const result = await signalDuringWrite(['--all', '--write', '--quiet', dir], 'SIGINT', { [WORKERS_ENV]: '2' });
     expect(result.signal).toBe('SIGINT');
     expect(result.stderr).toContain('ro-convert-test: holding');
     for (const file of files) expect([sonarr, converted]).toContain(readFileSync(file, 'utf8'));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIN_FILES_FOR_WORKERS } from '../src/io/pool.js';
+import { MIN_FILES_FOR_WORKERS, WORKERS_ENV } from '../src/io/pool.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
@@ -100,7 +100,7 @@ describe('npm pack', () => {
 
 describe('installed from the tarball into an empty project', () => {
   let project = '';
-  const inProject = (command: string, args: string[], input?: string) => run(command, args, { cwd: project, input, env: { ...process.env, NO_COLOR: '1' } });
+  const inProject = (command: string, args: string[], input?: string, env: Record<string, string> = {}) => run(command, args, { cwd: project, input, env: { ...process.env, NO_COLOR: '1', ...env } });
 
   beforeAll(() => {
     const scratch = mkdtempSync(join(tmpdir(), 'ro-convert-package-'));
@@ -144,7 +144,8 @@ describe('installed from the tarball into an empty project', () => {
       mkdirSync(join(tree, `s${i}`), { recursive: true });
       writeFileSync(join(tree, `s${i}`, 'compose.yml'), SONARR);
     }
-    const result = inProject(join(project, 'node_modules/.bin/ro-convert'), ['--supported', '--check', '--json', 'stacks']);
+    // Workers asked for, so a worker missing from the package fails the run on any machine.
+    const result = inProject(join(project, 'node_modules/.bin/ro-convert'), ['--supported', '--check', '--json', 'stacks'], undefined, { [WORKERS_ENV]: '2' });
     expect(result.status, result.stderr).toBe(1);
     const report = JSON.parse(result.stdout) as { files: { status: string }[] };
     expect(report.files).toHaveLength(count);

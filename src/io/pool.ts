@@ -7,24 +7,51 @@ import type { FileJob, FileOutcome } from './process-file.js';
 
 /**
  * Below this many files, worker threads cost more than they save: each loads and warms up its
- * own copy of the code. Measured on a 2-core machine (npm run bench's corpus): 297 files take
- * 1.65 s on the main thread and 1.9 s with two workers, the two meet near 1,200 files, and
- * 2,376 files take 7.2 s and 6.8 s.
+ * own copy of the code (on 2 cores, 297 files took 1.65 s on the main thread and 1.9 s on two
+ * workers, and the two met near 1,200 files).
  */
 export const MIN_FILES_FOR_WORKERS = 1000;
+/**
+ * Below this many cores, the main thread alone is faster. A single Node process already keeps
+ * more than one core busy (garbage collection and compilation run beside it): on a 2-core machine
+ * `npm run bench` timed `--check` over 2,376 files on two workers at 1.37× one thread. 4 is a
+ * bound where a core is idle for a second worker, not a measurement (no such machine here).
+ */
+export const MIN_CORES_FOR_WORKERS = 4;
+/** Environment variable fixing the number of worker threads (0: the main thread), for tests and measurements. */
+export const WORKERS_ENV = 'RO_CONVERT_WORKERS';
 const CHUNK = 16;
 /** Files converting on the main thread while earlier ones wait on their writes' fsync. */
 const FILES_IN_FLIGHT = 8;
 
 /**
- * Processes jobs, in parallel on worker threads when there are many and more than one core
- * (bulk migration is CPU-bound: one parse per file). Results come back in job order.
+ * How many worker threads convert `files` files: none (the main thread) unless there are enough
+ * cores and files for them to pay, at most 4, never more than there are chunks to hand out.
+ * `forced` (from {@link WORKERS_ENV}) overrides the measurements.
+ */
+export function workerCount(files: number, cores: number = availableParallelism(), forced: string | undefined = process.env[WORKERS_ENV]): number {
+  const chunks = Math.ceil(files / CHUNK);
+  if (forced !== undefined && forced !== '') {
+    const count = Number(forced);
+    if (!Number.isInteger(count) || count < 0) throw new Error(`${WORKERS_ENV} must be a whole number of threads, not ${JSON.stringify(forced)}`);
+    return Math.min(count, chunks);
+  }
+  if (cores < MIN_CORES_FOR_WORKERS || files < MIN_FILES_FOR_WORKERS) return 0;
+  return Math.min(cores, 4, chunks);
+}
+
+/**
+ * Processes jobs, in parallel on worker threads when {@link workerCount} says they pay (bulk
+ * migration is CPU-bound: one parse per file). Results come back in job order.
  * `onProgress` is called after each chunk with the number of files done.
  */
 export async function processAll(jobs: readonly FileJob[], onProgress?: (done: number) => void): Promise<FileOutcome[]> {
   const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
-  const threads = Math.min(availableParallelism(), 4, Math.ceil(jobs.length / CHUNK));
-  if (jobs.length < MIN_FILES_FOR_WORKERS || threads < 2 || !existsSync(workerFile)) {
+  const threads = workerCount(jobs.length);
+  // Without the built worker (running from source) the main thread does the work, unless
+  // workers were asked for: then a missing worker is a broken build, not a choice.
+  if (threads > 0 && !existsSync(workerFile) && process.env[WORKERS_ENV]) throw new Error(`${workerFile} is missing`);
+  if (threads === 0 || !existsSync(workerFile)) {
     // Each file converts in one go, then waits on its write's fsync while the next converts.
     const outcomes: FileOutcome[] = new Array(jobs.length);
     let next = 0;
