@@ -168,6 +168,18 @@ describe('the command line', () => {
     expect(applyByLines(input, replacements)).toBe(written);
   });
 
+  it('offers no fixes for a file --write has written (its regions are gone), and still reports its findings', () => {
+    const dir = makeTempDir();
+    const compose = 'services:\n  a:\n    image: lscr.io/linuxserver/sonarr\n';
+    writeTree(dir, { 'compose.yml': compose });
+    const run = runCli(['--all', '--write', '--format', 'sarif', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(readBytes(join(dir, 'compose.yml'))).not.toBe(compose);
+    const log = sarifOf(run.stdout);
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    expect(resultsOf(log).map((r) => [r.ruleId, r.level, r.fixes])).toEqual([['writable-root', 'warning', undefined]]);
+  });
+
   it('names files relative to the working directory (URI-encoded), outside it by file URI, standard input by description', () => {
     const dir = makeTempDir();
     const outside = makeTempDir();

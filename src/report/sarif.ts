@@ -42,7 +42,8 @@ export interface SarifOptions {
 /**
  * The SARIF log of a run: one result per finding (see {@link fileFindings}); a service's result
  * carries as its fix the replacements that lie in the service's block, so that the fixes of all
- * results, applied together, give exactly what `--write` writes. Files that failed become
+ * results, applied together, give exactly what `--write` writes (no fixes for a file `--write`
+ * has already written: its regions are gone). Files that failed become
  * tool execution notifications (and `executionSuccessful: false`).
  */
 export function sarifLog(files: readonly SarifFile[], options: SarifOptions): Sarif.Log {
@@ -53,7 +54,7 @@ export function sarifLog(files: readonly SarifFile[], options: SarifOptions): Sa
     const artifact = artifactLocation(file.report.path, options.cwd);
     const error = file.report.error;
     if (error) {
-      const region = error.line !== null ? { startLine: error.line, ...(error.column !== null ? { startColumn: error.column } : {}) } : undefined;
+      const region = error.line !== null ? lineRegion(error.line, error.column) : undefined;
       notifications.push({
         level: 'error',
         message: { text: error.message },
@@ -62,34 +63,10 @@ export function sarifLog(files: readonly SarifFile[], options: SarifOptions): Sa
       });
     }
     const findings = fileFindings(file.report, options.mode);
-    const fixes = file.input !== null && file.replacements?.length ? fixesByFinding(file.input, file.replacements, findings) : new Map<Finding, Sarif.Replacement[]>();
-    for (const finding of findings) {
-      const replacements = fixes.get(finding);
-      results.push({
-        ruleId: finding.rule.id,
-        ruleIndex: ruleIndex.get(finding.rule.id)!,
-        level: finding.level,
-        message: { text: finding.message },
-        locations: [
-          {
-            physicalLocation: { artifactLocation: artifact, region: { startLine: finding.line, ...(finding.column !== null ? { startColumn: finding.column } : {}) } },
-            logicalLocations: [{ name: finding.service, fullyQualifiedName: `services.${finding.service}`, kind: 'object' }],
-          },
-        ],
-        ...(finding.changes.length
-          ? {
-              relatedLocations: finding.changes.map((change, index) => ({
-                id: index + 1,
-                physicalLocation: { artifactLocation: artifact, region: { startLine: change.line } },
-                message: { text: change.message },
-              })),
-            }
-          : {}),
-        ...(replacements?.length
-          ? { fixes: [{ description: { text: `ro-convert --write: ${finding.changes.map((c) => c.message).join('; ')}` }, artifactChanges: [{ artifactLocation: artifact, replacements }] }] }
-          : {}),
-      });
-    }
+    const { input, replacements: edits } = file;
+    // A written file no longer holds the regions the fixes name.
+    const fixes = input !== null && edits?.length && !file.report.written ? fixesByFinding(input, edits, findings) : new Map<Finding, Sarif.Replacement[]>();
+    for (const finding of findings) results.push(sarifResult(finding, ruleIndex.get(finding.rule.id)!, artifact, fixes.get(finding) ?? []));
   }
   return {
     $schema: 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json',
@@ -118,6 +95,40 @@ export function sarifLog(files: readonly SarifFile[], options: SarifOptions): Sa
       },
     ],
   };
+}
+
+/** One finding as a SARIF result: at the service (or the warning's line), with its fix if any. */
+function sarifResult(finding: Finding, ruleIndex: number, artifact: Sarif.ArtifactLocation, replacements: Sarif.Replacement[]): Sarif.Result {
+  const region = lineRegion(finding.line, finding.column);
+  const result: Sarif.Result = {
+    ruleId: finding.rule.id,
+    ruleIndex,
+    level: finding.level,
+    message: { text: finding.message },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: artifact, region },
+        logicalLocations: [{ name: finding.service, fullyQualifiedName: `services.${finding.service}`, kind: 'object' }],
+      },
+    ],
+  };
+  if (finding.changes.length) {
+    result.relatedLocations = finding.changes.map((change, index) => ({
+      id: index + 1,
+      physicalLocation: { artifactLocation: artifact, region: { startLine: change.line } },
+      message: { text: change.message },
+    }));
+  }
+  if (replacements.length) {
+    const description = { text: `ro-convert --write: ${finding.changes.map((c) => c.message).join('; ')}` };
+    result.fixes = [{ description, artifactChanges: [{ artifactLocation: artifact, replacements }] }];
+  }
+  return result;
+}
+
+/** A region from a line (and a column): to the end of that line. */
+function lineRegion(line: number, column: number | null): Sarif.Region {
+  return column === null ? { startLine: line } : { startLine: line, startColumn: column };
 }
 
 /** Where a file is: relative to the base when under it, else an absolute `file:` URI. */
