@@ -4,12 +4,12 @@
  * CRLF and BOM kept), one result per service that needs changes at the service's key, one per
  * warning with the warning code as its rule, and paths relative to the working directory.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { convert } from '../src/index.js';
+import { convert, ConvertError } from '../src/index.js';
 import type { ConvertOptions } from '../src/index.js';
 import { sarifLog } from '../src/report/sarif.js';
 import type { FileReport } from '../src/report/report.js';
@@ -56,6 +56,36 @@ describe.each(fixtureCases())('fixture $name', (fixture) => {
       // The key as written: bare, or in quotes.
       expect(lines[startLine! - 1]!.slice(startColumn! - 1)).toMatch(new RegExp(`^["']?${changing[index]!.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     }
+  });
+});
+
+/** The vendored sample of real compose files (test/corpus/real), when this checkout has it. */
+const CORPUS_DIR = join(PROJECT_ROOT, 'test', 'corpus', 'real');
+const corpusFiles = existsSync(CORPUS_DIR) ? readdirSync(CORPUS_DIR).filter((name) => /\.ya?ml$/.test(name)).sort() : [];
+
+describe.runIf(corpusFiles.length > 0)('the vendored corpus sample', () => {
+  it('gives, for every file it converts, a valid log whose fixes reproduce the conversion byte for byte', () => {
+    const failures: string[] = [];
+    let converted = 0;
+    for (const name of corpusFiles) {
+      const input = readExact(join(CORPUS_DIR, name));
+      let outcome;
+      try {
+        outcome = logOf(input, { all: true });
+      } catch (error) {
+        if (error instanceof ConvertError) continue; // refused input: no log to check
+        throw error;
+      }
+      const { result, log } = outcome;
+      if (result.changed) converted++;
+      const errors = sarifSchemaErrors(log);
+      if (errors.length) failures.push(`${name}: ${errors[0]}`);
+      const replacements = fixReplacements(log, 'compose.yml');
+      if (applyByOffsets(input, replacements) !== result.output) failures.push(`${name}: by offsets`);
+      if (applyByLines(input, replacements) !== result.output) failures.push(`${name}: by lines`);
+    }
+    expect(failures).toEqual([]);
+    expect(converted).toBeGreaterThan(0);
   });
 });
 
