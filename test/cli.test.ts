@@ -271,8 +271,9 @@ describe('--json', () => {
     expect(files.map((f) => Object.keys(f).sort())).toEqual(Array(3).fill(['error', 'path', 'services', 'status', 'written']));
     const [a, b, c] = files as { path: string; status: string; written: boolean; error: Record<string, unknown> | null; services: Record<string, unknown>[] }[];
     expect({ path: a!.path, status: a!.status, written: a!.written, error: a!.error }).toEqual({ path: 'a/compose.yml', status: 'changed', written: false, error: null });
-    expect(a!.services.map((s) => Object.keys(s).sort())).toEqual([['changes', 'name', 'warnings']]);
+    expect(a!.services.map((s) => Object.keys(s).sort())).toEqual([['changes', 'column', 'line', 'name', 'warnings']]);
     expect(a!.services[0]!.name).toBe('sonarr');
+    expect({ line: a!.services[0]!.line, column: a!.services[0]!.column }).toEqual({ line: 3, column: 3 });
     const changes = a!.services[0]!.changes as { code: string }[];
     expect(changes.map((c) => c.code)).toEqual(expect.arrayContaining(['read-only-added', 'tmpfs-added', 'env-removed']));
     expect(Array.isArray(a!.services[0]!.warnings)).toBe(true);

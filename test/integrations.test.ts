@@ -147,7 +147,7 @@ describe('GitHub Action: action.yml', () => {
   const NPX = 'npx --yes "ro-convert@$RO_VERSION"';
 
   /** Runs the step's script as Actions would, inputs (defaults overridden) in its environment. */
-  function runAction(inputs: Record<string, string>, cwd: string) {
+  function runAction(inputs: Record<string, string>, cwd: string, runner: Record<string, string> = {}) {
     const values = Object.fromEntries(Object.entries(action.inputs).map(([name, input]) => [name, inputs[name] ?? String(input.default)]));
     const env = Object.fromEntries(
       Object.entries(step.env).map(([key, expression]) => {
@@ -156,15 +156,16 @@ describe('GitHub Action: action.yml', () => {
       }),
     );
     const script = step.run.replace(NPX, `node ${JSON.stringify(cli)}`);
-    return run('bash', ['-c', script], cwd, env);
+    return run('bash', ['-c', script], cwd, { ...env, ...runner });
   }
 
-  it('is a composite action with inputs for paths, selection, extra args and the version', () => {
+  it('is a composite action with inputs for paths, selection, extra args, the version and the output', () => {
     expect(action.runs.using).toBe('composite');
     expect(action.runs.steps).toHaveLength(1);
     expect(step.shell).toBe('bash');
-    expect(Object.keys(action.inputs).sort()).toEqual(['all', 'args', 'images', 'paths', 'redact', 'services', 'supported', 'version']);
+    expect(Object.keys(action.inputs).sort()).toEqual(['all', 'args', 'format', 'images', 'paths', 'redact', 'sarif-file', 'services', 'supported', 'version']);
     expect(action.inputs.redact!.default).toBe('true');
+    expect(action.inputs.format!.default).toBe('github');
     expect(action.inputs.paths!.default).toBe('.');
     expect(String(action.inputs.version!.default)).toBe(version);
   });
@@ -184,7 +185,7 @@ describe('GitHub Action: action.yml', () => {
     expectPending(byService);
     expect(byService.stdout).toContain('+++ b/stacks/media/compose.yml');
     expect(byService.stdout).not.toContain('other/');
-    const withArgs = runAction({ paths: 'stacks', images: 'lscr.io/linuxserver/*', args: '--keep-env PUID --json' }, dir);
+    const withArgs = runAction({ paths: 'stacks', images: 'lscr.io/linuxserver/*', args: '--keep-env PUID', format: 'json' }, dir);
     expect(withArgs.status).toBe(1);
     expect((JSON.parse(withArgs.stdout) as { files: { path: string }[] }).files.map((f) => f.path)).toEqual(['stacks/media/compose.yml']);
 
@@ -203,6 +204,18 @@ describe('GitHub Action: action.yml', () => {
     expect(plain.stdout).toContain('API_KEY=hunter2');
     // --no-redact through args does the same.
     expect(runAction({ supported: 'true', args: '--no-redact' }, dir).stdout).toContain('API_KEY=hunter2');
+  });
+
+  it('annotates the files by default, and writes a SARIF log for upload-sarif when asked', () => {
+    const dir = folder({ 'stacks/compose.yml': SONARR });
+    const outputs = join(dir, 'github-output');
+    const result = runAction({ paths: 'stacks', all: 'true', 'sarif-file': 'ro.sarif' }, dir, { GITHUB_OUTPUT: outputs });
+    expectPending(result);
+    expect(result.stdout).toMatch(/^::error file=stacks\/compose.yml,line=2,col=3,title=ro-convert%3A not read-only::service sonarr: /m);
+    expect(readFileSync(outputs, 'utf8')).toBe('sarif-file=ro.sarif\n');
+    const log = JSON.parse(readFileSync(join(dir, 'ro.sarif'), 'utf8')) as { version: string; runs: { results: { ruleId: string; fixes?: unknown[] }[] }[] };
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0]!.results.filter((r) => r.fixes).map((r) => r.ruleId)).toEqual(['writable-root']);
   });
 
   it('fails (2) without a selection, naming the options', () => {

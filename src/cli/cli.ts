@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 // of 4 threads would serialise them. Read when the thread pool starts, so set before any I/O.
 process.env.UV_THREADPOOL_SIZE ??= '16';
 import { EXIT, run } from './run.js';
-import type { RunOptions } from './run.js';
+import type { OutputFormat, RunOptions } from './run.js';
 import { isEmptySelection } from '../model/select.js';
 import { VERSION } from './version.js';
 
@@ -31,7 +31,8 @@ function program(): Command {
     .option('--strict', 'refuse (exit 2, nothing written) any file whose conversion has warnings')
     .optionsGroup('Output:')
     .option('--stdout', 'print the converted text instead of a diff (one file, or -)')
-    .option('--json', 'print one JSON report on stdout instead of text')
+    .addOption(new Option('--format <format>', 'what to print on stdout: diffs (text), a JSON report, a SARIF log for code scanning, or GitHub Actions annotations').choices(['text', 'json', 'sarif', 'github']))
+    .option('--json', 'short for --format json')
     .option('-q, --quiet', 'print errors only')
     .option('--redact', 'mask values of secret-looking variables (PASSWORD, SECRET, TOKEN, KEY in the name) in printed diffs, for CI logs')
     .option('--no-redact', 'print secret values as they are (the CI integrations pass --redact; the last of the two wins)')
@@ -73,6 +74,7 @@ interface CliFlags {
   interactive?: boolean;
   strict?: boolean;
   stdout?: boolean;
+  format?: OutputFormat;
   json?: boolean;
   quiet?: boolean;
   redact?: boolean;
@@ -94,7 +96,7 @@ function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
     mode: flags.check ? 'check' : flags.write || flags.interactive ? 'write' : 'preview',
     interactive: Boolean(flags.interactive),
     stdout: Boolean(flags.stdout),
-    json: Boolean(flags.json),
+    format: outputFormat(flags),
     quiet: Boolean(flags.quiet),
     redact: Boolean(flags.redact),
     strict: Boolean(flags.strict),
@@ -104,10 +106,16 @@ function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
   if (paths.length === 0) throw new UsageError('name at least one compose file or directory (or - for standard input)');
   const modes = [flags.write && '--write', flags.dryRun && '--dry-run', flags.check && '--check', flags.interactive && '--interactive'].filter(Boolean);
   if (modes.length > 1 && !(modes.length === 2 && flags.write && flags.interactive)) throw new UsageError(`${modes.join(' and ')} cannot be combined`);
-  if (options.stdout && (paths.length !== 1 || options.mode !== 'preview' || options.json)) throw new UsageError('--stdout takes one file (or -) and no --write, --check or --json');
+  if (options.stdout && (paths.length !== 1 || options.mode !== 'preview' || options.format !== 'text')) throw new UsageError('--stdout takes one file (or -) and no --write, --check or --format');
+  if (options.interactive && options.format !== 'text') throw new UsageError('--interactive prints diffs and questions: it takes no --format');
   if (paths.includes('-') && options.mode === 'write') throw new UsageError('standard input cannot be written back; use --stdout');
   if (options.interactive && !(process.stdin.isTTY && process.stdout.isTTY)) throw new UsageError('--interactive needs a terminal');
   return options;
+}
+
+function outputFormat(flags: CliFlags): OutputFormat {
+  if (flags.json && flags.format && flags.format !== 'json') throw new UsageError(`--json is --format json: it cannot be combined with --format ${flags.format}`);
+  return flags.json ? 'json' : (flags.format ?? 'text');
 }
 
 function useColor(flag: boolean | undefined): boolean {

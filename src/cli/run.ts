@@ -7,6 +7,10 @@ import { writeOutcome } from '../io/process-file.js';
 import type { FileJob, FileOutcome } from '../io/process-file.js';
 import { errorEntry, failedPath, formatError, formatSearch, formatSummary, formatWarnings, summarize } from '../report/report.js';
 import { ConvertError } from '../parse/errors.js';
+import { VERSION } from './version.js';
+
+/** What a run prints on stdout: diffs (`text`), one JSON report, a SARIF log, or GitHub Actions annotations. */
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
 
 /** What the command line asked for, after parsing. */
 export interface RunOptions extends ConvertOptions {
@@ -16,7 +20,7 @@ export interface RunOptions extends ConvertOptions {
   interactive: boolean;
   /** Print the converted text instead of a diff (one input). */
   stdout: boolean;
-  json: boolean;
+  format: OutputFormat;
   quiet: boolean;
   strict: boolean;
   color: boolean;
@@ -69,11 +73,12 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     options: conversion,
     write: write && !deferWrite && path !== '-',
     strict: options.strict,
-    wantDiff: !options.quiet && !options.json && !options.stdout,
+    wantDiff: !options.quiet && (options.format === 'text' || options.format === 'github') && !options.stdout,
     wantTexts: options.stdout || (write && deferWrite),
+    wantReplacements: options.format === 'sarif',
     ...(path === '-' ? { stdin } : {}),
   }));
-  const showProgress = io.progress && paths.length > 1 && !options.quiet && !options.json;
+  const showProgress = io.progress && paths.length > 1 && !options.quiet && options.format === 'text';
   const outcomes = await processAll(jobs, showProgress ? (done) => io.err(`\rro-convert: ${done}/${paths.length} files`) : undefined);
   if (showProgress) io.err(`\r\x1b[K`);
 
@@ -86,8 +91,19 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     ...outcomes.map((o) => o.report),
   ];
   const summary = summarize(reports);
-  if (options.json) {
+  if (options.format === 'json') {
     io.out(`${JSON.stringify({ files: reports, summary }, null, 2)}\n`);
+  } else if (options.format === 'sarif') {
+    const { sarifLog } = await import('../report/sarif.js');
+    io.out(`${JSON.stringify(sarifLog(outcomes, { mode: options.mode, cwd: process.cwd(), version: VERSION }), null, 2)}\n`);
+  } else if (options.format === 'github') {
+    // Annotations on stdout, where the runner reads workflow commands; each diff folded.
+    const { fileAnnotations, groupedDiff } = await import('../report/github-annotations.js');
+    for (const { report, diff } of outcomes) {
+      if (diff) io.out(groupedDiff(report.path, printable(diff, options)));
+      for (const line of fileAnnotations(report, options.mode, process.cwd())) io.out(`${line}\n`);
+    }
+    if (!options.quiet) io.err(`${formatSummary(summary, options.mode)}\n`);
   } else {
     for (const outcome of outcomes) {
       if (options.stdout && outcome.output !== null) io.out(outcome.output);

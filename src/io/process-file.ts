@@ -3,6 +3,7 @@ import type { ConvertOptions } from '../convert.js';
 import { asConvertError, ConvertError } from '../parse/errors.js';
 import { decodeText, readText, writeTextAtomic } from './files.js';
 import { relatedFilesOf } from './related-files.js';
+import type { Replacement } from '../plan/edits.js';
 import { errorEntry } from '../report/report.js';
 import type { FileReport } from '../report/report.js';
 
@@ -18,6 +19,8 @@ export interface FileJob {
   wantDiff: boolean;
   /** Keep input and output texts (for a later write, `--stdout`, or a prompt). */
   wantTexts: boolean;
+  /** Keep the input text and the replacements that convert it (for SARIF fixes). */
+  wantReplacements?: boolean;
   /** The bytes of standard input, for the path `-`. */
   stdin?: Uint8Array;
 }
@@ -30,6 +33,8 @@ export interface FileOutcome {
   diff: string | null;
   input: string | null;
   output: string | null;
+  /** The regions of `input` the conversion replaces, when the job asked for them. */
+  replacements: readonly Replacement[] | null;
 }
 
 /**
@@ -38,7 +43,7 @@ export interface FileOutcome {
  */
 export async function processFile(job: FileJob): Promise<FileOutcome> {
   const report: FileReport = { path: job.path, status: 'unchanged', written: false, error: null, services: [] };
-  const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null };
+  const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null, replacements: null };
   try {
     const text = job.stdin ? decodeText(job.stdin) : readText(job.path);
     const related = job.stdin || job.path === '-' ? undefined : relatedFilesOf(job.path);
@@ -50,16 +55,20 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
       throw new ConvertError('strict-warnings', '--strict: refused because of the warnings above; nothing written');
     }
     if (job.wantDiff && result.changed) outcome.diff = result.diff;
-    if (job.wantTexts || job.write) {
+    if (job.wantTexts || job.write || job.wantReplacements) {
       outcome.input = text;
       outcome.output = result.output;
     }
+    if (job.wantReplacements) outcome.replacements = result.replacements;
   } catch (error) {
     report.status = 'error';
     report.error = errorEntry(asConvertError(error));
   }
   if (job.write) await writeOutcome(outcome);
-  if (!job.wantTexts) outcome.input = outcome.output = null;
+  if (!job.wantTexts) {
+    outcome.output = null;
+    if (!job.wantReplacements) outcome.input = null;
+  }
   return outcome;
 }
 

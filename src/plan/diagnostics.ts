@@ -48,6 +48,9 @@ export interface Warning {
 /** What happened to one selected service. */
 export interface ServiceReport {
   name: string;
+  /** 1-based line and column of the service's key (the column does not count a BOM). */
+  line: number;
+  column: number;
   changes: Change[];
   warnings: Warning[];
 }

@@ -52,7 +52,8 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     const strip = stripPolicy(Boolean(service.imageRef?.lsioName), options);
     const needs = withExtraTmpfs(service.needs, options.extraTmpfs?.[service.name]);
     profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}`);
-    return { service, strip, needs, report: { name: service.name, changes: [], warnings: [] } };
+    const { line, column } = parsed.layout.position(service.key.range![0]);
+    return { service, strip, needs, report: { name: service.name, line, column, changes: [], warnings: [] } };
   });
   const fileStyle = detectFileStyle(parsed, services);
   const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs }]));

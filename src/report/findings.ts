@@ -1,0 +1,224 @@
+// What code scanning and CI annotations report: the rules (one per kind of finding, one per
+// warning code) and each file's findings, shared by the SARIF and GitHub Actions formats.
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Change, ChangeCode, WarningCode } from '../plan/diagnostics.js';
+import type { FileReport } from './report.js';
+
+/** How serious a finding is, in SARIF's words (GitHub's `::error`, `::warning`, `::notice`). */
+export type FindingLevel = 'error' | 'warning' | 'note';
+
+/** A kind of finding, with the help a reader needs to act on it. */
+export interface Rule {
+  /** Stable id: a kind of change below, or a warning code. */
+  id: string;
+  /** A few words, for annotation titles. */
+  title: string;
+  /** One sentence: what was found. */
+  description: string;
+  /** What it means and what to do. */
+  help: string;
+  /** The level when nothing raises it (a service left writable is an error under `--check`). */
+  level: FindingLevel;
+}
+
+/** The kinds of change a service needs, one rule each; a service's finding takes the first that applies. */
+const CHANGE_RULES = [
+  {
+    id: 'writable-root',
+    title: 'not read-only',
+    description: 'The service runs with a writable root filesystem (no read_only: true).',
+    help: 'A read-only root filesystem stops a compromised or buggy container from changing its own binaries and configuration. LinuxServer images support it once /run is a tmpfs with exec and the variables that remap users or install mods are gone: `ro-convert --write` makes exactly the changes listed (the suggested fix).',
+    level: 'warning',
+  },
+  {
+    id: 'tmpfs-missing',
+    title: 'tmpfs /run with exec missing',
+    description: 'The service is read-only, or about to be, without /run as a tmpfs with exec (or without another tmpfs its image needs).',
+    help: "A read-only LinuxServer container needs /run as a tmpfs with exec (the s6 supervisor runs its service scripts there; Docker mounts tmpfs noexec by default), and some images need /tmp too (their readme says so). The suggested fix adds them as `ro-convert --write` would.",
+    level: 'warning',
+  },
+  {
+    id: 'obsolete-env',
+    title: 'variables that no longer apply',
+    description: 'The service sets variables that have no effect read-only (PUID, PGID, UMASK, DOCKER_MODS...).',
+    help: "A read-only LinuxServer container skips the user remapping, the umask and Docker mods, so these variables only mislead whoever reads the file. The suggested fix removes them as `ro-convert --write` would; keep one with `--keep-env NAME`.",
+    level: 'note',
+  },
+] as const satisfies readonly Rule[];
+
+type ChangeRuleId = (typeof CHANGE_RULES)[number]['id'];
+
+const RULE_OF_CHANGE: Record<ChangeCode, ChangeRuleId> = {
+  'read-only-added': 'writable-root',
+  'read-only-set': 'writable-root',
+  'read-only-overridden': 'writable-root',
+  'tmpfs-added': 'tmpfs-missing',
+  'tmpfs-to-list': 'tmpfs-missing',
+  'tmpfs-run-exec': 'tmpfs-missing',
+  'tmpfs-run-merged': 'tmpfs-missing',
+  'tmpfs-overridden': 'tmpfs-missing',
+  'env-removed': 'obsolete-env',
+  'env-emptied': 'obsolete-env',
+};
+
+/** One rule per warning code, with the level it is reported at. */
+const WARNING_RULES: Record<WarningCode, Omit<Rule, 'id'>> = {
+  'read-only-variable': {
+    title: 'read_only set by a variable',
+    description: 'read_only is a variable, known only at run time; ro-convert left it as it is.',
+    help: 'Make sure the variable is true where the service runs, or write read_only: true.',
+    level: 'warning',
+  },
+  'run-tmpfs-volume': {
+    title: '/run is a tmpfs volume',
+    description: '/run is a tmpfs volume in long syntax, which cannot carry exec; ro-convert left it as it is.',
+    help: 'Replace the volume with `tmpfs: [/run:exec]`: the s6 supervisor of LinuxServer images runs scripts from /run.',
+    level: 'warning',
+  },
+  'shared-node': {
+    title: 'change not made: shared block',
+    description: 'A change was not made because it would land in a block shared (anchor, alias, merge key) with a service that must not change.',
+    help: 'Convert the services that share the block together, or give this service its own value for the key.',
+    level: 'warning',
+  },
+  'env-merged-shared': {
+    title: 'variables from a shared block',
+    description: 'Variables that no longer apply come from a block shared with services that keep them.',
+    help: 'Remove them from the shared block, or override environment on this service.',
+    level: 'warning',
+  },
+  'env-anchor': {
+    title: 'variables not removed',
+    description: 'Variables could not be removed cleanly (an anchor or the layout was in the way); left as they are.',
+    help: 'Remove them by hand.',
+    level: 'warning',
+  },
+  'not-lsio-tested': {
+    title: 'not tested read-only by LinuxServer',
+    description: 'The LinuxServer image does not declare read-only support in its readme, or is missing from ro-convert\'s table.',
+    help: 'LinuxServer supports read-only only for the images it has tested: try the service read-only before you rely on it.',
+    level: 'warning',
+  },
+  'image-caveat': {
+    title: 'read-only caveat of the image',
+    description: 'The image\'s readme states a read-only caveat.',
+    help: 'Read the caveat (quoted in the message) and decide whether the service can live with it.',
+    level: 'warning',
+  },
+  'image-variable': {
+    title: 'image only known at run time',
+    description: 'The image name holds a variable, so nothing LinuxServer-specific was done.',
+    help: 'If it is a LinuxServer image, its PUID, PGID, DOCKER_MODS... were not stripped and its caveats not checked.',
+    level: 'note',
+  },
+  'non-root-user': {
+    title: 'user: with read_only',
+    description: 'The LinuxServer service also sets user: (other than root).',
+    help: 'LinuxServer\'s init says this combination "is not supported and may result in unwanted behaviour".',
+    level: 'warning',
+  },
+  'custom-services': {
+    title: 'custom services do not run',
+    description: 'A volume is mounted at or inside /custom-services.d.',
+    help: 'Custom services do not run in a read-only LinuxServer container.',
+    level: 'warning',
+  },
+  'custom-init': {
+    title: 'custom init scripts limited',
+    description: 'A volume is mounted at or inside /custom-cont-init.d.',
+    help: 'Custom init scripts are limited in a read-only LinuxServer container.',
+    level: 'warning',
+  },
+  'mods-disabled': {
+    title: 'Docker mods no longer run',
+    description: 'DOCKER_MODS is set: the mods it names will not run read-only.',
+    help: 'Bake what the mods do into the image, or keep the service writable.',
+    level: 'warning',
+  },
+  'uid-changes': {
+    title: 'file owner changes',
+    description: 'PUID or PGID is set to something other than 911, and ids are no longer remapped.',
+    help: 'After the first read-only start, files under /config on the host are owned by 911:911: change their owner, or run the service as that user.',
+    level: 'warning',
+  },
+  'env-file': {
+    title: 'env_file not edited',
+    description: 'The service reads an env_file, which ro-convert does not edit.',
+    help: 'Remove the variables named in the message from that file (or check it, when it could not be read).',
+    level: 'warning',
+  },
+  extends: {
+    title: 'extends',
+    description: 'The service extends another service whose settings Compose merges back in.',
+    help: 'Convert the base service too, or remove from it what the message names.',
+    level: 'warning',
+  },
+  'override-undoes': {
+    title: 'override file undoes the conversion',
+    description: 'The override file Compose merges over this file undoes part of the conversion.',
+    help: 'Remove from the override file what the message names.',
+    level: 'warning',
+  },
+  'moot-setting': {
+    title: 'setting without effect',
+    description: 'A setting that the image\'s read-only caveats make moot is set.',
+    help: 'Remove it, or keep the service writable if you need it.',
+    level: 'note',
+  },
+};
+
+/** Every rule, the kinds of change first, then the warnings (the order of a SARIF rules array). */
+export const RULES: readonly Rule[] = [
+  ...CHANGE_RULES,
+  ...Object.entries(WARNING_RULES).map(([id, rule]) => ({ id, ...rule })),
+];
+
+/** Something a report says about one service, at one line. */
+export interface Finding {
+  rule: Rule;
+  level: FindingLevel;
+  service: string;
+  line: number;
+  /** 1-based column, when the finding is about the service's key. */
+  column: number | null;
+  /** One line: what was found. */
+  message: string;
+  /** For a service not read-only yet: the changes of its fix, each at its line. */
+  changes: readonly Change[];
+}
+
+/**
+ * A file's findings: one per selected service that needs changes, at the service's key (its
+ * rule is the first kind of change it needs: not read-only, then tmpfs, then variables), then
+ * one per warning (at the line it names, else at the service's key). A service left writable
+ * is an error under `--check` (it fails the gate), otherwise its rule's level.
+ */
+export function fileFindings(report: FileReport, mode: 'preview' | 'write' | 'check'): Finding[] {
+  const findings: Finding[] = [];
+  for (const service of report.services) {
+    if (service.changes.length === 0) continue;
+    const kinds = new Set(service.changes.map((change) => RULE_OF_CHANGE[change.code]));
+    const rule = CHANGE_RULES.find((r) => kinds.has(r.id))!;
+    const message = `service ${service.name}: ${rule.title}; the fix: ${service.changes.map((c) => c.message).join('; ')}`;
+    findings.push({ rule, level: mode === 'check' ? 'error' : rule.level, service: service.name, line: service.line, column: service.column, message, changes: service.changes });
+  }
+  for (const service of report.services) {
+    for (const warning of service.warnings) {
+      const rule = { id: warning.code, ...WARNING_RULES[warning.code] };
+      const at = warning.line ?? service.line;
+      findings.push({ rule, level: rule.level, service: service.name, line: at, column: warning.line === null ? service.column : null, message: `service ${service.name}: ${warning.message}`, changes: [] });
+    }
+  }
+  return findings;
+}
+
+/**
+ * A file's path relative to `cwd`, with `/` separators, as code scanning and annotations name
+ * files; null for standard input and for files outside `cwd`.
+ */
+export function workspacePath(path: string, cwd: string): string | null {
+  if (path === '-') return null;
+  const rel = relative(cwd, resolve(cwd, path));
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
+  return rel.split(sep).join('/');
+}
