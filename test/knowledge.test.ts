@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -215,17 +215,80 @@ describe('knowledge lookups', () => {
 });
 
 describe('generated table', () => {
-  it('src/knowledge/linuxserver.json is exactly what scripts/knowledge-update.mjs produces', () => {
+  const withTemp = (body: (dir: string) => void) => {
     const dir = mkdtempSync(join(tmpdir(), 'ro-convert-knowledge-'));
     try {
-      const out = join(dir, 'linuxserver.json');
-      // Default input (../shared/data/linuxserver-readonly.json): the same path the lead runs.
-      const result = spawnSync(process.execPath, ['scripts/knowledge-update.mjs', '--out', out], { cwd: projectRoot, encoding: 'utf8' });
-      expect(result.stderr).toBe(''); // no warnings: the needs_tmp_tmpfs set matches the docs
-      expect(result.status).toBe(0);
-      expect(readFileSync(out)).toEqual(readFileSync(join(projectRoot, 'src/knowledge/linuxserver.json')));
+      body(dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  };
+  const update = (args: string[]) => spawnSync(process.execPath, ['scripts/knowledge-update.mjs', ...args], { cwd: projectRoot, encoding: 'utf8' });
+
+  it('src/knowledge/linuxserver.json is exactly what scripts/knowledge-update.mjs makes of the snapshot kept in the repository', () => {
+    withTemp((dir) => {
+      const out = join(dir, 'linuxserver.json');
+      // No source given: the committed snapshot (src/knowledge/sources/linuxserver-readonly.json).
+      const result = update(['--out', out]);
+      expect(result.stderr).toBe(''); // no warnings: the needs_tmp_tmpfs set matches the docs
+      expect(result.status).toBe(0);
+      expect(readFileSync(out)).toEqual(readFileSync(join(projectRoot, 'src/knowledge/linuxserver.json')));
+    });
+  });
+
+  it('a JSON source given on the command line becomes the snapshot, byte for byte as committed', () => {
+    withTemp((dir) => {
+      const snapshot = join(dir, 'snapshot.json');
+      const result = update([join(projectRoot, 'src/knowledge/sources/linuxserver-readonly.json'), '--snapshot', snapshot, '--out', join(dir, 'table.json')]);
+      expect(result.status, result.stderr).toBe(0);
+      expect(readFileSync(snapshot)).toEqual(readFileSync(join(projectRoot, 'src/knowledge/sources/linuxserver-readonly.json')));
+      expect(readFileSync(join(dir, 'table.json'))).toEqual(readFileSync(join(projectRoot, 'src/knowledge/linuxserver.json')));
+    });
+  });
+
+  it('reads a checkout of the LinuxServer documentation: sections, caveats, deprecated pages, commit', () => {
+    withTemp((dir) => {
+      const docs = join(dir, 'docker-documentation');
+      const page = (sections: string) => `# linuxserver/x\n\nIntro.\n\n${sections}\n## Usage\n\n\`\`\`yaml\nservices: {}\n\`\`\`\n`;
+      const ro = (caveats: string) =>
+        `## Read-Only Operation\n\nThis image can be run with a read-only container filesystem. For details please [read the docs](https://docs.linuxserver.io/misc/read-only/).\n\n${caveats ? `### Caveats\n\n${caveats}\n\n` : ''}`;
+      const nr = '## Non-Root Operation\n\nThis image can be run with a non-root user. For details please [read the docs](https://docs.linuxserver.io/misc/non-root/).\n\n';
+      const files: Record<string, string> = {
+        'docs/images/docker-sonarr.md': page(ro('') + nr),
+        'docs/images/docker-mariadb.md': page(ro('* `/tmp` must be mounted to tmpfs\n* Not supported on first run') + nr),
+        'docs/images/docker-jellyfin.md': page(''),
+        'docs/deprecated_images/docker-readarr.md': page(ro('')),
+      };
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(docs, path)), { recursive: true });
+        writeFileSync(join(docs, path), text);
+      }
+      const git = (...args: string[]) => spawnSync('git', ['-C', docs, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8' });
+      git('init', '-q');
+      git('add', '.');
+      git('commit', '-qm', 'docs');
+      const commit = git('rev-parse', 'HEAD').stdout.trim();
+      const snapshot = join(dir, 'snapshot.json');
+      const result = update([docs, '--snapshot', snapshot, '--out', join(dir, 'table.json')]);
+      expect(result.status, result.stderr).toBe(0);
+      const read = JSON.parse(readFileSync(snapshot, 'utf8')) as { generated_from: string; images: unknown[]; images_without_readonly_section: string[] };
+      expect(read.generated_from).toContain(`linuxserver/docker-documentation HEAD ${commit} (`);
+      expect(read.images_without_readonly_section).toEqual(['jellyfin']);
+      expect(read.images).toEqual([
+        {
+          image: 'mariadb',
+          deprecated: false,
+          readonly_supported: true,
+          readonly_caveats: '* `/tmp` must be mounted to tmpfs\n* Not supported on first run',
+          nonroot_supported: true,
+          nonroot_caveats: null,
+          source: `linuxserver/docker-documentation@${commit}:docs/images/docker-mariadb.md`,
+        },
+        expect.objectContaining({ image: 'sonarr', deprecated: false, readonly_supported: true, readonly_caveats: null, nonroot_supported: true }),
+        expect.objectContaining({ image: 'readarr', deprecated: true, readonly_supported: true, nonroot_supported: false }),
+      ]);
+      const table = JSON.parse(readFileSync(join(dir, 'table.json'), 'utf8')) as { images: Record<string, { needs_tmp_tmpfs: boolean }> };
+      expect(table.images['mariadb']?.needs_tmp_tmpfs).toBe(true);
+    });
   });
 });
