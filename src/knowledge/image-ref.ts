@@ -114,3 +114,25 @@ export function parseImageRef(image: string): ImageRef {
 
   return { raw: image, lsioName, registry, tag, digest, hasVariable };
 }
+
+// A name as Docker reads it once tag and digest are gone: optional registry, then the path.
+const NAME_ONLY = /^(?:[^/]+\/)?[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)*$/;
+// Docker Hub, by every name it is written with.
+const DOCKER_HUB: ReadonlySet<string | null> = new Set([null, 'docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/**
+ * The image's name as Docker resolves it, without tag or digest: Docker Hub names get
+ * `docker.io/` and official images `library/` (`nginx` → `docker.io/library/nginx`,
+ * `linuxserver/sonarr` → `docker.io/linuxserver/sonarr`). Null when the name holds a variable or
+ * does not follow the grammar.
+ */
+export function normalizedName(ref: ImageRef): string | null {
+  let name = ref.raw.trim();
+  if (ref.digest !== null && name.endsWith(`@${ref.digest}`)) name = name.slice(0, -ref.digest.length - 1);
+  if (ref.tag !== null && name.endsWith(`:${ref.tag}`)) name = name.slice(0, -ref.tag.length - 1);
+  if (name.includes('$') || !NAME_ONLY.test(name)) return null;
+  if (ref.registry !== null && !name.startsWith(`${ref.registry}/`)) return null;
+  const path = ref.registry === null ? name : name.slice(ref.registry.length + 1);
+  if (!DOCKER_HUB.has(ref.registry)) return `${ref.registry}/${path}`;
+  return `docker.io/${path.includes('/') ? path : `library/${path}`}`;
+}
