@@ -5,7 +5,7 @@ import { internalError } from './parse/errors.js';
 import { parseCompose } from './parse/parse.js';
 import { planConversion } from './plan/plan.js';
 import type { PlanOptions } from './plan/plan.js';
-import type { ServiceReport } from './plan/diagnostics.js';
+import type { ServiceReport, Warning } from './plan/diagnostics.js';
 import { verifyConversion } from './verify/verify.js';
 
 export type { ServiceReport } from './plan/diagnostics.js';
@@ -58,11 +58,17 @@ export function convert(text: string, options: ConvertOptions): ConvertResult {
     output,
     changed: output !== text,
     replacements: output === text ? [] : replacements,
-    services: plan.selected.map((s) => s.report),
+    services: plan.selected.map((s) => ({ ...s.report, warnings: inLineOrder(s.report.warnings) })),
     serviceNames: plan.services.map((s) => s.name),
     get diff() {
       diff ??= unifiedDiff(path, text, output);
       return diff;
     },
   };
+}
+
+/** A service's warnings in the order of the lines they are about; those about no line (another file) last. */
+function inLineOrder(warnings: readonly Warning[]): Warning[] {
+  // Array.prototype.sort is stable: warnings about one line keep the order the transforms gave them.
+  return [...warnings].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }

@@ -127,12 +127,29 @@ describe('the media-stack example', () => {
       sonarr: ['uid-changes', 'mods-disabled'],
       radarr: ['uid-changes', 'env-file'],
       prowlarr: ['uid-changes'],
-      flaresolverr: [],
-      qbittorrent: ['uid-changes'],
-      plex: ['image-caveat', 'image-caveat', 'uid-changes'],
-      jellyfin: ['not-lsio-tested', 'uid-changes'],
-      postgres: [],
+      flaresolverr: ['unknown-image'],
+      qbittorrent: ['uid-changes', 'umask-ignored'],
+      // The transcode caveat is met: /transcode is a host path.
+      plex: ['image-caveat', 'uid-changes'],
+      jellyfin: ['uid-changes', 'not-lsio-tested'],
+      postgres: ['companion-image'],
     });
+    const postgres = result.services.find((s) => s.name === 'postgres')!;
+    expect(postgres.warnings[0]!.message).toContain('tmpfs /var/run/postgresql and /tmp and nothing at /run');
+    expect(postgres.warnings[0]!.message).toContain('documented by the image: docker-library/postgres issue 154');
+    // No non-s6 image is asked for exec; flaresolverr is unknown, so it may be s6.
+    const located = locateServices(parseCompose(text));
+    expect(Object.fromEntries(located.map((s) => [s.name, [s.needs.known, s.needs.run]]))).toEqual({
+      sonarr: ['linuxserver', 'exec'],
+      radarr: ['linuxserver', 'exec'],
+      prowlarr: ['linuxserver', 'exec'],
+      flaresolverr: ['unknown', 'exec'],
+      qbittorrent: ['linuxserver', 'exec'],
+      plex: ['linuxserver', 'exec'],
+      jellyfin: ['linuxserver', 'exec'],
+      postgres: ['companion', 'none'],
+    });
+    expect(located.find((s) => s.name === 'postgres')!.needs.tmpfs.map((t) => t.path)).toEqual(['/var/run/postgresql', '/tmp']);
   });
 });
 

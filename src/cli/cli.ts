@@ -23,6 +23,7 @@ function program(): Command {
     .optionsGroup('Conversion:')
     .option('--keep-env <name>', 'do not strip this variable (repeatable, or a comma list)', list)
     .option('--strip-env <name>', 'also strip this variable from selected services (repeatable, or a comma list)', list)
+    .option('--swarm', 'the files are deployed with docker stack deploy: warn where swarm cannot mount what read-only needs')
     .optionsGroup('Modes (default: preview the diff, write nothing):')
     .option('-w, --write', 'write the changes (the diff is printed first unless --quiet)')
     .option('--dry-run', 'preview only (the default, said explicitly)')
@@ -66,6 +67,7 @@ interface CliFlags {
   supported?: boolean;
   keepEnv?: string[];
   stripEnv?: string[];
+  swarm?: boolean;
   write?: boolean;
   dryRun?: boolean;
   check?: boolean;
@@ -90,6 +92,7 @@ function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
     supported: flags.supported,
     keepEnv: flags.keepEnv,
     stripEnv: flags.stripEnv,
+    swarm: flags.swarm,
     mode: flags.check ? 'check' : flags.write || flags.interactive ? 'write' : 'preview',
     interactive: Boolean(flags.interactive),
     stdout: Boolean(flags.stdout),

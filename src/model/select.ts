@@ -41,8 +41,11 @@ export function isSelected(service: LocatedService, selection: Selection): boole
   return false;
 }
 
-/** The variables that LinuxServer's init ignores under a read-only root (the facts doc). */
-export const DEFAULT_STRIP: readonly string[] = ['PUID', 'PGID', 'UMASK', 'DOCKER_MODS', 'RUN_BANNED_MODS', 'INSTALL_PACKAGES', 'INSTALL_PIP_PACKAGES'];
+/**
+ * The variables that LinuxServer's init ignores under a read-only root (the facts doc), and
+ * `UMASK_SET`, the legacy name of `UMASK` that older files still carry.
+ */
+export const DEFAULT_STRIP: readonly string[] = ['PUID', 'PGID', 'UMASK', 'UMASK_SET', 'DOCKER_MODS', 'RUN_BANNED_MODS', 'INSTALL_PACKAGES', 'INSTALL_PIP_PACKAGES'];
 /** Every `DOCKER_MODS_*` variable configures a mod, and mods do not run. */
 const STRIP_PREFIX = 'DOCKER_MODS_';
 
