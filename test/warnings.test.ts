@@ -61,7 +61,9 @@ const warnTransforms = transforms.filter((t) => t.name.startsWith('warn-'));
 describe('warning fixtures', () => {
   it('has a case for every warning code of issue 4', () => {
     const codes = new Set(cases.flatMap((c) => Object.values(c.expected).flat().map((e) => (typeof e === 'string' ? e : e.code))));
-    for (const code of ['not-lsio-tested', 'image-caveat', 'image-variable', 'non-root-user', 'custom-services', 'custom-init', 'mods-disabled', 'uid-changes', 'env-file', 'extends', 'override-undoes', 'moot-setting']) {
+    for (const code of ['not-lsio-tested', 'image-caveat', 'image-variable', 'non-root-user', 'custom-services', 'custom-init', 'mods-disabled', 'uid-changes', 'env-file', 'extends', 'override-undoes', 'moot-setting',
+      // issue 12
+      'unknown-image', 'companion-image', 'image-breaks', 'umask-ignored', 'mod-variables', 'swarm']) {
       expect(codes, code).toContain(code);
     }
   });
@@ -200,6 +202,22 @@ describe('relatedFilesOf', () => {
       expect(fromStdin.report.services[0]!.warnings[0]!.message).toContain('is not read by ro-convert');
     });
   });
+
+  for (const [what, compose, options] of [
+    ['nextcloud with REDIS_HOST', 'services:\n  cloud:\n    image: nextcloud:29\n    environment:\n      REDIS_HOST: redis\n', {}],
+    ['pihole', 'services:\n  dns:\n    image: pihole/pihole:latest\n', {}],
+    ['a swarm file', 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr:latest\n    deploy:\n      mode: global\n', {}],
+    ['--swarm', 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr:latest\n', { swarm: true }],
+  ] as const) {
+    it(`--strict refuses ${what}, with the warning that says why`, async () => {
+      await withDir({ 'compose.yml': compose }, async (dir) => {
+        const outcome = await processFile({ path: join(dir, 'compose.yml'), options: { all: true, ...options }, write: false, strict: true, wantDiff: false, wantTexts: false });
+        expect(outcome.report.status).toBe('error');
+        expect(outcome.report.error?.code).toBe('strict-warnings');
+        expect(outcome.report.services[0]!.warnings.map((w) => w.code)).toContain(what.includes('swarm') ? 'swarm' : 'image-breaks');
+      });
+    });
+  }
 
   it('--strict refuses a file whose services get warnings', async () => {
     await withDir({ 'compose.yml': 'services:\n  jellyfin:\n    image: lscr.io/linuxserver/jellyfin:latest\n' }, async (dir) => {
