@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { normalizedName, parseImageRef } from '../src/knowledge/image-ref.js';
+import { normalizedName, parseImageRef, referenceForms } from '../src/knowledge/image-ref.js';
+import { locateServices } from '../src/model/locate.js';
+import { isSelected } from '../src/model/select.js';
+import { parseCompose } from '../src/parse/parse.js';
 import { confidenceText, isActionable, listCompanions, lookupCompanion } from '../src/knowledge/companions.js';
 import { mountNeeds } from '../src/knowledge/needs.js';
 import type { TmpfsNeed } from '../src/knowledge/needs.js';
@@ -431,5 +434,37 @@ describe('mountNeeds', () => {
     expect(needs('ghcr.io/flaresolverr/flaresolverr:latest')).toEqual({ run: 'exec', tmpfs: [], known: 'unknown', suggested: [] });
     expect(mountNeeds(null, undefined)).toMatchObject({ run: 'exec', known: 'unknown' });
     expect(needs('${IMAGE}')).toMatchObject({ run: 'exec', known: 'unknown' });
+  });
+});
+
+describe('selection by image', () => {
+  const select = (image: string, ...globs: string[]) => {
+    const [service] = locateServices(parseCompose(`services:\n  app:\n    image: "${image}"\n`));
+    return isSelected(service!, { images: globs });
+  };
+
+  it("the README's lscr.io glob matches every form users mix for LinuxServer images", () => {
+    for (const image of ['lscr.io/linuxserver/sonarr:latest', 'linuxserver/sonarr', 'docker.io/linuxserver/sonarr:4.0.14', 'ghcr.io/linuxserver/sonarr', `index.docker.io/linuxserver/sonarr@${DIGEST}`]) {
+      expect(select(image, 'lscr.io/linuxserver/*'), image).toBe(true);
+    }
+    expect(select('ghcr.io/hotio/sonarr', 'lscr.io/linuxserver/*')).toBe(false);
+    expect(select('someone/linuxserver-sonarr', 'lscr.io/linuxserver/*')).toBe(false);
+  });
+
+  it('globs match the normalised reference and Docker Hub short forms', () => {
+    expect(select('linuxserver/sonarr', 'docker.io/linuxserver/sonarr')).toBe(true);
+    expect(select('nginx:1.27', 'docker.io/library/*')).toBe(true);
+    expect(select('docker.io/library/nginx:1.27', 'nginx')).toBe(true);
+    expect(select('docker.io/library/nginx:1.27', 'nginx:1.27')).toBe(true);
+    expect(select('docker.io/library/nginx:1.27', 'nginx:1.26')).toBe(false);
+    expect(select('postgres:16', 'docker.io/*')).toBe(true);
+    expect(select('postgres:16', 'ghcr.io/*')).toBe(false);
+  });
+
+  it('lists the spellings of one image', () => {
+    expect(referenceForms(parseImageRef('nginx:1.27')).sort()).toEqual(
+      ['docker.io/library/nginx', 'docker.io/library/nginx:1.27', 'library/nginx', 'library/nginx:1.27', 'nginx', 'nginx:1.27'].sort(),
+    );
+    expect(referenceForms(parseImageRef('${IMAGE}'))).toEqual(['${IMAGE}']);
   });
 });

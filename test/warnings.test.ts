@@ -16,6 +16,7 @@ import { envFileNames } from '../src/model/env-files.js';
 import { locateServices } from '../src/model/locate.js';
 import { parseCompose } from '../src/parse/parse.js';
 import { processFile } from '../src/io/process-file.js';
+import { formatSummary, summarize } from '../src/report/report.js';
 import { relatedFilesOf } from '../src/io/related-files.js';
 import { isSelected, stripPolicy } from '../src/model/select.js';
 import type { ServiceContext } from '../src/plan/transform.js';
@@ -152,6 +153,26 @@ describe('the media-stack example', () => {
       postgres: ['companion', 'none'],
     });
     expect(located.find((s) => s.name === 'postgres')!.needs.tmpfs.map((t) => t.path)).toEqual(['/var/run/postgresql', '/tmp']);
+  });
+});
+
+describe('--supported', () => {
+  it('says how many untested LinuxServer services it skipped, and how to convert them anyway', () => {
+    const path = fileURLToPath(new URL('../examples/media-stack/compose.yml', import.meta.url));
+    const result = convert(readFileSync(path, 'utf8'), { supported: true });
+    expect(result.skippedUntested).toEqual(['jellyfin']);
+    const report = { path, status: 'changed' as const, written: false, error: null, services: result.services, skippedUntested: result.skippedUntested };
+    const summary = summarize([report, { ...report, path: 'other.yml' }]);
+    expect(summary.skippedUntested).toEqual({ services: 2, names: ['jellyfin'] });
+    expect(formatSummary(summary, 'preview')).toContain('--supported skipped 2 LinuxServer services not tested read-only (jellyfin); convert them anyway with --service NAME');
+  });
+
+  it('counts nothing when another criterion selects the service, or without --supported', () => {
+    const text = 'services:\n  jellyfin:\n    image: lscr.io/linuxserver/jellyfin\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n';
+    expect(convert(text, { supported: true }).skippedUntested).toEqual(['jellyfin']);
+    expect(convert(text, { supported: true, services: ['jellyfin'] }).skippedUntested).toEqual([]);
+    expect(convert(text, { all: true }).skippedUntested).toEqual([]);
+    expect(formatSummary(summarize([]), 'check')).not.toContain('--supported');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Warning } from '../src/plan/diagnostics.js';
 import { knowledgeProvenance } from '../src/knowledge/index.js';
+import { nameWithoutTag } from '../src/knowledge/image-ref.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { firedMootSettings } from './warn-moot.js';
 import { keyNode, lsioName, mountsOf, warningAt, warningsOnly } from './warn-helpers.js';
@@ -44,7 +45,7 @@ export function warnImage(ctx: ServiceContext): TransformResult {
   const imageKey = keyNode(ctx, 'image');
   const warnings: Warning[] = [];
   const name = lsioName(ctx);
-  if (ref.hasVariable && !name && variableInName(ref.raw.trim(), ref.tag, ref.digest)) {
+  if (ref.hasVariable && !name && /\$(\{|[A-Za-z_])/.test(nameWithoutTag(ref))) {
     warnings.push(
       warningAt(
         ctx,
@@ -87,12 +88,4 @@ export function warnImage(ctx: ServiceContext): TransformResult {
     warnings.push(warningAt(ctx, 'image-caveat', `${name} read-only caveat: ${caveat}`, imageKey));
   }
   return warningsOnly(warnings);
-}
-
-/** True when a variable sits in the image's name (registry or path), not only in its tag or digest. */
-function variableInName(image: string, tag: string | null, digest: string | null): boolean {
-  let name = image;
-  if (digest !== null && name.endsWith(`@${digest}`)) name = name.slice(0, -digest.length - 1);
-  if (tag !== null && name.endsWith(`:${tag}`)) name = name.slice(0, -tag.length - 1);
-  return /\$(\{|[A-Za-z_])/.test(name);
 }

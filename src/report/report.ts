@@ -9,6 +9,8 @@ export interface FileReport {
   written: boolean;
   error: { code: ErrorCode; message: string; line: number | null; column: number | null } | null;
   services: ServiceReport[];
+  /** LinuxServer services `--supported` left out as untested read-only (by name). */
+  skippedUntested: string[];
 }
 
 /** Totals for the end of a run. */
@@ -19,6 +21,8 @@ export interface Summary {
   failed: number;
   written: number;
   servicesConverted: number;
+  /** LinuxServer services `--supported` left out as untested read-only: how many, and their names once each. */
+  skippedUntested: { services: number; names: string[] };
   warnings: Record<string, number>;
 }
 
@@ -44,6 +48,10 @@ export function summarize(reports: readonly FileReport[]): Summary {
     failed: reports.filter((r) => r.status === 'error').length,
     written: reports.filter((r) => r.written).length,
     servicesConverted,
+    skippedUntested: {
+      services: reports.reduce((n, r) => n + r.skippedUntested.length, 0),
+      names: [...new Set(reports.flatMap((r) => r.skippedUntested))],
+    },
     warnings,
   };
 }
@@ -71,6 +79,13 @@ export function formatSummary(summary: Summary, mode: 'preview' | 'write' | 'che
   ];
   const kinds = Object.entries(summary.warnings).sort(([a], [b]) => (a < b ? -1 : 1));
   const lines = [`ro-convert: ${parts.join('; ')}`];
+  const { services: skipped, names } = summary.skippedUntested;
+  if (skipped) {
+    const shown = names.length > 8 ? `${names.slice(0, 8).join(', ')}…` : names.join(', ');
+    lines.push(
+      `--supported skipped ${skipped} LinuxServer service${skipped === 1 ? '' : 's'} not tested read-only (${shown}); convert ${skipped === 1 ? 'it' : 'them'} anyway with --service NAME`,
+    );
+  }
   if (kinds.length) lines.push(`warnings: ${kinds.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   return lines.join('\n');
 }
