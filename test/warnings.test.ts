@@ -5,6 +5,7 @@
  * `expected.json` (per selected service, its warnings in order: a code, or `{code, includes,
  * excludes, line}`). Files next to `input.yml` stand for the files next to a `compose.yml`.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { locateServices } from '../src/model/locate.js';
 import { parseCompose } from '../src/parse/parse.js';
 import { processFile } from '../src/io/process-file.js';
 import { formatSummary, summarize } from '../src/report/report.js';
+import { listCompanions } from '../src/knowledge/companions.js';
 import { relatedFilesOf } from '../src/io/related-files.js';
 import { isSelected, stripPolicy } from '../src/model/select.js';
 import type { ServiceContext } from '../src/plan/transform.js';
@@ -153,6 +155,35 @@ describe('the media-stack example', () => {
       postgres: ['companion', 'none'],
     });
     expect(located.find((s) => s.name === 'postgres')!.needs.tmpfs.map((t) => t.path)).toEqual(['/var/run/postgresql', '/tmp']);
+  });
+});
+
+describe('the built command line', () => {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+  it('--list-images shows both tables, with the confidence of each companion fact', () => {
+    const result = run('--list-images');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^LinuxServer images \(linuxserver\/docker-documentation@[0-9a-f]{12}, \d{4}-\d{2}-\d{2}\):/);
+    expect(result.stdout).toMatch(/^sonarr +supported$/m);
+    expect(result.stdout).toMatch(/^postgres +none +\/var\/run\/postgresql \/tmp +D$/m);
+    expect(result.stdout).toMatch(/^hotio +exec +- +I$/m);
+    expect(result.stdout).toMatch(/^mariadb +none +\(\/run\/mysqld\) \(\/tmp\) +O\(1\), weak$/m);
+    expect(result.stdout).toContain('breaks: with REDIS_HOST set, the entrypoint writes /usr/local/etc/php/conf.d/redis-session.ini, which fails read-only [X]');
+    for (const companion of listCompanions()) expect(result.stdout).toMatch(new RegExp(`^${companion.name.replace(/[.]/g, '\\.')} `, 'm'));
+  });
+
+  it('--swarm is an option: the warning says so', () => {
+    const result = run('--all', '--swarm', fileURLToPath(new URL('./fixtures-warnings/swarm-option/input.yml', import.meta.url)));
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('--swarm: docker stack deploy ignores service-level tmpfs');
+    expect(result.stderr).toContain('[swarm]');
+  });
+
+  it('--supported --check names the untested services it skipped', () => {
+    const result = run('--supported', '--check', fileURLToPath(new URL('../examples/media-stack/compose.yml', import.meta.url)));
+    expect(result.stderr).toContain('--supported skipped 1 LinuxServer service not tested read-only (jellyfin); convert it anyway with --service NAME');
   });
 });
 

@@ -37,7 +37,7 @@ function program(): Command {
     .option('--redact', 'mask values of secret-looking variables (PASSWORD, SECRET, TOKEN, KEY in the name) in printed diffs, for CI logs')
     .addOption(new Option('--color', 'colour the diff (default: only on a terminal; NO_COLOR and FORCE_COLOR are honoured)'))
     .addOption(new Option('--no-color', 'never colour the diff'))
-    .option('--list-images', 'print the LinuxServer read-only support table and exit')
+    .option('--list-images', 'print what ro-convert knows about images (LinuxServer and companion tables) and exit')
     .version(VERSION, '-V, --version')
     .addHelpText(
       'after',
@@ -135,8 +135,19 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   if (flags.listImages) {
-    const [{ listImages }, { formatImageTable }] = await Promise.all([import('../knowledge/index.js'), import('../report/report.js')]);
-    process.stdout.write(formatImageTable(listImages()));
+    const [{ listImages, knowledgeProvenance }, { listCompanions }, { formatImageTable, formatCompanionTable }] = await Promise.all([
+      import('../knowledge/index.js'),
+      import('../knowledge/companions.js'),
+      import('../report/report.js'),
+    ]);
+    const { repository, commit, date } = knowledgeProvenance;
+    process.stdout.write(`LinuxServer images (${repository}@${commit.slice(0, 12)}, ${date}):\n\n${formatImageTable(listImages())}\n`);
+    process.stdout.write(
+      'Images that live next to them (official and third-party). /RUN: what /run needs (exec only for s6 images); TMPFS: entries the\n' +
+        'conversion adds, (in parentheses) entries it only names; CONF.: D documented by the image, V verified by a third party,\n' +
+        'O observed in public compose files, I inferred from its Dockerfile, X known to break. Any other image gets /run:exec and a warning.\n\n' +
+        formatCompanionTable(listCompanions()),
+    );
     return EXIT.ok;
   }
   let options: RunOptions;

@@ -1,5 +1,7 @@
 import type { ServiceReport } from '../plan/diagnostics.js';
 import type { ConvertError, ErrorCode } from '../parse/errors.js';
+import { isActionable } from '../knowledge/companions.js';
+import type { CompanionImage } from '../knowledge/companions.js';
 
 /** One file's entry in the report (the `--json` shape). */
 export interface FileReport {
@@ -99,6 +101,32 @@ export function formatImageTable(images: readonly { image: string; readonlySuppo
     const [first, ...rest] = [...(image.deprecated ? ['(deprecated image)'] : []), ...image.caveats];
     lines.push(`${image.image.padEnd(width)}  ${support}  ${first ?? ''}`.trimEnd());
     for (const caveat of rest) lines.push(`${' '.repeat(width + 13)}${caveat}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The companion part of `--list-images`: per image its `/run` need, the tmpfs entries the
+ * conversion adds (documented or verified) and those it only names, the confidence letters, then
+ * its breakage and caveats, one per line, each with its confidence.
+ */
+export function formatCompanionTable(images: readonly CompanionImage[]): string {
+  const width = Math.max(5, ...images.map((i) => i.name.length));
+  const rows = images.map((image) => {
+    const tmpfs = image.tmpfs.map((t) => (isActionable(t.confidence) ? t.path : `(${t.path})`));
+    return { image, run: image.run, tmpfs: tmpfs.join(' ') || '-' };
+  });
+  const tmpfsWidth = Math.max(5, ...rows.map((r) => r.tmpfs.length));
+  const lines = [`${'IMAGE'.padEnd(width)}  /RUN   ${'TMPFS'.padEnd(tmpfsWidth)}  CONF.`];
+  for (const { image, run, tmpfs } of rows) {
+    lines.push(`${image.name.padEnd(width)}  ${run.padEnd(5)}  ${tmpfs.padEnd(tmpfsWidth)}  ${image.confidence}`);
+    const notes = [
+      `matches ${image.references.join(', ')}`,
+      ...image.breaks.map((f) => `breaks: ${f.text} [${f.confidence}]`),
+      ...image.caveats.map((f) => `${f.text} [${f.confidence}]`),
+      ...image.volumes.map((v) => `${v.text} [${v.confidence}]`),
+    ];
+    for (const note of notes) lines.push(`${' '.repeat(width + 2)}${note}`);
   }
   return `${lines.join('\n')}\n`;
 }
