@@ -1,20 +1,24 @@
-// Regenerates src/knowledge/linuxserver.json from the shared LinuxServer read-only snapshot.
+// Regenerates src/knowledge/linuxserver.json from LinuxServer's read-only facts.
 //
-//   node scripts/knowledge-update.mjs [path/to/linuxserver-readonly.json] [--out path/to/output.json]
+//   npm run knowledge:update -- [SOURCE] [--out table.json] [--snapshot snapshot.json]
 //
-// Defaults (resolved from the project root, so the script works from any cwd):
-//   input  ../shared/data/linuxserver-readonly.json
-//   output src/knowledge/linuxserver.json
-// Explicit paths are resolved against the cwd. The output is deterministic (images sorted by name
-// with plain code-unit order, fixed key order, 2-space JSON, final newline) so the committed file can
-// be compared byte-for-byte against a fresh run (test/knowledge.test.ts does exactly that).
-// Caveat text is kept verbatim apart from splitting into bullets: it is quoted to users as-is.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+// SOURCE is either a checkout of linuxserver/docker-documentation (a directory: its
+// docs/images/*.md and docs/deprecated_images/*.md pages are read, with the checkout's commit) or a
+// JSON snapshot in the shape of src/knowledge/sources/linuxserver-readonly.json. A given SOURCE is
+// first written to the snapshot (default src/knowledge/sources/linuxserver-readonly.json), which is
+// kept in the repository: the table is always generated from that snapshot, and
+// test/knowledge.test.ts regenerates it from there to prove the committed table has not drifted.
+// With no SOURCE, the committed snapshot is read. Explicit paths are resolved against the cwd.
+// The output is deterministic (images sorted by name with plain code-unit order, fixed key order,
+// 2-space JSON, final newline). Caveat text is kept verbatim apart from splitting into bullets: it
+// is quoted to users as-is.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DEFAULT_INPUT = resolve(projectRoot, '../shared/data/linuxserver-readonly.json');
+const DEFAULT_SNAPSHOT = resolve(projectRoot, 'src/knowledge/sources/linuxserver-readonly.json');
 const DEFAULT_OUTPUT = resolve(projectRoot, 'src/knowledge/linuxserver.json');
 
 // The images whose readme says /tmp must be a tmpfs, per docs/linuxserver-read-only.md. The data is
@@ -34,14 +38,19 @@ function fail(message) {
 function parseArgs(argv) {
   let input;
   let output;
+  let snapshot;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--out' || arg === '-o') {
       const value = argv[++i];
       if (value === undefined) fail(`${arg} needs a path`);
       output = resolve(value);
+    } else if (arg === '--snapshot') {
+      const value = argv[++i];
+      if (value === undefined) fail(`${arg} needs a path`);
+      snapshot = resolve(value);
     } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: node scripts/knowledge-update.mjs [input.json] [--out output.json]\n');
+      process.stdout.write('usage: npm run knowledge:update -- [docs-checkout/ | snapshot.json] [--out table.json] [--snapshot snapshot.json]\n');
       process.exit(0);
     } else if (arg.startsWith('-')) {
       fail(`unknown option ${arg}`);
@@ -51,7 +60,7 @@ function parseArgs(argv) {
       fail(`unexpected argument ${arg}`);
     }
   }
-  return { input: input ?? DEFAULT_INPUT, output: output ?? DEFAULT_OUTPUT };
+  return { input, output: output ?? DEFAULT_OUTPUT, snapshot: snapshot ?? DEFAULT_SNAPSHOT };
 }
 
 /**
@@ -100,13 +109,93 @@ function expectString(value, where) {
 // Plain code-unit order: localeCompare would depend on the ICU data of the machine running it.
 const byCodeUnit = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
-const { input, output } = parseArgs(process.argv.slice(2));
+/**
+ * The body of a `## TITLE` section of a docs page (up to the next `## ` heading), or null when the
+ * page has none.
+ */
+function section(page, title) {
+  const lines = page.split(/\r?\n/);
+  const start = lines.findIndex((line) => line.trim() === `## ${title}`);
+  if (start < 0) return null;
+  const end = lines.findIndex((line, i) => i > start && /^##\s/.test(line));
+  return lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
+}
+
+/** The `### Caveats` list of a section, as the markdown the snapshot keeps (null: none). */
+function caveatsOf(body) {
+  if (body === null) return null;
+  const match = /^###\s+Caveats\s*$/m.exec(body);
+  if (!match) return null;
+  const text = body.slice(match.index + match[0].length).replace(/^###[\s\S]*$/m, '').trim();
+  return text === '' ? null : text;
+}
+
+/**
+ * Reads a checkout of linuxserver/docker-documentation into the snapshot's shape. Each image page
+ * renders its readme-vars.yml: a `## Read-Only Operation` section when `readonly_supported` is
+ * true, `## Non-Root Operation` when `nonroot_supported` is, each with an optional `### Caveats`
+ * list (`readonly_message`, `nonroot_message`).
+ */
+function readDocsCheckout(dir) {
+  const git = (...args) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
+  let commit;
+  let date;
+  try {
+    commit = git('rev-parse', 'HEAD');
+    date = git('log', '-1', '--format=%cs');
+  } catch {
+    fail(`${dir} is not a git checkout of linuxserver/docker-documentation (its commit is the provenance)`);
+  }
+  const images = [];
+  const without = [];
+  for (const [folder, deprecated] of [['docs/images', false], ['docs/deprecated_images', true]]) {
+    const path = join(dir, folder);
+    if (!existsSync(path)) fail(`${dir} has no ${folder}: not a docker-documentation checkout`);
+    for (const file of readdirSync(path).filter((f) => /^docker-.+\.md$/.test(f)).sort(byCodeUnit)) {
+      const image = basename(file, '.md').slice('docker-'.length);
+      const page = readFileSync(join(path, file), 'utf8');
+      const readonly = section(page, 'Read-Only Operation');
+      const nonroot = section(page, 'Non-Root Operation');
+      if (readonly === null && nonroot === null) {
+        if (!deprecated) without.push(image);
+        continue;
+      }
+      images.push({
+        image,
+        deprecated,
+        readonly_supported: readonly !== null,
+        readonly_caveats: caveatsOf(readonly),
+        nonroot_supported: nonroot !== null,
+        nonroot_caveats: caveatsOf(nonroot),
+        source: `linuxserver/docker-documentation@${commit}:${folder}/${file}`,
+      });
+    }
+  }
+  return {
+    generated_from: `linuxserver/docker-documentation HEAD ${commit} (${date}), docs/images/*.md and docs/deprecated_images/*.md, rendered from each image repo's readme-vars.yml (readonly_supported/readonly_message/nonroot_supported/nonroot_message) by linuxserver/docker-jenkins-builder templates`,
+    note: 'false vs absent cannot be distinguished from rendered docs; any image not listed here has no Read-Only/Non-Root section (treated as unsupported)',
+    images,
+    images_without_readonly_section: without,
+  };
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    fail(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const { input, output, snapshot } = parseArgs(process.argv.slice(2));
 
 let source;
-try {
-  source = JSON.parse(readFileSync(input, 'utf8'));
-} catch (error) {
-  fail(`cannot read ${input}: ${error instanceof Error ? error.message : String(error)}`);
+if (input === undefined) {
+  source = readJson(snapshot);
+} else {
+  source = existsSync(input) && statSync(input).isDirectory() ? readDocsCheckout(input) : readJson(input);
+  // The repository keeps the source it was generated from, so the drift test needs nothing else.
+  writeFileSync(snapshot, `${JSON.stringify(source, null, 1)}\n`);
 }
 
 const generatedFrom = expectString(source.generated_from, 'generated_from');

@@ -5,8 +5,9 @@ import { internalError } from './parse/errors.js';
 import { parseCompose } from './parse/parse.js';
 import { planConversion } from './plan/plan.js';
 import type { PlanOptions } from './plan/plan.js';
-import type { ServiceReport } from './plan/diagnostics.js';
+import type { ServiceReport, Warning } from './plan/diagnostics.js';
 import { verifyConversion } from './verify/verify.js';
+import { skippedAsUntested } from './model/select.js';
 
 export type { ServiceReport } from './plan/diagnostics.js';
 
@@ -27,6 +28,8 @@ export interface ConvertResult {
   services: ServiceReport[];
   /** Every service name in the file (for "unknown service" messages). */
   serviceNames: string[];
+  /** LinuxServer services `supported` left out because LinuxServer has not tested them read-only. */
+  skippedUntested: string[];
   /** The regions of the input that the output replaces, in source order (empty when unchanged). */
   replacements: readonly Replacement[];
   /** The unified diff (`git apply` format), computed on first read. */
@@ -58,11 +61,18 @@ export function convert(text: string, options: ConvertOptions): ConvertResult {
     output,
     changed: output !== text,
     replacements: output === text ? [] : replacements,
-    services: plan.selected.map((s) => s.report),
+    services: plan.selected.map((s) => ({ ...s.report, warnings: inLineOrder(s.report.warnings) })),
     serviceNames: plan.services.map((s) => s.name),
+    skippedUntested: plan.services.filter((s) => skippedAsUntested(s, options)).map((s) => s.name),
     get diff() {
       diff ??= unifiedDiff(path, text, output, replacements);
       return diff;
     },
   };
+}
+
+/** A service's warnings in the order of the lines they are about; those about no line (another file) last. */
+function inLineOrder(warnings: readonly Warning[]): Warning[] {
+  // Array.prototype.sort is stable: warnings about one line keep the order the transforms gave them.
+  return [...warnings].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }

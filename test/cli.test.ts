@@ -268,7 +268,7 @@ describe('--json', () => {
     expect(Object.keys(report).sort()).toEqual(['files', 'summary']);
     expect(typeof report.summary).toBe('object');
     const files = report.files as Record<string, unknown>[];
-    expect(files.map((f) => Object.keys(f).sort())).toEqual(Array(3).fill(['error', 'path', 'services', 'status', 'written']));
+    expect(files.map((f) => Object.keys(f).sort())).toEqual(Array(3).fill(['error', 'path', 'services', 'skippedUntested', 'status', 'written']));
     const [a, b, c] = files as { path: string; status: string; written: boolean; error: Record<string, unknown> | null; services: Record<string, unknown>[] }[];
     expect({ path: a!.path, status: a!.status, written: a!.written, error: a!.error }).toEqual({ path: 'a/compose.yml', status: 'changed', written: false, error: null });
     expect(a!.services.map((s) => Object.keys(s).sort())).toEqual([['changes', 'column', 'line', 'name', 'warnings']]);

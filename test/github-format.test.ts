@@ -47,6 +47,7 @@ describe('escaping', () => {
       written: false,
       error: null,
       services: [{ name: 'app', line: 2, column: 3, changes: [], warnings: [{ code: 'image-caveat', message, line: 4 }] }],
+      skippedUntested: [],
     };
     const [line, ...rest] = fileAnnotations(report, 'check', process.cwd());
     expect(rest).toEqual([]);
@@ -56,7 +57,7 @@ describe('escaping', () => {
 });
 
 describe('annotations', () => {
-  const report = (services: FileReport['services'], error: FileReport['error'] = null): FileReport => ({ path: 'compose.yml', status: error ? 'error' : 'changed', written: false, error, services });
+  const report = (services: FileReport['services'], error: FileReport['error'] = null): FileReport => ({ path: 'compose.yml', status: error ? 'error' : 'changed', written: false, error, services, skippedUntested: [] });
   const service = { name: 'sonarr', line: 3, column: 3, changes: [{ code: 'read-only-added' as const, message: 'added read_only: true', line: 3 }], warnings: [] };
 
   it('makes a service left writable an ::error under --check and a ::warning in a preview', () => {

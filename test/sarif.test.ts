@@ -24,7 +24,7 @@ const CHANGE_RULES = new Set(['writable-root', 'tmpfs-missing', 'obsolete-env'])
 /** The SARIF log of converting one text named `compose.yml` in the working directory. */
 function logOf(input: string, options: ConvertOptions, mode: 'preview' | 'write' | 'check' = 'check') {
   const result = convert(input, options);
-  const report: FileReport = { path: 'compose.yml', status: result.changed ? 'changed' : 'unchanged', written: false, error: null, services: result.services };
+  const report: FileReport = { path: 'compose.yml', status: result.changed ? 'changed' : 'unchanged', written: false, error: null, services: result.services, skippedUntested: [] };
   return { result, log: sarifLog([{ report, input, replacements: result.replacements }], { mode, cwd: process.cwd(), version: '0.0.0-test' }) };
 }
 

@@ -5,6 +5,7 @@
  * `expected.json` (per selected service, its warnings in order: a code, or `{code, includes,
  * excludes, line}`). Files next to `input.yml` stand for the files next to a `compose.yml`.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ import { envFileNames } from '../src/model/env-files.js';
 import { locateServices } from '../src/model/locate.js';
 import { parseCompose } from '../src/parse/parse.js';
 import { processFile } from '../src/io/process-file.js';
+import { formatSummary, summarize } from '../src/report/report.js';
+import { listCompanions } from '../src/knowledge/companions.js';
 import { relatedFilesOf } from '../src/io/related-files.js';
 import { isSelected, stripPolicy } from '../src/model/select.js';
 import type { ServiceContext } from '../src/plan/transform.js';
@@ -61,7 +64,9 @@ const warnTransforms = transforms.filter((t) => t.name.startsWith('warn-'));
 describe('warning fixtures', () => {
   it('has a case for every warning code of issue 4', () => {
     const codes = new Set(cases.flatMap((c) => Object.values(c.expected).flat().map((e) => (typeof e === 'string' ? e : e.code))));
-    for (const code of ['not-lsio-tested', 'image-caveat', 'image-variable', 'non-root-user', 'custom-services', 'custom-init', 'mods-disabled', 'uid-changes', 'env-file', 'extends', 'override-undoes', 'moot-setting']) {
+    for (const code of ['not-lsio-tested', 'image-caveat', 'image-variable', 'non-root-user', 'custom-services', 'custom-init', 'mods-disabled', 'uid-changes', 'env-file', 'extends', 'override-undoes', 'moot-setting',
+      // issue 12
+      'unknown-image', 'companion-image', 'image-breaks', 'umask-ignored', 'mod-variables', 'swarm']) {
       expect(codes, code).toContain(code);
     }
   });
@@ -127,12 +132,78 @@ describe('the media-stack example', () => {
       sonarr: ['uid-changes', 'mods-disabled'],
       radarr: ['uid-changes', 'env-file'],
       prowlarr: ['uid-changes'],
-      flaresolverr: [],
-      qbittorrent: ['uid-changes'],
-      plex: ['image-caveat', 'image-caveat', 'uid-changes'],
-      jellyfin: ['not-lsio-tested', 'uid-changes'],
-      postgres: [],
+      flaresolverr: ['unknown-image'],
+      qbittorrent: ['uid-changes', 'umask-ignored'],
+      // The transcode caveat is met: /transcode is a host path.
+      plex: ['image-caveat', 'uid-changes'],
+      jellyfin: ['uid-changes', 'not-lsio-tested'],
+      postgres: ['companion-image'],
     });
+    const postgres = result.services.find((s) => s.name === 'postgres')!;
+    expect(postgres.warnings[0]!.message).toContain('tmpfs /var/run/postgresql and /tmp and nothing at /run');
+    expect(postgres.warnings[0]!.message).toContain('documented by the image: docker-library/postgres issue 154');
+    // No non-s6 image is asked for exec; flaresolverr is unknown, so it may be s6.
+    const located = locateServices(parseCompose(text));
+    expect(Object.fromEntries(located.map((s) => [s.name, [s.needs.known, s.needs.run]]))).toEqual({
+      sonarr: ['linuxserver', 'exec'],
+      radarr: ['linuxserver', 'exec'],
+      prowlarr: ['linuxserver', 'exec'],
+      flaresolverr: ['unknown', 'exec'],
+      qbittorrent: ['linuxserver', 'exec'],
+      plex: ['linuxserver', 'exec'],
+      jellyfin: ['linuxserver', 'exec'],
+      postgres: ['companion', 'none'],
+    });
+    expect(located.find((s) => s.name === 'postgres')!.needs.tmpfs.map((t) => t.path)).toEqual(['/var/run/postgresql', '/tmp']);
+  });
+});
+
+describe('the built command line', () => {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+  it('--list-images shows both tables, with the confidence of each companion fact', () => {
+    const result = run('--list-images');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^LinuxServer images \(linuxserver\/docker-documentation@[0-9a-f]{12}, \d{4}-\d{2}-\d{2}\):/);
+    expect(result.stdout).toMatch(/^sonarr +supported$/m);
+    expect(result.stdout).toMatch(/^postgres +none +\/var\/run\/postgresql \/tmp +D$/m);
+    expect(result.stdout).toMatch(/^hotio +exec +- +I$/m);
+    expect(result.stdout).toMatch(/^mariadb +none +\(\/run\/mysqld\) \(\/tmp\) +O\(1\), weak$/m);
+    expect(result.stdout).toContain('breaks: with REDIS_HOST set, the entrypoint writes /usr/local/etc/php/conf.d/redis-session.ini, which fails read-only [X]');
+    for (const companion of listCompanions()) expect(result.stdout).toMatch(new RegExp(`^${companion.name.replace(/[.]/g, '\\.')} `, 'm'));
+  });
+
+  it('--swarm is an option: the warning says so', () => {
+    const result = run('--all', '--swarm', fileURLToPath(new URL('./fixtures-warnings/swarm-option/input.yml', import.meta.url)));
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('--swarm: docker stack deploy ignores service-level tmpfs');
+    expect(result.stderr).toContain('[swarm]');
+  });
+
+  it('--supported --check names the untested services it skipped', () => {
+    const result = run('--supported', '--check', fileURLToPath(new URL('../examples/media-stack/compose.yml', import.meta.url)));
+    expect(result.stderr).toContain('--supported skipped 1 LinuxServer service not tested read-only (jellyfin); convert it anyway with --service NAME');
+  });
+});
+
+describe('--supported', () => {
+  it('says how many untested LinuxServer services it skipped, and how to convert them anyway', () => {
+    const path = fileURLToPath(new URL('../examples/media-stack/compose.yml', import.meta.url));
+    const result = convert(readFileSync(path, 'utf8'), { supported: true });
+    expect(result.skippedUntested).toEqual(['jellyfin']);
+    const report = { path, status: 'changed' as const, written: false, error: null, services: result.services, skippedUntested: result.skippedUntested };
+    const summary = summarize([report, { ...report, path: 'other.yml' }]);
+    expect(summary.skippedUntested).toEqual({ services: 2, names: ['jellyfin'] });
+    expect(formatSummary(summary, 'preview')).toContain('--supported skipped 2 LinuxServer services not tested read-only (jellyfin); convert them anyway with --service NAME');
+  });
+
+  it('counts nothing when another criterion selects the service, or without --supported', () => {
+    const text = 'services:\n  jellyfin:\n    image: lscr.io/linuxserver/jellyfin\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n';
+    expect(convert(text, { supported: true }).skippedUntested).toEqual(['jellyfin']);
+    expect(convert(text, { supported: true, services: ['jellyfin'] }).skippedUntested).toEqual([]);
+    expect(convert(text, { all: true }).skippedUntested).toEqual([]);
+    expect(formatSummary(summarize([]), 'check')).not.toContain('--supported');
   });
 });
 
@@ -183,6 +254,22 @@ describe('relatedFilesOf', () => {
       expect(fromStdin.report.services[0]!.warnings[0]!.message).toContain('is not read by ro-convert');
     });
   });
+
+  for (const [what, compose, options] of [
+    ['nextcloud with REDIS_HOST', 'services:\n  cloud:\n    image: nextcloud:29\n    environment:\n      REDIS_HOST: redis\n', {}],
+    ['pihole', 'services:\n  dns:\n    image: pihole/pihole:latest\n', {}],
+    ['a swarm file', 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr:latest\n    deploy:\n      mode: global\n', {}],
+    ['--swarm', 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr:latest\n', { swarm: true }],
+  ] as const) {
+    it(`--strict refuses ${what}, with the warning that says why`, async () => {
+      await withDir({ 'compose.yml': compose }, async (dir) => {
+        const outcome = await processFile({ path: join(dir, 'compose.yml'), options: { all: true, ...options }, write: false, strict: true, wantDiff: false, wantTexts: false });
+        expect(outcome.report.status).toBe('error');
+        expect(outcome.report.error?.code).toBe('strict-warnings');
+        expect(outcome.report.services[0]!.warnings.map((w) => w.code)).toContain(what.includes('swarm') ? 'swarm' : 'image-breaks');
+      });
+    });
+  }
 
   it('--strict refuses a file whose services get warnings', async () => {
     await withDir({ 'compose.yml': 'services:\n  jellyfin:\n    image: lscr.io/linuxserver/jellyfin:latest\n' }, async (dir) => {

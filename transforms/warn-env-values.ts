@@ -1,33 +1,51 @@
 import type { Warning } from '../src/plan/diagnostics.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { environmentEntries } from '../src/model/service-values.js';
-import { listText, lsioName, warningAt, warningsOnly } from './warn-helpers.js';
+import type { EnvEntry } from '../src/model/service-values.js';
+import { listText, lsioName, mountsOf, warningAt, warningsOnly } from './warn-helpers.js';
+
+/**
+ * Mods whose own variables outlive them: once `DOCKER_MODS` no longer runs the mod, these are set
+ * for nothing. Matched on the mod reference without its tag.
+ */
+const MOD_VARIABLES: readonly { mod: RegExp; name: string; prefix: string }[] = [
+  // theme.park (docs.theme-park.dev, "Docker mods"): TP_THEME, TP_DOMAIN, TP_ADDON…
+  { mod: /(^|\/)theme\.park$/, name: 'theme.park', prefix: 'TP_' },
+];
 
 /**
  * What the user loses with the LinuxServer variables read-only ignores, read from their values
  * (before the strip-env transform removes them; the loss is the same if `--keep-env` keeps them):
- * each mod of `DOCKER_MODS` (split on `|`) no longer runs, and `PUID`/`PGID` other than 911
- * mean files under `/config` on the host end up owned by UID 911.
+ * `PUID`/`PGID` other than 911 (files in the host paths the service mounts end up owned by 911),
+ * `UMASK` or its legacy `UMASK_SET` (the umask wrapper is skipped), each mod of `DOCKER_MODS`
+ * (split on `|`; they no longer run) and the variables of those mods, now set for nothing.
  */
 export function warnEnvValues(ctx: ServiceContext): TransformResult {
   if (!lsioName(ctx)) return warningsOnly([]);
   const entries = environmentEntries(ctx.service.map, ctx.doc);
   const warnings: Warning[] = [];
   const verb = (name: string) => (ctx.strip.has(name) ? 'removed' : 'kept, but ignored read-only');
+  const isSet = (e: EnvEntry) => e.value !== null && e.value.trim() !== '';
 
-  const ids = entries.filter((e) => (e.name === 'PUID' || e.name === 'PGID') && e.value !== null && e.value.trim() !== '' && e.value.trim() !== '911');
+  const ids = entries.filter((e) => (e.name === 'PUID' || e.name === 'PGID') && isSet(e) && e.value!.trim() !== '911');
   if (ids.length) {
     const set = ids.map((e) => `${e.name}=${e.value!.trim()}`);
     const has = (name: string) => ids.some((e) => e.name === name);
     const owner = has('PUID') && has('PGID') ? '911:911' : has('PUID') ? 'UID 911' : 'GID 911';
-    warnings.push(
-      warningAt(
-        ctx,
-        'uid-changes',
-        `${listText(set)} ${ids.length === 1 ? 'has' : 'have'} no effect read-only: files under /config on the host will be owned by ${owner} after the first read-only start`,
-        ids[0]!.node,
-      ),
-    );
+    // The app runs as 911 whatever the ids said: everything it writes on the host is 911's.
+    const hostPaths = [...new Set(mountsOf(ctx).filter((m) => m.kind === 'bind' && !m.readOnly).map((m) => m.hostPath!))];
+    const where = hostPaths.length ? `files under ${listText(hostPaths)} on the host` : 'files under /config';
+    warnings.push(warningAt(ctx, 'uid-changes', `${listText(set)} ${ids.length === 1 ? 'has' : 'have'} no effect read-only: ${where} will be owned by ${owner} after the first read-only start`, ids[0]!.node));
+  }
+
+  for (const umask of entries.filter((e) => (e.name === 'UMASK' || e.name === 'UMASK_SET') && isSet(e))) {
+    const value = umask.value!.trim();
+    // 022 is the umask the container gets anyway: nothing changes.
+    if (/^0*22$/.test(value)) continue;
+    const legacy = umask.name === 'UMASK_SET' ? ' (the legacy name of UMASK)' : '';
+    // A group digit of 0 (002, 0002) is what keeps a shared /data group-writable in *arr stacks.
+    const groupWritable = /^0*[0-7]?0[0-7]$/.test(value) ? `; files are no longer group-writable, so in *arr stacks a shared /data (hardlinks, imports between apps) needs its permissions set another way` : '';
+    warnings.push(warningAt(ctx, 'umask-ignored', `${umask.name}=${value}${legacy} ${verb(umask.name)}: read-only skips LinuxServer's umask wrapper, so files are created with the default umask (022)${groupWritable}`, umask.node));
   }
 
   const mods = entries.find((e) => e.name === 'DOCKER_MODS');
@@ -35,6 +53,13 @@ export function warnEnvValues(ctx: ServiceContext): TransformResult {
   if (mods && names.length) {
     const what = names.length === 1 ? 'this mod no longer runs' : `these ${names.length} mods no longer run`;
     warnings.push(warningAt(ctx, 'mods-disabled', `DOCKER_MODS ${verb('DOCKER_MODS')}; ${what}: ${names.join(', ')}`, mods.node));
+    for (const known of MOD_VARIABLES.filter((m) => names.some((name) => m.mod.test(name.replace(/:[^/:]*$/, ''))))) {
+      const orphans = entries.filter((e) => e.name.startsWith(known.prefix));
+      if (orphans.length === 0) continue;
+      warnings.push(
+        warningAt(ctx, 'mod-variables', `${listText(orphans.map((e) => e.name))} configure${orphans.length === 1 ? 's' : ''} the ${known.name} mod, which no longer runs; kept, but set for nothing`, orphans[0]!.node),
+      );
+    }
   }
   return warningsOnly(warnings);
 }

@@ -23,6 +23,7 @@ function program(): Command {
     .optionsGroup('Conversion:')
     .option('--keep-env <name>', 'do not strip this variable (repeatable, or a comma list)', list)
     .option('--strip-env <name>', 'also strip this variable from selected services (repeatable, or a comma list)', list)
+    .option('--swarm', 'the files are deployed with docker stack deploy: warn where swarm cannot mount what read-only needs')
     .optionsGroup('Modes (default: preview the diff, write nothing):')
     .option('-w, --write', 'write the changes (the diff is printed first unless --quiet)')
     .option('--dry-run', 'preview only (the default, said explicitly)')
@@ -38,7 +39,7 @@ function program(): Command {
     .option('--no-redact', 'print secret values as they are (the CI integrations pass --redact; the last of the two wins)')
     .addOption(new Option('--color', 'colour the diff (default: only on a terminal; NO_COLOR and FORCE_COLOR are honoured)'))
     .addOption(new Option('--no-color', 'never colour the diff'))
-    .option('--list-images', 'print the LinuxServer read-only support table and exit')
+    .option('--list-images', 'print what ro-convert knows about images (LinuxServer and companion tables) and exit')
     .version(VERSION, '-V, --version')
     .addHelpText(
       'after',
@@ -68,6 +69,7 @@ interface CliFlags {
   supported?: boolean;
   keepEnv?: string[];
   stripEnv?: string[];
+  swarm?: boolean;
   write?: boolean;
   dryRun?: boolean;
   check?: boolean;
@@ -93,6 +95,7 @@ function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
     supported: flags.supported,
     keepEnv: flags.keepEnv,
     stripEnv: flags.stripEnv,
+    swarm: flags.swarm,
     mode: flags.check ? 'check' : flags.write || flags.interactive ? 'write' : 'preview',
     interactive: Boolean(flags.interactive),
     stdout: Boolean(flags.stdout),
@@ -141,8 +144,19 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   if (flags.listImages) {
-    const [{ listImages }, { formatImageTable }] = await Promise.all([import('../knowledge/index.js'), import('../report/report.js')]);
-    process.stdout.write(formatImageTable(listImages()));
+    const [{ listImages, knowledgeProvenance }, { listCompanions }, { formatImageTable, formatCompanionTable }] = await Promise.all([
+      import('../knowledge/index.js'),
+      import('../knowledge/companions.js'),
+      import('../report/report.js'),
+    ]);
+    const { repository, commit, date } = knowledgeProvenance;
+    process.stdout.write(`LinuxServer images (${repository}@${commit.slice(0, 12)}, ${date}):\n\n${formatImageTable(listImages())}\n`);
+    process.stdout.write(
+      'Images that live next to them (official and third-party). /RUN: what /run needs (exec only for s6 images); TMPFS: entries the\n' +
+        'conversion adds, (in parentheses) entries it only names; CONF.: D documented by the image, V verified by a third party,\n' +
+        'O observed in public compose files, I inferred from its Dockerfile, X known to break. Any other image gets /run:exec and a warning.\n\n' +
+        formatCompanionTable(listCompanions()),
+    );
     return EXIT.ok;
   }
   let options: RunOptions;

@@ -67,6 +67,7 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     supported: options.supported,
     keepEnv: options.keepEnv,
     stripEnv: options.stripEnv,
+    swarm: options.swarm,
   };
   const jobs: FileJob[] = paths.map((path) => ({
     path,

@@ -42,13 +42,14 @@ export interface FileOutcome {
  * a bug becomes the report's `error`, so one bad file does not stop the others.
  */
 export async function processFile(job: FileJob): Promise<FileOutcome> {
-  const report: FileReport = { path: job.path, status: 'unchanged', written: false, error: null, services: [] };
+  const report: FileReport = { path: job.path, status: 'unchanged', written: false, error: null, services: [], skippedUntested: [] };
   const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null, replacements: null };
   try {
     const text = job.stdin ? decodeText(job.stdin) : readText(job.path);
     const related = job.stdin || job.path === '-' ? undefined : relatedFilesOf(job.path);
     const result = convert(text, { ...job.options, path: job.path === '-' ? 'stdin' : job.path, related });
     report.services = result.services;
+    report.skippedUntested = result.skippedUntested;
     outcome.serviceNames = result.serviceNames;
     report.status = result.changed ? 'changed' : 'unchanged';
     if (job.strict && result.services.some((s) => s.warnings.length)) {

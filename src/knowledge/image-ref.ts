@@ -114,3 +114,61 @@ export function parseImageRef(image: string): ImageRef {
 
   return { raw: image, lsioName, registry, tag, digest, hasVariable };
 }
+
+/** The reference as written without its `:tag` and `@digest` (`lscr.io/linuxserver/sonarr`). */
+export function nameWithoutTag(ref: ImageRef): string {
+  let name = ref.raw.trim();
+  if (ref.digest !== null && name.endsWith(`@${ref.digest}`)) name = name.slice(0, -ref.digest.length - 1);
+  if (ref.tag !== null && name.endsWith(`:${ref.tag}`)) name = name.slice(0, -ref.tag.length - 1);
+  return name;
+}
+
+// A name as Docker reads it once tag and digest are gone: optional registry, then the path.
+const NAME_ONLY = /^(?:[^/]+\/)?[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)*$/;
+// Docker Hub, by every name it is written with.
+const DOCKER_HUB: ReadonlySet<string | null> = new Set([null, 'docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/**
+ * The image's name as Docker resolves it, without tag or digest: Docker Hub names get
+ * `docker.io/` and official images `library/` (`nginx` → `docker.io/library/nginx`,
+ * `linuxserver/sonarr` → `docker.io/linuxserver/sonarr`). Null when the name holds a variable or
+ * does not follow the grammar.
+ */
+export function normalizedName(ref: ImageRef): string | null {
+  const name = nameWithoutTag(ref);
+  if (name.includes('$') || !NAME_ONLY.test(name)) return null;
+  if (ref.registry !== null && !name.startsWith(`${ref.registry}/`)) return null;
+  const path = ref.registry === null ? name : name.slice(ref.registry.length + 1);
+  if (!DOCKER_HUB.has(ref.registry)) return `${ref.registry}/${path}`;
+  return `docker.io/${path.includes('/') ? path : `library/${path}`}`;
+}
+
+/** The names LinuxServer publishes one image under, by registry (`lscr.io/linuxserver/NAME`…). */
+const LSIO_FORMS = ['lscr.io/linuxserver/', 'ghcr.io/linuxserver/', 'docker.io/linuxserver/', 'linuxserver/'];
+
+/**
+ * Every spelling of the image a reference names, for matching what users write: as written, without
+ * tag and digest, normalised (`docker.io/library/nginx`) and Docker Hub's short forms (`nginx`,
+ * `library/nginx`), and for a LinuxServer image each registry it is published to; each name also
+ * with the reference's tag, when it has one.
+ */
+export function referenceForms(ref: ImageRef): string[] {
+  const raw = ref.raw.trim();
+  const names = new Set<string>([raw]);
+  const bases = new Set<string>([nameWithoutTag(ref)]);
+  const normal = normalizedName(ref);
+  if (normal !== null) {
+    bases.add(normal);
+    if (normal.startsWith('docker.io/')) {
+      const path = normal.slice('docker.io/'.length);
+      bases.add(path);
+      if (path.startsWith('library/')) bases.add(path.slice('library/'.length));
+    }
+  }
+  if (ref.lsioName) for (const prefix of LSIO_FORMS) bases.add(`${prefix}${ref.lsioName}`);
+  for (const base of bases) {
+    names.add(base);
+    if (ref.tag !== null) names.add(`${base}:${ref.tag}`);
+  }
+  return [...names];
+}

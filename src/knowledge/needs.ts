@@ -1,5 +1,7 @@
 import type { ImageKnowledge } from './index.js';
 import type { ImageRef } from './image-ref.js';
+import { confidenceText, isActionable, lookupCompanion } from './companions.js';
+import type { CompanionTmpfs } from './companions.js';
 
 /** One tmpfs entry an image needs besides `/run`, and where that fact comes from. */
 export interface TmpfsNeed {
@@ -7,7 +9,10 @@ export interface TmpfsNeed {
   path: string;
   /** tmpfs options without `exec` (e.g. `uid=70`, `gid=70`); empty for none. */
   options: readonly string[];
-  /** Where the fact comes from (a knowledge record's `source`). */
+  /**
+   * Where the fact comes from: a LinuxServer knowledge record's `source`, or for a companion image
+   * its confidence in words and its source (`documented by the image: docker-library/postgres …`).
+   */
   source: string;
 }
 
@@ -21,17 +26,40 @@ export interface MountNeeds {
    * noexec), `plain` for a tmpfs without exec, `none` when the image needs nothing at `/run`.
    */
   run: 'exec' | 'plain' | 'none';
-  /** Further tmpfs entries the image needs. */
+  /** Further tmpfs entries the image needs (documented or verified: the conversion adds them). */
   tmpfs: readonly TmpfsNeed[];
-  /** How the image is known: LinuxServer's table, or not at all (then `/run:exec`: it may be s6). */
-  known: 'linuxserver' | 'unknown';
+  /**
+   * How the image is known: LinuxServer's table, the companion table (official and third-party
+   * images, src/knowledge/companions.json), or not at all (then `/run:exec`: it may be s6).
+   */
+  known: 'linuxserver' | 'companion' | 'unknown';
+  /**
+   * tmpfs entries the image may need on weaker evidence (observed in public files, inferred from
+   * its Dockerfile): named in a warning, never added.
+   */
+  suggested: readonly TmpfsNeed[];
 }
 
-/** The mounts a service's image needs under a read-only root. */
+const UNKNOWN: MountNeeds = Object.freeze({ run: 'exec', tmpfs: Object.freeze([]), known: 'unknown', suggested: Object.freeze([]) });
+
+/**
+ * The mounts a service's image needs under a read-only root: LinuxServer images `/run:exec` (and
+ * `/tmp` where the readme says so); companion images what the table says (`/run` with exec only
+ * for s6 images such as hotio's and Home Assistant's); any other image `/run:exec`, since it may
+ * be s6-based.
+ */
 export function mountNeeds(imageRef: ImageRef | null, knowledge: ImageKnowledge | undefined): MountNeeds {
   if (imageRef?.lsioName) {
     const tmpfs = knowledge?.needsTmpTmpfs ? [{ path: '/tmp', options: [], source: knowledge.source }] : [];
-    return { run: 'exec', tmpfs, known: 'linuxserver' };
+    return { run: 'exec', tmpfs, known: 'linuxserver', suggested: [] };
   }
-  return { run: 'exec', tmpfs: [], known: 'unknown' };
+  const companion = lookupCompanion(imageRef);
+  if (!companion) return UNKNOWN;
+  const need = (t: CompanionTmpfs): TmpfsNeed => ({ path: t.path, options: t.options, source: `${confidenceText(t.confidence)}: ${t.source}` });
+  return {
+    run: companion.run,
+    tmpfs: companion.tmpfs.filter((t) => isActionable(t.confidence)).map(need),
+    known: 'companion',
+    suggested: companion.tmpfs.filter((t) => !isActionable(t.confidence)).map(need),
+  };
 }

@@ -1,4 +1,5 @@
 import type { LocatedService } from './locate.js';
+import { referenceForms } from '../knowledge/image-ref.js';
 
 /** Which services to convert. With several criteria, a service matching any of them is selected. */
 export interface Selection {
@@ -28,21 +29,35 @@ function globToRegExp(glob: string): RegExp {
   return re;
 }
 
-/** Whether `service` is selected. An image glob matches the reference with or without its tag. */
+/**
+ * Whether `service` is selected. An image glob matches the reference as written, without its tag
+ * or digest, or any other spelling of the same image (see {@link referenceForms}):
+ * `lscr.io/linuxserver/*` matches `linuxserver/sonarr`, `docker.io/library/*` matches `nginx`.
+ */
 export function isSelected(service: LocatedService, selection: Selection): boolean {
   if (selection.all) return true;
   if (selection.services?.includes(service.name)) return true;
   if (selection.supported && service.knowledge?.readonlySupported) return true;
-  const image = service.image?.trim();
-  if (image && selection.images?.length) {
-    const bare = image.replace(/@sha256:[0-9a-f]+$/i, '').replace(/:[^/:]+$/, '');
-    return selection.images.some((glob) => globToRegExp(glob).test(image) || globToRegExp(glob).test(bare));
+  if (service.imageRef && selection.images?.length) {
+    const forms = referenceForms(service.imageRef);
+    return selection.images.some((glob) => forms.some((form) => globToRegExp(glob).test(form)));
   }
   return false;
 }
 
-/** The variables that LinuxServer's init ignores under a read-only root (the facts doc). */
-export const DEFAULT_STRIP: readonly string[] = ['PUID', 'PGID', 'UMASK', 'DOCKER_MODS', 'RUN_BANNED_MODS', 'INSTALL_PACKAGES', 'INSTALL_PIP_PACKAGES'];
+/**
+ * A LinuxServer service that `--supported` leaves out because LinuxServer has not tested its image
+ * read-only (and nothing else selects it): the user is told how many, and how to convert them.
+ */
+export function skippedAsUntested(service: LocatedService, selection: Selection): boolean {
+  return Boolean(selection.supported && service.imageRef?.lsioName && !service.knowledge?.readonlySupported && !isSelected(service, selection));
+}
+
+/**
+ * The variables that LinuxServer's init ignores under a read-only root (the facts doc), and
+ * `UMASK_SET`, the legacy name of `UMASK` that older files still carry.
+ */
+export const DEFAULT_STRIP: readonly string[] = ['PUID', 'PGID', 'UMASK', 'UMASK_SET', 'DOCKER_MODS', 'RUN_BANNED_MODS', 'INSTALL_PACKAGES', 'INSTALL_PIP_PACKAGES'];
 /** Every `DOCKER_MODS_*` variable configures a mod, and mods do not run. */
 const STRIP_PREFIX = 'DOCKER_MODS_';
 

@@ -19,17 +19,23 @@ export type WarningCode =
   | 'env-merged-shared'
   | 'env-anchor'
   | 'not-lsio-tested'
+  | 'unknown-image'
+  | 'companion-image'
   | 'image-caveat'
+  | 'image-breaks'
   | 'image-variable'
   | 'non-root-user'
   | 'custom-services'
   | 'custom-init'
   | 'mods-disabled'
   | 'uid-changes'
+  | 'umask-ignored'
+  | 'mod-variables'
   | 'env-file'
   | 'extends'
   | 'override-undoes'
-  | 'moot-setting';
+  | 'moot-setting'
+  | 'swarm';
 
 export interface Change {
   code: ChangeCode;

@@ -20,6 +20,8 @@ export interface PlanOptions extends Selection, EnvAdjustments {
   related?: RelatedFiles;
   /** Further tmpfs entries per service name (e.g. what preflight saw a container write). */
   extraTmpfs?: Readonly<Record<string, readonly TmpfsNeed[]>>;
+  /** The files are deployed with `docker stack deploy` (warns what swarm cannot mount). */
+  swarm?: boolean;
 }
 
 /** One service's planned conversion, before the edits are applied. */
@@ -72,6 +74,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       lineOf,
       sibling: (name) => siblings.get(name),
       related: options.related,
+      swarm: options.swarm,
     };
     return transforms.map((t) => ({ name: t.name, result: t.run(ctx) }));
   });

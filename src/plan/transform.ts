@@ -48,6 +48,8 @@ export interface ServiceContext {
   sibling(name: string): { service: LocatedService; selected: boolean; needs: MountNeeds } | undefined;
   /** Env files and the override file next to the compose file, when the caller read them. */
   related?: RelatedFiles | undefined;
+  /** The file is deployed with `docker stack deploy` (`--swarm`), whatever keys it has. */
+  swarm?: boolean | undefined;
 }
 
 /** A transform's answer: edits to the text, what they change, and what the user should know. */

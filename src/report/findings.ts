@@ -99,6 +99,42 @@ const WARNING_RULES: Record<WarningCode, Omit<Rule, 'id'>> = {
     help: 'LinuxServer supports read-only only for the images it has tested: try the service read-only before you rely on it.',
     level: 'warning',
   },
+  'unknown-image': {
+    title: 'image unknown to ro-convert',
+    description: 'The image is in neither of ro-convert\'s tables (LinuxServer\'s, companions\'), or the service names no image in this file: where it writes is unknown.',
+    help: 'Run it writable and read `docker diff CONTAINER`, or run `ro-convert preflight`, to see which paths need a tmpfs or a volume.',
+    level: 'warning',
+  },
+  'companion-image': {
+    title: 'what the companion image needs',
+    description: 'The image is in the companion table: what it needs read-only, with the confidence and source of the record.',
+    help: 'Check the record\'s source; facts marked inferred or observed were not documented by the image.',
+    level: 'note',
+  },
+  'image-breaks': {
+    title: 'image known to break read-only',
+    description: 'The image is known to break with a read-only root filesystem (in this configuration).',
+    help: 'Leave this service writable, or remove what breaks it (named in the message) first.',
+    level: 'warning',
+  },
+  'umask-ignored': {
+    title: 'UMASK no longer applies',
+    description: 'UMASK (or UMASK_SET) was removed: read-only skips LinuxServer\'s umask wrapper.',
+    help: 'Files are created with the default umask (022); set the permissions of shared data another way.',
+    level: 'warning',
+  },
+  'mod-variables': {
+    title: 'variables of a mod that no longer runs',
+    description: 'A Docker mod that no longer runs read-only has its own variables set; they are kept, set for nothing.',
+    help: 'Remove the variables, or keep the service writable if it needs the mod.',
+    level: 'note',
+  },
+  swarm: {
+    title: 'swarm cannot run this read-only',
+    description: 'docker stack deploy ignores service-level tmpfs and cannot mount a tmpfs with exec.',
+    help: 'Run the service with docker compose, or keep it writable under swarm.',
+    level: 'warning',
+  },
   'image-caveat': {
     title: 'read-only caveat of the image',
     description: 'The image\'s readme states a read-only caveat.',

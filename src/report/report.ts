@@ -1,6 +1,8 @@
 import { relative } from 'node:path';
 import type { ServiceReport } from '../plan/diagnostics.js';
 import type { ConvertError, ErrorCode } from '../parse/errors.js';
+import { isActionable } from '../knowledge/companions.js';
+import type { CompanionImage } from '../knowledge/companions.js';
 
 /**
  * Why a path failed: a file's refusal ({@link ErrorCode}), or `no-compose-files` for a directory
@@ -16,6 +18,8 @@ export interface FileReport {
   written: boolean;
   error: { code: ReportErrorCode; message: string; line: number | null; column: number | null } | null;
   services: ServiceReport[];
+  /** LinuxServer services `--supported` left out as untested read-only (by name). */
+  skippedUntested: string[];
 }
 
 /** Totals for the end of a run. */
@@ -26,6 +30,8 @@ export interface Summary {
   failed: number;
   written: number;
   servicesConverted: number;
+  /** LinuxServer services `--supported` left out as untested read-only: how many, and their names once each. */
+  skippedUntested: { services: number; names: string[] };
   warnings: Record<string, number>;
 }
 
@@ -54,6 +60,10 @@ export function summarize(reports: readonly FileReport[]): Summary {
     failed: reports.filter((r) => r.status === 'error').length,
     written: reports.filter((r) => r.written).length,
     servicesConverted,
+    skippedUntested: {
+      services: reports.reduce((n, r) => n + r.skippedUntested.length, 0),
+      names: [...new Set(reports.flatMap((r) => r.skippedUntested))],
+    },
     warnings,
   };
 }
@@ -67,7 +77,7 @@ export function formatError(report: FileReport): string {
 
 /** The report of a path that failed before any conversion (missing, or a directory without compose files). */
 export function failedPath(path: string, code: ReportErrorCode, message: string): FileReport {
-  return { path, status: 'error', written: false, error: { code, message, line: null, column: null }, services: [] };
+  return { path, status: 'error', written: false, error: { code, message, line: null, column: null }, services: [], skippedUntested: [] };
 }
 
 /** One line per warning: `path:line: service NAME: message [code]`. */
@@ -107,6 +117,13 @@ export function formatSummary(summary: Summary, mode: 'preview' | 'write' | 'che
   ];
   const kinds = Object.entries(summary.warnings).sort(([a], [b]) => (a < b ? -1 : 1));
   const lines = [`ro-convert: ${parts.join('; ')}`];
+  const { services: skipped, names } = summary.skippedUntested;
+  if (skipped) {
+    const shown = names.length > 8 ? `${names.slice(0, 8).join(', ')}…` : names.join(', ');
+    lines.push(
+      `--supported skipped ${skipped} LinuxServer service${skipped === 1 ? '' : 's'} not tested read-only (${shown}); convert ${skipped === 1 ? 'it' : 'them'} anyway with --service NAME`,
+    );
+  }
   if (kinds.length) lines.push(`warnings: ${kinds.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   return lines.join('\n');
 }
@@ -120,6 +137,32 @@ export function formatImageTable(images: readonly { image: string; readonlySuppo
     const [first, ...rest] = [...(image.deprecated ? ['(deprecated image)'] : []), ...image.caveats];
     lines.push(`${image.image.padEnd(width)}  ${support}  ${first ?? ''}`.trimEnd());
     for (const caveat of rest) lines.push(`${' '.repeat(width + 13)}${caveat}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The companion part of `--list-images`: per image its `/run` need, the tmpfs entries the
+ * conversion adds (documented or verified) and those it only names, the confidence letters, then
+ * its breakage and caveats, one per line, each with its confidence.
+ */
+export function formatCompanionTable(images: readonly CompanionImage[]): string {
+  const width = Math.max(5, ...images.map((i) => i.name.length));
+  const rows = images.map((image) => {
+    const tmpfs = image.tmpfs.map((t) => (isActionable(t.confidence) ? t.path : `(${t.path})`));
+    return { image, run: image.run, tmpfs: tmpfs.join(' ') || '-' };
+  });
+  const tmpfsWidth = Math.max(5, ...rows.map((r) => r.tmpfs.length));
+  const lines = [`${'IMAGE'.padEnd(width)}  /RUN   ${'TMPFS'.padEnd(tmpfsWidth)}  CONF.`];
+  for (const { image, run, tmpfs } of rows) {
+    lines.push(`${image.name.padEnd(width)}  ${run.padEnd(5)}  ${tmpfs.padEnd(tmpfsWidth)}  ${image.confidence}`);
+    const notes = [
+      `matches ${image.references.join(', ')}`,
+      ...image.breaks.map((f) => `breaks: ${f.text} [${f.confidence}]`),
+      ...image.caveats.map((f) => `${f.text} [${f.confidence}]`),
+      ...image.volumes.map((v) => `${v.text} [${v.confidence}]`),
+    ];
+    for (const note of notes) lines.push(`${' '.repeat(width + 2)}${note}`);
   }
   return `${lines.join('\n')}\n`;
 }

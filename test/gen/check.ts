@@ -17,8 +17,8 @@ type Js = Record<string, unknown>;
 
 const STRIP = new Set(STRIPPED.filter((n) => !n.startsWith('DOCKER_MODS_')));
 const isStripped = (name: string) => STRIP.has(name) || name.startsWith('DOCKER_MODS_');
-/** Lines a conversion may add or remove mention one of these. */
-const INTENDED = new RegExp(`read_only|tmpfs|/run|/tmp|environment|\\b(${[...STRIP, 'DOCKER_MODS_[A-Z_]*'].join('|')})\\b`);
+/** Lines a conversion may add or remove mention one of these (or a path an image needs, see otherImageTmpfs). */
+const INTENDED = new RegExp(`read_only|tmpfs|/run|/tmp|/var/cache/nginx|environment|\\b(${[...STRIP, 'DOCKER_MODS_[A-Z_]*'].join('|')})\\b`);
 
 function parseJs(text: string): { js: Js | null; error: string | null } {
   const doc = parseDocument(text, { merge: true, uniqueKeys: true });
@@ -140,8 +140,11 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     if (!(runs.length === 1 && tmpfsOptions(runs[0]!).includes('exec') && !tmpfsOptions(runs[0]!).includes('noexec')) && !tmpfsExplained) {
       problems.push(`${where}: tmpfs is ${JSON.stringify(own(a, 'tmpfs'))}, not one /run with exec, and no warning says why`);
     }
-    if (service.needsTmp && !tAfter.some((e) => tmpfsPath(e) === '/tmp') && !warned([], 'tmpfs')) problems.push(`${where}: no /tmp tmpfs for ${service.image}`);
-    const others = (list: string[]) => list.filter((e) => tmpfsPath(e) !== '/run' && !(service.needsTmp && tmpfsPath(e) === '/tmp')).sort();
+    const needed = [...(service.needsTmp ? ['/tmp'] : []), ...(service.needsTmpfs ?? [])];
+    for (const path of needed) {
+      if (!tAfter.some((e) => tmpfsPath(e) === path) && !warned([], 'tmpfs')) problems.push(`${where}: no ${path} tmpfs for ${service.image}`);
+    }
+    const others = (list: string[]) => list.filter((e) => tmpfsPath(e) !== '/run' && !needed.includes(tmpfsPath(e))).sort();
     if (!isDeepStrictEqual(others(tBefore), others(tAfter))) problems.push(`${where}: other tmpfs entries changed: ${JSON.stringify(tBefore)} -> ${JSON.stringify(tAfter)}`);
 
     // environment

@@ -12,6 +12,19 @@ export interface GenService {
   lsio: boolean;
   /** A LinuxServer image whose readme requires a `/tmp` tmpfs. */
   needsTmp: boolean;
+  /** Further tmpfs paths the image needs (a companion image, e.g. postgres), see otherImageTmpfs. */
+  needsTmpfs?: readonly string[];
+}
+
+/**
+ * The tmpfs paths the companion table documents for the non-LinuxServer images generated here,
+ * written out by hand (src/knowledge/sources/companion-images.md) so the checker does not ask the
+ * code under test: nginx and postgres have documented entries; mariadb's are only observed, redis
+ * needs none, the others are unknown.
+ */
+export function otherImageTmpfs(image: string | null): string[] {
+  const name = image?.split(':')[0];
+  return name === 'nginx' ? ['/var/cache/nginx', '/tmp'] : name === 'postgres' ? ['/var/run/postgresql', '/tmp'] : [];
 }
 
 /** A generated compose text and what it contains. */
@@ -181,8 +194,8 @@ const LSIO_IMAGES: [string, boolean][] = [
 const OTHER_IMAGES = ['nginx:1.25', 'postgres:16', 'ghcr.io/example/app:1.0', 'mariadb:11', 'myregistry.local:5000/team/tool', 'redis'];
 
 /** Every variable name the generator uses, and which of them a LinuxServer service loses. */
-export const STRIPPED = ['PUID', 'PGID', 'UMASK', 'DOCKER_MODS', 'DOCKER_MODS_DEBUG', 'RUN_BANNED_MODS', 'INSTALL_PACKAGES', 'INSTALL_PIP_PACKAGES'];
-const KEPT = ['TZ', 'PUID_FILE', 'MY_PGID', 'puid', 'WEBUI_PORT', 'FILE__PASSWORD', 'S6_VERBOSITY', 'UMASK_SET'];
+export const STRIPPED = ['PUID', 'PGID', 'UMASK', 'UMASK_SET', 'DOCKER_MODS', 'DOCKER_MODS_DEBUG', 'RUN_BANNED_MODS', 'INSTALL_PACKAGES', 'INSTALL_PIP_PACKAGES'];
+const KEPT = ['TZ', 'PUID_FILE', 'MY_PGID', 'puid', 'WEBUI_PORT', 'FILE__PASSWORD', 'S6_VERBOSITY', 'UMASK_FILE'];
 const VALUES = ['1000', '022', 'Europe/London', 'linuxserver/mods:universal-cron|linuxserver/mods:x', 'true', '8080', 'a b c', '/run/secrets/pw'];
 const COMMENTS = ['note', 'keep this', 'c', 'see docs', '---', '#', 'x: y', ''];
 
@@ -451,7 +464,9 @@ function serviceArb(name: string, index: number, anchorsOk: boolean, earlierEnvA
           const usedEnvAnchor = all.some((e) => e.value.k === 'map' || e.value.k === 'seq' ? (e.value as { anchor?: string }).anchor === envAnchor : false);
           const value: Val = { k: 'map', flow: r.flow, multiline: r.flow && r.multiline, entries: all.length ? all : [{ key: 'image', value: scalar('busybox') }] };
           return {
-            service: aliased ? { name, image: r.lsio ? LSIO_ALIAS : OTHER_ALIAS, lsio, needsTmp: false } : { name, image, lsio, needsTmp: lsio && r.lsioImage[1] },
+            service: aliased
+              ? { name, image: r.lsio ? LSIO_ALIAS : OTHER_ALIAS, lsio, needsTmp: false, needsTmpfs: r.lsio ? [] : otherImageTmpfs(OTHER_ALIAS) }
+              : { name, image, lsio, needsTmp: lsio && r.lsioImage[1], needsTmpfs: lsio ? [] : otherImageTmpfs(image) },
             entry: { ...r.serviceDecor, key: r.nameKey, value },
             envAnchor: usedEnvAnchor ? envAnchor : null,
           };
