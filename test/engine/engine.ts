@@ -26,6 +26,7 @@ export function uniqueName(prefix: string): string {
 }
 
 const images: string[] = [];
+const volumes = new Set<string>();
 const projects: { project: string; dir: string; file: string }[] = [];
 const dirs: string[] = [];
 
@@ -129,6 +130,17 @@ export function projectContainers(project: string): string[] {
   return sh('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`]).stdout.split('\n').filter(Boolean);
 }
 
+/**
+ * Records the volumes mounted in these containers for removal by {@link cleanUp}: call it before
+ * `docker-compose up` recreates a container, which drops the old one without its anonymous
+ * volumes.
+ */
+export function trackVolumes(ids: readonly string[]): void {
+  if (ids.length === 0) return;
+  const out = sh('docker', ['inspect', '--format', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}', ...ids], { check: false });
+  for (const name of out.stdout.split(/\s+/).filter(Boolean)) volumes.add(name);
+}
+
 /** The ID of a compose service's container (the first, when it has several). */
 export function serviceContainer(project: string, service: string): string {
   const ids = sh('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`]).stdout.split('\n').filter(Boolean);
@@ -162,8 +174,8 @@ export function removeProject(project: string): void {
   const listed = (args: string[]) => sh('docker', [...args, '--filter', label], { check: false }).stdout.split('\n').filter(Boolean);
   const containers = listed(['ps', '-aq']);
   if (containers.length) sh('docker', ['rm', '-fv', ...containers], { check: false });
-  const volumes = listed(['volume', 'ls', '-q']);
-  if (volumes.length) sh('docker', ['volume', 'rm', '-f', ...volumes], { check: false });
+  const named = listed(['volume', 'ls', '-q']);
+  if (named.length) sh('docker', ['volume', 'rm', '-f', ...named], { check: false });
   const networks = listed(['network', 'ls', '-q']);
   if (networks.length) sh('docker', ['network', 'rm', ...networks], { check: false });
 }
@@ -174,6 +186,8 @@ export function removeProject(project: string): void {
  */
 export function cleanUp(): void {
   for (const { project } of projects.splice(0)) removeProject(project);
+  if (volumes.size) sh('docker', ['volume', 'rm', '-f', ...volumes], { check: false });
+  volumes.clear();
   if (images.length) sh('docker', ['rmi', '-f', ...images.splice(0)], { check: false });
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliFile, prepareCli, removeTempDirs } from '../helpers/cli.js';
-import { buildImage, cleanUp, engineState, inspect, logs, makeProject, projectContainers, serviceContainer, sh, uniqueName, waitExit } from './engine.js';
+import { buildImage, cleanUp, engineState, inspect, logs, makeProject, projectContainers, serviceContainer, sh, trackVolumes, uniqueName, waitExit } from './engine.js';
 
 const { reachable, mustRun } = engineState();
 if (!reachable && !mustRun) console.warn('engine preflight.test: SKIPPED — no Docker engine, docker-compose or /bin/busybox here; CI installs them and fails without them');
@@ -111,6 +111,7 @@ describe.skipIf(!reachable && !mustRun)('preflight on a real engine', () => {
     // Only app is converted: db is held back until it has its volume.
     expect(written.split('read_only').length - 1).toBe(1);
 
+    trackVolumes(projectContainers(project.name));
     project.compose(['up', '-d', '-t', '1']);
     const newApp = serviceContainer(project.name, 'app');
     expect(newApp).not.toBe(appId);
