@@ -24,7 +24,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const corpus = resolve(root, '..', 'shared', 'corpus', 'real');
 /** Corpus files to try (about half are complete on their own: the rest need other files). */
 const SAMPLE = Number(process.env.RO_CONVERT_ENGINE_SAMPLE ?? 8);
-const POOL = 4;
+const POOL = 2;
 
 const { reachable, mustRun } = engineState();
 if (!reachable && !mustRun) console.warn('engine compose-up.test: SKIPPED — no Docker engine, docker-compose or /bin/busybox here; CI installs them and fails without them');
@@ -80,12 +80,17 @@ function sandbox(config: Config, image: string, binds: string): string {
     for (const key of KEPT) if (service[key] !== undefined) kept[key] = service[key];
     kept.image = image;
     kept.network_mode = 'none';
+    // docker-compose 1.29 refuses YAML booleans as variable values (Compose v2 takes them).
+    if (kept.environment && typeof kept.environment === 'object' && !Array.isArray(kept.environment)) {
+      kept.environment = Object.fromEntries(Object.entries(kept.environment).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v]));
+    }
     // Named users resolve from the image's /etc/passwd: the probe image knows root and 1000.
     if (typeof kept.user === 'string') kept.user = kept.user.split(':').map((part) => (/^\d+$/.test(part) || part === 'root' ? part : '1000')).join(':');
     if (Array.isArray(kept.volumes)) {
       kept.volumes = kept.volumes.flatMap((volume: unknown): unknown[] => {
         if (typeof volume === 'string') {
-          const parts = volume.split(':');
+          // `${VAR:-./dir}` holds a colon of its own: a variable is a path here.
+          const parts = volume.replace(/\$\{[^}]*\}/g, 'VAR/').split(':');
           // A named volume is a plain name; anything else (a path, a variable) is a bind.
           if (parts.length >= 2 && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(parts[0]!)) return [[bindSource(), ...parts.slice(1)].join(':')];
           return [volume];
