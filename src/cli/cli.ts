@@ -54,6 +54,9 @@ Exit codes:
   1  --check: some file would change
   2  usage error, or some file could not be converted (the others still are)
 
+Before converting, ask the running containers what they write:
+  ro-convert preflight --all compose.yml               propose tmpfs mounts and volumes (docker diff)
+
 Shell completion:
   ro-convert completion bash|zsh|fish                  print a completion script
   source <(ro-convert completion bash)                 enable it in the current shell`,
@@ -135,6 +138,10 @@ async function main(argv: string[]): Promise<number> {
   // still reads a file named "completion").
   const words = argv.slice(2);
   if (words[0] === 'completion' && words.length <= 2) return printCompletion(cli, words[1]);
+  if (words[0] === 'preflight') {
+    const { preflightMain } = await import('./preflight.js');
+    return preflightMain(words.slice(1), { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text), color: useColor(undefined) });
+  }
   let flags: CliFlags;
   try {
     cli.parse(argv);

@@ -1,0 +1,274 @@
+// The converted examples and a sample of the real-world corpus on a real engine: every
+// container the original file could create and start, the converted file can too, with a
+// read-only root, an executable /run and a refused write to /etc.
+//
+// Nothing can be pulled, and the files' networks, ports, devices and host paths do not exist
+// here, so both texts go through the same sandbox (anchors and merge keys resolved): each
+// service runs a local probe image with `network_mode: none`, bind sources become empty temp
+// directories, and only the keys that decide how the root filesystem and its mounts are set up
+// are kept (read_only, tmpfs, volumes, user, working_dir, capabilities...). Files with `extends`
+// are left out: the sandbox would drop what a service inherits. The
+// probe (the image's entrypoint, so the files' `command:` stays as written) writes and runs a
+// script in /run and tries to write to /etc, and prints what happened.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { convert } from '../../src/convert.js';
+import { ConvertError } from '../../src/parse/errors.js';
+import { buildImage, cleanUp, engineState, projectAt, removeProject, shAsync, tempDir, uniqueName } from './engine.js';
+import type { inspect } from './engine.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const corpus = resolve(root, '..', 'shared', 'corpus', 'real');
+/** Corpus files to try (about half are complete on their own: the rest need other files). */
+const SAMPLE = Number(process.env.RO_CONVERT_ENGINE_SAMPLE ?? 8);
+const POOL = 2;
+
+const { reachable, mustRun } = engineState();
+if (!reachable && !mustRun) console.warn('engine compose-up.test: SKIPPED — no Docker engine, docker-compose or /bin/busybox here; CI installs them and fails without them');
+
+// What a process under this user can do in /run (write and run a script), whether /run is a
+// tmpfs without noexec, and whether /etc takes a write.
+const PROBE = `#!/bin/sh
+# Ignores its arguments (the service's command).
+grep -q '^[^ ]* /run tmpfs ' /proc/mounts && echo run-is-tmpfs
+grep '^[^ ]* /run tmpfs ' /proc/mounts | grep -q noexec && echo run-is-noexec
+if printf '#!/bin/sh\\necho run-exec-ok\\n' > /run/ro-probe.sh 2>/dev/null && chmod +x /run/ro-probe.sh && /run/ro-probe.sh; then :; else echo run-not-writable; fi
+if (echo x > /etc/ro-probe) 2>/dev/null; then echo etc-writable; else echo etc-readonly; fi
+`;
+
+function examples(): string[] {
+  return readdirSync(join(root, 'examples'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join(root, 'examples', e.name, 'compose.yml'))
+    .filter((path) => {
+      try {
+        return readFileSync(path).length > 0;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** Every k-th corpus file in name order (the same sample on every machine), overrides left out. */
+function corpusSample(): string[] {
+  const names = readdirSync(corpus)
+    .filter((n) => /\.ya?ml$/.test(n) && !/[._-](override|vs|debug|dev|prod|test|ci)\.[^/]*ya?ml$/.test(n))
+    .sort();
+  const step = Math.max(1, Math.floor(names.length / SAMPLE));
+  return names.filter((_, i) => i % step === 0).slice(0, SAMPLE).map((n) => join(corpus, n));
+}
+
+type Config = { services?: Record<string, Record<string, unknown>>; volumes?: Record<string, unknown> } & Record<string, unknown>;
+
+/** The keys kept in the sandbox: how the root filesystem, its mounts and the process are set up. */
+const KEPT = ['read_only', 'tmpfs', 'volumes', 'user', 'working_dir', 'environment', 'command', 'cap_add', 'cap_drop', 'privileged', 'shm_size', 'init', 'tty', 'stdin_open'];
+
+/** The same sandbox for the original and the converted config (see the top of this file). */
+function sandbox(config: Config, image: string, binds: string): string {
+  let bindCount = 0;
+  const bindSource = () => {
+    const dir = join(binds, String(bindCount++));
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  const services: Record<string, Record<string, unknown>> = {};
+  for (const [name, service] of Object.entries(config.services ?? {})) {
+    const kept: Record<string, unknown> = {};
+    for (const key of KEPT) if (service[key] !== undefined) kept[key] = service[key];
+    kept.image = image;
+    kept.network_mode = 'none';
+    // docker-compose 1.29 refuses YAML booleans as variable values (Compose v2 takes them).
+    if (kept.environment && typeof kept.environment === 'object' && !Array.isArray(kept.environment)) {
+      kept.environment = Object.fromEntries(Object.entries(kept.environment).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v]));
+    }
+    // Named users resolve from the image's /etc/passwd: the probe image knows root and 1000.
+    if (typeof kept.user === 'string') kept.user = kept.user.split(':').map((part) => (/^\d+$/.test(part) || part === 'root' ? part : '1000')).join(':');
+    if (Array.isArray(kept.volumes)) {
+      kept.volumes = kept.volumes.flatMap((volume: unknown): unknown[] => {
+        if (typeof volume === 'string') {
+          // `${VAR:-./dir}` holds a colon of its own: a variable is a path here.
+          const parts = volume.replace(/\$\{[^}]*\}/g, 'VAR/').split(':');
+          // A named volume is a plain name; anything else (a path, a variable) is a bind.
+          if (parts.length >= 2 && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(parts[0]!)) return [[bindSource(), ...parts.slice(1)].join(':')];
+          return [volume];
+        }
+        const long = volume as { type?: string; source?: string };
+        if (long.type === 'bind') return [{ ...long, source: bindSource() }];
+        return long.type === 'npipe' ? [] : [long];
+      });
+    }
+    services[name] = kept;
+  }
+  const volumes = Object.fromEntries(Object.keys(config.volumes ?? {}).map((name) => [name, {}]));
+  // YAML 1.1 as docker-compose reads it: values such as `no` or `on` stay strings.
+  return stringify({ version: '2.4', services, ...(Object.keys(volumes).length ? { volumes } : {}) }, { version: '1.1' });
+}
+
+/** The compose text as data (anchors and merge keys resolved), or null when it cannot be sandboxed. */
+function configOf(text: string): Config | null {
+  try {
+    const doc = parse(text, { maxAliasCount: -1, merge: true }) as Config | null;
+    const services = doc?.services;
+    if (!services || typeof services !== 'object') return null;
+    if (Object.values(services).some((s) => !s || typeof s !== 'object' || 'extends' in s)) return null;
+    return doc;
+  } catch {
+    return null;
+  }
+}
+
+/** A sandboxed project after `up --no-start`: its containers by service. */
+interface Created {
+  project: string;
+  created: boolean;
+  error: string;
+  containers: Map<string, { id: string; readOnly: boolean }>;
+}
+
+async function create(dir: string, config: Config, image: string): Promise<Created> {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'sandbox.yml');
+  writeFileSync(file, sandbox(config, image, join(dir, 'binds')));
+  const project = projectAt(uniqueName('up').replace(/[^a-z0-9]/g, ''), dir, file);
+  const up = await project.composeAsync(['up', '--no-start']);
+  const result: Created = { project: project.name, created: up.status === 0, error: up.stderr.trim().split('\n').slice(-2).join(' | '), containers: new Map() };
+  if (!result.created) return result;
+  const ids = (await shAsync('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${project.name}`])).stdout.split('\n').filter(Boolean);
+  const infos = ids.length ? (JSON.parse((await shAsync('docker', ['inspect', ...ids])).stdout) as ReturnType<typeof inspect>[]) : [];
+  infos.forEach((info, i) => result.containers.set(info.Config.Labels['com.docker.compose.service']!, { id: ids[i]!, readOnly: info.HostConfig.ReadonlyRootfs }));
+  return result;
+}
+
+/** Starts a created container and returns what the probe printed, or null when it cannot start. */
+async function probe(id: string): Promise<string | null> {
+  if ((await shAsync('docker', ['start', id])).status !== 0) return null;
+  await shAsync('timeout', ['30', 'docker', 'wait', id]);
+  const out = await shAsync('docker', ['logs', id]);
+  return out.stdout + out.stderr;
+}
+
+interface Outcome {
+  file: string;
+  status: 'input-rejected' | 'refused' | 'not-creatable' | 'checked';
+  /** Why the original could not be created (for the log). */
+  error?: string;
+  services: number;
+  started: number;
+  problems: string[];
+}
+
+async function check(file: string, image: string): Promise<Outcome> {
+  const name = file.startsWith(`${root}/`) ? relative(root, file) : relative(resolve(corpus, '..', '..'), file);
+  const outcome: Outcome = { file: name, status: 'checked', services: 0, started: 0, problems: [] };
+  const text = readFileSync(file, 'utf8');
+  let converted;
+  try {
+    converted = convert(text, { all: true, path: name });
+  } catch (error) {
+    if (error instanceof ConvertError && error.code !== 'internal') return { ...outcome, status: 'refused' };
+    return { ...outcome, problems: [`convert failed: ${(error as Error).message}`] };
+  }
+  const work = tempDir('up');
+  const originalConfig = configOf(text);
+  if (!originalConfig) return { ...outcome, status: 'input-rejected' };
+  const convertedConfig = configOf(converted.output);
+  if (!convertedConfig) return { ...outcome, problems: ['the conversion cannot be read back'] };
+  const original = await create(join(work, 'original'), originalConfig, image);
+  try {
+    if (!original.created) return { ...outcome, status: 'not-creatable', error: original.error };
+    const after = await create(join(work, 'converted'), convertedConfig, image);
+    try {
+      if (!after.created) return { ...outcome, problems: [`the original is created, the conversion is not: ${after.error}`] };
+      await Promise.all(
+        [...original.containers].map(async ([service, before]) => {
+          outcome.services++;
+          const now = after.containers.get(service);
+          if (!now) return outcome.problems.push(`${service}: no container after the conversion`);
+          if (convertedConfig.services?.[service]?.read_only !== true) return;
+          if (!now.readOnly) outcome.problems.push(`${service}: ReadonlyRootfs is false`);
+          const output = await probe(now.id);
+          // A container that cannot start here (a user the image lacks...) counts only if the original starts.
+          if (output === null) {
+            if ((await probe(before.id)) !== null) outcome.problems.push(`${service}: starts from the original, not from the conversion`);
+            return;
+          }
+          outcome.started++;
+          if (!output.includes('run-is-tmpfs') || output.includes('run-is-noexec')) outcome.problems.push(`${service}: /run is not an exec tmpfs: ${output.trim()}`);
+          if (!output.includes('etc-readonly')) outcome.problems.push(`${service}: /etc is writable: ${output.trim()}`);
+          // A tmpfs takes the owner and mode of the image's directory: a user who cannot write
+          // /run in the original cannot in the conversion either. One who could, must still.
+          if (!output.includes('run-exec-ok') && (await probe(before.id))?.includes('run-exec-ok')) {
+            outcome.problems.push(`${service}: the original can write and run a script in /run, the conversion cannot: ${output.trim()}`);
+          }
+        }),
+      );
+      return outcome;
+    } finally {
+      removeProject(after.project);
+    }
+  } finally {
+    removeProject(original.project);
+  }
+}
+
+async function pool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: size }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  }));
+  return out;
+}
+
+describe.skipIf(!reachable && !mustRun)('converted files brought up on a real engine', () => {
+  let image: string;
+  beforeAll(() => {
+    if (!reachable) return;
+    image = buildImage(`${uniqueName('probe')}:latest`, { entrypoint: ['/bin/sh', '/probe'], files: { '/probe': PROBE } });
+  }, 120_000);
+  afterAll(() => cleanUp(), 120_000);
+
+  it('has an engine (CI must not skip this file)', () => {
+    expect(reachable, 'no Docker engine, docker-compose or /bin/busybox: .ci/run installs and starts them').toBe(true);
+  });
+
+  it('the probe sees the difference: the original runs from /run and writes /etc', async () => {
+    const work = tempDir('probe');
+    const config = configOf('services:\n  app:\n    image: example/app\n');
+    const original = await create(join(work, 'original'), config!, image);
+    try {
+      expect(original.created, original.error).toBe(true);
+      expect(original.containers.get('app')?.readOnly).toBe(false);
+      const output = await probe(original.containers.get('app')!.id);
+      expect(output).toContain('run-exec-ok');
+      expect(output).toContain('etc-writable');
+      expect(output).not.toContain('run-is-tmpfs');
+    } finally {
+      removeProject(original.project);
+    }
+  }, 120_000);
+
+  it(
+    'every container the original creates and starts, the conversion does too: read-only, /run executable, /etc refused',
+    async () => {
+      const files = [...examples(), ...corpusSample()];
+      const outcomes = await pool(files, POOL, (file) => check(file, image));
+      const checked = outcomes.filter((o) => o.status === 'checked');
+      const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
+      console.log(
+        `engine compose-up.test: ${files.length} files, ${checked.length} brought up (${checked.reduce((n, o) => n + o.services, 0)} services created, ${checked.reduce((n, o) => n + o.started, 0)} started read-only and probed), ${count('input-rejected')} not sandboxed (extends or unreadable), ${count('not-creatable')} not creatable as original, ${count('refused')} refused by ro-convert`,
+      );
+      for (const o of outcomes.filter((o) => o.status === 'not-creatable')) console.log(`engine compose-up.test: not creatable as original: ${o.file}: ${o.error}`);
+      expect(outcomes.find((o) => o.file === 'examples/sonarr/compose.yml')?.status).toBe('checked');
+      expect(checked.length).toBeGreaterThanOrEqual(6);
+      expect(outcomes.filter((o) => o.problems.length).map((o) => ({ file: o.file, problems: o.problems }))).toEqual([]);
+    },
+    300_000,
+  );
+});
