@@ -100,7 +100,7 @@ export async function preflightMain(args: readonly string[], io: PreflightIO): P
   const engine = new DockerEngine({ command: flags.dockerCmd, timeoutMs: timeout * 1000 });
   try {
     await engine.check();
-    const paths = expandPaths(cli.args);
+    const paths = expandPaths(cli.args).files;
     if (paths.length === 0) return usage(`no compose files found in ${cli.args.join(', ')}`);
     if (flags.write) installSignalCleanup(paths);
     const files: FileResult[] = [];
@@ -144,7 +144,7 @@ async function preflightFile(engine: DockerEngine, path: string, flags: Prefligh
   } catch (error) {
     const refused = asConvertError(error);
     result.error = refused.message;
-    io.err(`${formatError({ path, status: 'error', written: false, error: errorEntry(refused), services: [] })}\n`);
+    io.err(`${formatError({ path, status: 'error', written: false, error: errorEntry(refused), services: [], skippedUntested: [] })}\n`);
     return result;
   }
   const selected = base.services.map((s) => s.name);
