@@ -19,7 +19,8 @@ const cli = join(root, 'dist', 'cli.js');
 const sonarr = readFileSync(join(root, 'examples', 'sonarr', 'compose.yml'), 'utf8');
 const converted = convert(sonarr, { all: true }).output;
 const base = mkdtempSync(join(tmpdir(), 'ro-convert-faults-'));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+// The bulk case leaves a thousand files: removing them takes seconds on a busy machine.
+afterAll(() => rmSync(base, { recursive: true, force: true }), 60_000);
 
 let n = 0;
 function dirWith(text = sonarr): { dir: string; file: string } {

@@ -237,5 +237,6 @@ describe('--redact', () => {
     // Writing with --redact writes the real values: only the printed diff is masked.
     expect(runCli(['--all', '--write', '--redact', file]).status).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain('DB_PASSWORD=hunter2');
-  });
+    // Six runs of the CLI: seconds on a busy machine.
+  }, 60_000);
 });
