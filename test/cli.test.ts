@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, lstatSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliFile, cleanEnv, makeTempDir, prepareCli, readBytes, removeTempDirs, runCli, writeTree } from './helpers/cli.js';
 import { FIXTURES_DIR, readExact } from './helpers/fixtures.js';
 import { MIN_FILES_FOR_WORKERS, WORKERS_ENV } from '../src/io/pool.js';
@@ -33,7 +33,6 @@ function workspace(files: Record<string, string | Uint8Array>): string {
 }
 
 // Each test starts node several times; on a busy machine that takes seconds, not a bug.
-vi.setConfig({ testTimeout: 60_000 });
 
 beforeAll(() => {
   prepareCli();

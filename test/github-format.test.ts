@@ -4,13 +4,12 @@
  * left writable under `--check`, diffs folded into log groups.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeData, escapeProperty, fileAnnotations } from '../src/report/github-annotations.js';
 import type { FileReport } from '../src/report/report.js';
 import { makeTempDir, prepareCli, readBytes, removeTempDirs, runCli, writeTree } from './helpers/cli.js';
 import { FIXTURES_DIR, readExact } from './helpers/fixtures.js';
 
-vi.setConfig({ testTimeout: 60_000 });
 
 /** A workflow command as the runner decodes it (unescaping `%25` last, as the runner does). */
 function decode(line: string): { command: string; properties: Record<string, string>; message: string } {

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionOptions, completionScript, SHELLS } from '../src/cli/completion.js';
 import { COMPOSE_FILE } from '../src/io/files.js';
 import { copyBuiltCli } from './helpers/cli.js';
@@ -34,7 +34,6 @@ const COMPOSE_NAMES = ['compose.yml', 'compose.yaml', 'docker-compose.yml', 'doc
 const OTHER_NAMES = ['values.yml', 'compose.json', 'my-compose.yml', 'mycompose.yml', 'compose.yml.bak', 'docker-compose.txt', 'podman-compose.yml', 'compose-.yml', '.compose.yml', 'compose', 'docker-compose-vps.yml.orig'];
 
 // Each test starts node several times; on a busy machine that takes seconds, not a bug.
-vi.setConfig({ testTimeout: 60_000 });
 
 let scratch = '';
 beforeAll(() => {

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convert, ConvertError } from '../src/index.js';
 import type { ConvertOptions } from '../src/index.js';
 import { sarifLog } from '../src/report/sarif.js';
@@ -17,7 +17,6 @@ import { makeTempDir, prepareCli, PROJECT_ROOT, readBytes, removeTempDirs, runCl
 import { FIXTURES_DIR, fixtureCases, readExact } from './helpers/fixtures.js';
 import { applyByLines, applyByOffsets, fixReplacements, sarifSchemaErrors } from './helpers/sarif.js';
 
-vi.setConfig({ testTimeout: 60_000 });
 
 const CHANGE_RULES = new Set(['writable-root', 'tmpfs-missing', 'obsolete-env']);
 
