@@ -449,7 +449,7 @@ describe('directory search', () => {
     const json = runCli(['--json', '--all', 'stacks'], { cwd: dir });
     expect(json.status).toBe(2);
     expect((JSON.parse(json.stdout) as { files: unknown[] }).files).toEqual([
-      { path: 'stacks', status: 'error', written: false, error: { code: 'no-compose-files', message: expect.stringContaining('looked for'), line: null, column: null }, services: [] },
+      { path: 'stacks', status: 'error', written: false, error: { code: 'no-compose-files', message: expect.stringContaining('looked for'), line: null, column: null }, services: [], skippedUntested: [] },
     ]);
   });
 });
