@@ -251,7 +251,7 @@ describe('--json', () => {
     expect(files.map((f) => Object.keys(f).sort())).toEqual(Array(3).fill(['error', 'path', 'services', 'status', 'written']));
     const [a, b, c] = files as { path: string; status: string; written: boolean; error: Record<string, unknown> | null; services: Record<string, unknown>[] }[];
     expect({ path: a!.path, status: a!.status, written: a!.written, error: a!.error }).toEqual({ path: 'a/compose.yml', status: 'changed', written: false, error: null });
-    expect(a!.services.map((s) => Object.keys(s).sort())).toEqual([['changes', 'name', 'warnings']]);
+    expect(a!.services.map((s) => Object.keys(s).sort())).toEqual([['changes', 'name', 'readOnly', 'warnings']]);
     expect(a!.services[0]!.name).toBe('sonarr');
     const changes = a!.services[0]!.changes as { code: string }[];
     expect(changes.map((c) => c.code)).toEqual(expect.arrayContaining(['read-only-added', 'tmpfs-added', 'env-removed']));

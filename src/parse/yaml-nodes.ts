@@ -41,13 +41,14 @@ export function resolveNode(node: unknown, doc: Document): Node | null {
 /** A pair's key as a string (`80: x` gives "80"), or null for complex keys. */
 export function keyName(pair: Pair): string | null {
   const key = pair.key;
-  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  // Under `%YAML 1.1` the parser gives a plain `<<` key the value Symbol(<<).
+  if (isScalar(key)) return key.value === null ? '' : typeof key.value === 'symbol' ? '<<' : String(key.value);
   return null;
 }
 
 /** True for a YAML merge key `<<` (a quoted "<<" is an ordinary key). */
 export function isMergeKey(pair: Pair): boolean {
-  return isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN';
+  return isScalar(pair.key) && (pair.key.value === '<<' || typeof pair.key.value === 'symbol') && pair.key.type === 'PLAIN';
 }
 
 /** The maps a merge pair's value names: `<<: *a` or `<<: [*a, *b]`, in priority order. */

@@ -9,7 +9,8 @@ export type ChangeCode =
   | 'tmpfs-run-merged'
   | 'tmpfs-overridden'
   | 'env-removed'
-  | 'env-emptied';
+  | 'env-emptied'
+  | 'env-overridden';
 
 /** Something the user should know about a service; codes are stable (JSON, tests). */
 export type WarningCode =
@@ -48,6 +49,11 @@ export interface Warning {
 /** What happened to one selected service. */
 export interface ServiceReport {
   name: string;
+  /**
+   * Whether Compose runs the service read-only after the conversion (false only where
+   * `read_only` is a `${VAR}` left to run time): `--check` fails on a false one.
+   */
+  readOnly: boolean;
   changes: Change[];
   warnings: Warning[];
 }

@@ -19,6 +19,8 @@ export interface Summary {
   failed: number;
   written: number;
   servicesConverted: number;
+  /** Selected services Compose would still run writable (`path: service`): `--check` fails on them. */
+  writable: string[];
   warnings: Record<string, number>;
 }
 
@@ -44,6 +46,7 @@ export function summarize(reports: readonly FileReport[]): Summary {
     failed: reports.filter((r) => r.status === 'error').length,
     written: reports.filter((r) => r.written).length,
     servicesConverted,
+    writable: reports.flatMap((r) => r.services.filter((s) => !s.readOnly).map((s) => `${r.path}: ${s.name}`)),
     warnings,
   };
 }
@@ -71,6 +74,7 @@ export function formatSummary(summary: Summary, mode: 'preview' | 'write' | 'che
   ];
   const kinds = Object.entries(summary.warnings).sort(([a], [b]) => (a < b ? -1 : 1));
   const lines = [`ro-convert: ${parts.join('; ')}`];
+  for (const where of summary.writable) lines.push(`${where}: not read-only (read_only is left to a variable)`);
   if (kinds.length) lines.push(`warnings: ${kinds.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   return lines.join('\n');
 }
