@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
 import type { Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { TextEdit } from '../src/plan/edits.js';
 import { envEntryName } from '../src/model/service-values.js';
@@ -6,7 +6,7 @@ import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import type { EffectivePair } from '../src/parse/yaml-nodes.js';
 import { nothing, refuse } from '../src/plan/transform.js';
 import { addMapEntries, removeEntries, removePair, replaceWithList, scalarText } from '../src/plan/yaml-edit.js';
-import { contentEnd, effectiveKeys, effectivePair, isMergeKey, keyName, mergeSources, pairsWithMerged, resolveNode } from '../src/parse/yaml-nodes.js';
+import { contentEnd, effectiveKeys, effectivePair, isAliased, isMergeKey, keyName, mergeSources, pairsWithMerged, resolveNode } from '../src/parse/yaml-nodes.js';
 
 /** Entries to remove from one collection (the environment, or a map merged into it). */
 interface Removal {
@@ -33,6 +33,14 @@ export function stripEnv(ctx: ServiceContext): TransformResult {
   if (removals.length === 0) return result;
   const envLine = ctx.lineOf((found.pair.key as Node).range![0]);
   if (removals.some((r) => !ctx.canEdit(r.collection))) return ownEnvironment(ctx, found, removals);
+  // An anchor on a removed entry that an alias uses elsewhere would leave that alias dangling.
+  for (const removal of removals) {
+    for (const index of removal.indices) {
+      const item = removal.collection.items[index] as unknown;
+      const anchored = (isPair(item) ? [item.key, item.value] : [item]).find((n): n is Node => isNode(n) && Boolean(n.anchor) && isAliased(doc, n));
+      if (anchored) refuse(ctx, `${removal.names.join(', ')} cannot be removed: it carries the anchor &${anchored.anchor}, which an alias uses elsewhere; move the anchor first`, ctx.lineOf(anchored.range![0]));
+    }
+  }
   const editable = removals;
   const effective = isSeq(env) ? env.items.length : effectiveKeys(env, doc).size;
   const removedCount = editable.reduce((n, r) => n + r.indices.size, 0);
@@ -43,7 +51,7 @@ export function stripEnv(ctx: ServiceContext): TransformResult {
     result.edits.push(...edits);
     for (const index of removal.indices) {
       const item = removal.collection.items[index] as unknown;
-      const node = (isScalar(item) ? item : (item as { key: Node }).key) as Node;
+      const node = (isNode(item) ? item : (item as { key: Node }).key) as Node;
       result.changes.push({ code: 'env-removed', message: `removed ${names(ctx, removal.collection)[index]}`, line: ctx.lineOf(node.range![0]) });
     }
   }

@@ -1,4 +1,4 @@
-import { isScalar, isSeq } from 'yaml';
+import { isAlias, isScalar, isSeq } from 'yaml';
 import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Change } from '../src/plan/diagnostics.js';
 import type { TextEdit } from '../src/plan/edits.js';
@@ -10,7 +10,7 @@ import { mountedPaths } from '../src/model/targets.js';
 import { nothing, refuse } from '../src/plan/transform.js';
 import type { TmpfsNeed } from '../src/knowledge/needs.js';
 import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, replaceWithList, scalarText } from '../src/plan/yaml-edit.js';
-import { contentEnd, keyName, resolveNode, stringValue } from '../src/parse/yaml-nodes.js';
+import { contentEnd, keyName, pairHolding, resolveNode, stringValue } from '../src/parse/yaml-nodes.js';
 
 /**
  * The one `/run` entry with `exec` that replaces `entries` (the `/run` entries of a list): the
@@ -57,7 +57,9 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   // entries come first in Compose's list and are that service's to change.
   const local = view.fields.get('tmpfs')?.service === service.name ? view.fields.get('tmpfs')! : null;
   const localEntries = view.tmpfs.filter((t) => t.field === local).map((t) => t.entry);
-  const base = view.base && !(local?.value?.tag === '!override') ? view.base : null;
+  // `tmpfs: !reset …` (dropped by Compose, inherited entries too) is not in the view.
+  const resetPair = local ? null : service.map.items.find((pair) => keyName(pair) === 'tmpfs');
+  const base = view.base && !resetPair && local?.value?.tag !== '!override' ? view.base : null;
   const inherited = base ? inheritedTmpfs(ctx, base) : [];
   const localRun = localEntries.filter(isRun);
   let fixedRun: string | null = null;
@@ -83,7 +85,6 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     if (addRun) change('tmpfs-added', `added tmpfs ${addRun}`, (local?.pair.key as Node) ?? null);
     for (const need of missingNeeds) change('tmpfs-added', `added tmpfs ${tmpfsNeedEntry(need)} (required by ${service.imageRef?.lsioName ?? 'the image'})`, (local?.pair.key as Node) ?? null);
   };
-  const resetPair = local ? null : service.map.items.find((pair) => keyName(pair) === 'tmpfs');
   if (resetPair) {
     // `tmpfs: !reset …` drops the key in Compose: the new list replaces it, tag and all
     // (`!override` where an extended base has a tmpfs of its own, so it is not appended).
@@ -100,12 +101,15 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     return result;
   }
   const value = local.value;
-  if (isScalar(value) && value.value === null) {
-    result.edits.push(...fillNull(ctx, local.owner, local.pair, value, missing));
+  // A scalar reached through an alias is changed where it is written (its own pair), unless
+  // it is a sequence item there or others read it: then the service gets a list of its own.
+  const holder = isScalar(value) && isAlias(local.pair.value) ? pairHolding(ctx.doc, value) : local;
+  if (isScalar(value) && value.value === null && holder && ctx.canEdit(value)) {
+    result.edits.push(...fillNull(ctx, holder.owner, holder.pair, value, missing));
     describeMissing();
     return result;
   }
-  if (!ctx.canEdit(value as Node)) {
+  if (!ctx.canEdit(value as Node) || !holder) {
     // The list comes from a block other services share: give this service its own.
     const own = [...localEntries.filter((e) => !isRun(e) || e === localRun[0]).map((e) => (isRun(e) && fixedRun ? fixedRun : e)), ...missing].map((e) =>
       scalarText(e, undefined, Boolean(service.map.flow)),
@@ -121,7 +125,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   if (isScalar(value)) {
     if (typeof value.value !== 'string') return result;
     if (value.type === 'BLOCK_LITERAL' || value.type === 'BLOCK_FOLDED') refuse(ctx, 'tmpfs is a block scalar (`tmpfs: |`); write it as a list to convert it', line(local.pair.key as Node));
-    result.edits.push(...scalarToList(ctx, local.owner, local.pair, value, fixedRun, missing));
+    result.edits.push(...scalarToList(ctx, holder.owner, holder.pair, value, fixedRun, missing));
     if (fixedRun && fixedRun !== value.value) change('tmpfs-run-exec', `tmpfs ${value.value} became ${fixedRun}`, value);
     if (missing.length) change('tmpfs-to-list', 'tmpfs became a list', value);
     describeMissing();

@@ -32,6 +32,27 @@ export function aliasTargets(doc: Document): Map<Alias, Node | null> {
   return index;
 }
 
+/** Whether some alias of the document points to `node`. */
+export function isAliased(doc: Document, node: Node): boolean {
+  for (const target of aliasTargets(doc).values()) if (target === node) return true;
+  return false;
+}
+
+/** The map pair whose value is `node` itself (where it is written), or null (a sequence item, the root). */
+export function pairHolding(doc: Document, node: Node): { pair: Pair; owner: YAMLMap } | null {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const current = stack.pop();
+    if (isMap(current)) {
+      for (const pair of current.items) {
+        if (pair.value === node) return { pair, owner: current };
+        stack.push(pair.value);
+      }
+    } else if (isSeq(current)) stack.push(...current.items);
+  }
+  return null;
+}
+
 /** The node an alias points to; any other node as it is. Never expands anything. */
 export function resolveNode(node: unknown, doc: Document): Node | null {
   if (isAlias(node)) return aliasTargets(doc).get(node) ?? null;

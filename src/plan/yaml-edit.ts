@@ -69,7 +69,7 @@ export function addMapEntries(layout: Layout, map: YAMLMap, entries: readonly Ne
     const end = contentEnd((last.value as Node | null) ?? (last.key as Node), text);
     return { start: end, end, text: parts.map((p) => `, ${p}`).join(''), target: map };
   }
-  const keyColumn = layout.column((map.items[0]!.key as Node).range![0]);
+  const keyColumn = keyColumnOf(layout, map.items[0]!);
   const lines: string[] = [];
   for (const entry of entries) {
     lines.push(`${spaces(keyColumn)}${entry.key}:${entry.value === null ? '' : ` ${entry.value}`}`);
@@ -100,6 +100,14 @@ export function replaceWithList(layout: Layout, owner: YAMLMap, pair: Pair, item
     return { start: key.range![1], end, text: `:${items.map((item) => `${layout.eol}${indent}- ${item}`).join('')}`, target: owner };
   }
   return { start: value.range![0], end, text: `[${items.join(', ')}]`, target: isAlias(value) ? owner : value };
+}
+
+/** The column a block map's keys start at: that of `?` for an explicit key (`? image`). */
+function keyColumnOf(layout: Layout, pair: Pair): number {
+  const start = (pair.key as Node).range![0];
+  const before = layout.text.slice(layout.lineStart(start), start);
+  const explicit = /\?\s*$/.exec(before);
+  return layout.column(explicit ? start - (before.length - explicit.index) : start);
 }
 
 /** Appends items to a sequence (block or flow), in the style of its existing items. */
