@@ -3,9 +3,8 @@ import type { Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { TextEdit } from '../src/plan/edits.js';
 import { envEntryName } from '../src/model/service-values.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import type { EffectivePair } from '../src/parse/yaml-nodes.js';
 import { nothing, refuse } from '../src/plan/transform.js';
-import { addMapEntries, removeEntries, removePair, replaceWithList, scalarText } from '../src/plan/yaml-edit.js';
+import { removeEntries, removePair } from '../src/plan/yaml-edit.js';
 import { contentEnd, effectiveKeys, effectivePair, isAliased, isMergeKey, keyName, mergeSources, pairsWithMerged, resolveNode } from '../src/parse/yaml-nodes.js';
 
 /** Entries to remove from one collection (the environment, or a map merged into it). */
@@ -32,7 +31,15 @@ export function stripEnv(ctx: ServiceContext): TransformResult {
   const removals = planRemovals(ctx, env);
   if (removals.length === 0) return result;
   const envLine = ctx.lineOf((found.pair.key as Node).range![0]);
-  if (removals.some((r) => !ctx.canEdit(r.collection))) return ownEnvironment(ctx, found, removals);
+  const shared = removals.filter((r) => !ctx.canEdit(r.collection));
+  if (shared.length) {
+    // Left with a warning: the service still runs read-only; the variable is ignored there.
+    result.warnings.push({
+      code: 'env-merged-shared',
+      message: `${shared.flatMap((r) => r.names).join(', ')} come from a block shared (anchor or merge key) with services that keep them; remove them there or override environment on this service`,
+      line: ctx.lineOf(shared[0]!.collection.range![0]),
+    });
+  }
   // An anchor on a removed entry that an alias uses elsewhere would leave that alias dangling.
   for (const removal of removals) {
     for (const index of removal.indices) {
@@ -41,7 +48,10 @@ export function stripEnv(ctx: ServiceContext): TransformResult {
       if (anchored) refuse(ctx, `${removal.names.join(', ')} cannot be removed: it carries the anchor &${anchored.anchor}, which an alias uses elsewhere; move the anchor first`, ctx.lineOf(anchored.range![0]));
     }
   }
-  const editable = removals;
+  // A name also set in a shared block stays set whatever is removed here: it is not reported removed.
+  const kept = new Set(shared.flatMap((r) => r.names));
+  const editable = removals.filter((r) => ctx.canEdit(r.collection)).map((r) => withoutNames(r, kept)).filter((r) => r.indices.size > 0);
+  if (editable.length === 0) return result;
   const effective = isSeq(env) ? env.items.length : effectiveKeys(env, doc).size;
   const removedCount = editable.reduce((n, r) => n + r.indices.size, 0);
   const emptied = removedCount === effective && editable.length === 1 && editable[0]!.collection === env && !hasMergeKey(env);
@@ -59,60 +69,10 @@ export function stripEnv(ctx: ServiceContext): TransformResult {
   return result;
 }
 
-/**
- * Variables to strip come from a block other services share (anchor or merge key): the service
- * gets an `environment` of its own holding the variables it keeps, as list entries (a key of
- * its own wins over merged ones; the shared block stays as it is).
- */
-function ownEnvironment(ctx: ServiceContext, found: EffectivePair, removals: readonly Removal[]): TransformResult {
-  const { service, layout } = ctx;
-  const env = resolveNode(found.pair.value, ctx.doc);
-  if (!found.merged && isMap(env) && ctx.canEdit(env)) return unmergeEnvironment(ctx, found, env, removals);
-  const result = nothing();
-  const kept = service.view.environment.filter((e) => e.field.service === service.name && !ctx.strip.has(e.name));
-  const items = kept.map((e) => {
-    if (e.value?.includes('\n')) refuse(ctx, `${e.name} has a multi-line value, and the service needs an environment of its own without ${removals.flatMap((r) => r.names).join(', ')}`, ctx.lineOf(e.node.range![0]));
-    return scalarText(e.value === null ? e.name : `${e.name}=${e.value}`, undefined, true);
-  });
-  const flow = Boolean(service.map.flow);
-  result.edits.push(
-    found.merged
-      ? addMapEntries(layout, service.map, [flow || items.length === 0 ? { key: 'environment', value: `[${items.join(', ')}]` } : { key: 'environment', value: null, items }], ctx.style)
-      : replaceWithList(layout, found.owner, found.pair, items, ctx.style),
-  );
-  const line = ctx.lineOf((found.pair.key as Node).range![0]);
-  const names = removals.flatMap((r) => r.names);
-  result.changes.push({ code: 'env-overridden', message: `${names.join(', ')} came from a block shared with other services; the service now has its own environment without ${names.length === 1 ? 'it' : 'them'}`, line });
-  return result;
-}
-
-/**
- * The service's own environment mapping merges a shared block: its merge keys and stripped
- * variables go, and the merged variables it keeps are written into it, as written there
- * (its own entries and comments stay where they are).
- */
-function unmergeEnvironment(ctx: ServiceContext, found: EffectivePair, env: YAMLMap, removals: readonly Removal[]): TransformResult {
-  const { service, layout } = ctx;
-  const result = nothing();
-  const own = new Set(env.items.map((pair, index) => (isMergeKey(pair) || ctx.strip.has(keyName(pair) ?? '') ? index : -1)).filter((i) => i >= 0));
-  const merged = service.view.environment.filter((e) => e.field === service.view.fields.get('environment') && e.pair && !env.items.includes(e.pair) && !ctx.strip.has(e.name));
-  const text = (node: unknown) => (node ? layout.text.slice((node as Node).range![0], contentEnd(node as Node, layout.text)) : '');
-  const entries = merged.map((e) => {
-    const value = text(e.pair!.value);
-    if (/[\r\n]/.test(value)) refuse(ctx, `${e.name}, merged into its environment from a shared block, has a multi-line value; it cannot be copied into the service`, ctx.lineOf(e.node.range![0]));
-    return { key: text(e.pair!.key), value: value || null };
-  });
-  const removed = own.size === env.items.length && entries.length === 0 ? emptyInPlace(ctx, env) : removeEntries(layout, env, own);
-  if (!removed) refuse(ctx, `could not remove the merge key from its environment cleanly`, ctx.lineOf((found.pair.key as Node).range![0]));
-  result.edits.push(...removed);
-  if (entries.length) result.edits.push(addMapEntries(layout, env, entries, ctx.style));
-  const names = removals.flatMap((r) => r.names);
-  result.changes.push({
-    code: 'env-overridden',
-    message: `${names.join(', ')} came from a block shared with other services; its variables now sit in the service's own environment, without ${names.length === 1 ? 'it' : 'them'}`,
-    line: ctx.lineOf((found.pair.key as Node).range![0]),
-  });
-  return result;
+/** A removal less the entries setting one of `names`. */
+function withoutNames(removal: Removal, names: ReadonlySet<string>): Removal {
+  const pairs = [...removal.indices].map((index, i) => [index, removal.names[i]!] as const).filter(([, name]) => !names.has(name));
+  return { collection: removal.collection, indices: new Set(pairs.map(([index]) => index)), names: pairs.map(([, name]) => name) };
 }
 
 /** The variable each entry of a collection sets (null for merge keys and odd entries). */

@@ -28,7 +28,8 @@ export function runEntryWithExec(entries: readonly string[]): string {
   return `${last.split(':')[0]!.trim() || '/run'}:${options.join(',')}`;
 }
 
-const isRun = (entry: string) => mountPath(tmpfsPath(entry)) === '/run';
+/** A tmpfs entry at `/run` itself (a `/var/run` entry is the user's own and stays as it is). */
+const isRun = (entry: string) => tmpfsPath(entry) === '/run';
 
 /**
  * Mounts what the image needs under a read-only root (`ctx.needs`): `/run` as a tmpfs with
@@ -44,9 +45,12 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   const { view } = service;
   const result = nothing();
   const line = (node: Node | null) => ctx.lineOf((node ?? service.key).range![0]);
-  const runVolume = view.volumeMounts.find((v) => mountPath(v.path) === '/run');
+  // Something else already at /run (a volume, a bind, a tmpfs at /var/run, the same place):
+  // a second mount there would make the engine refuse the container.
+  const varRun = view.tmpfs.find((t) => tmpfsPath(t.entry) !== '/run' && mountPath(tmpfsPath(t.entry)) === '/run');
+  const runVolume = view.volumeMounts.find((v) => mountPath(v.path) === '/run') ?? (varRun && { kind: 'tmpfs at /var/run' as const, node: varRun.node });
   if (runVolume && ctx.needs.run === 'exec') {
-    const what = runVolume.kind === 'tmpfs' ? 'a tmpfs volume in long syntax' : `a ${runVolume.kind}`;
+    const what = runVolume.kind === 'tmpfs' ? 'a tmpfs volume in long syntax' : runVolume.kind === 'tmpfs at /var/run' ? 'mounted as /var/run, without exec' : `a ${runVolume.kind}`;
     result.warnings.push({
       code: 'run-tmpfs-volume',
       message: `/run is ${what}, which cannot carry exec; an s6 image needs \`tmpfs: [/run:exec]\` instead (left as it is)`,
@@ -70,6 +74,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     if (inheritedRun.length && ctx.needs.run === 'exec') {
       if (localRun.length) refuse(ctx, `it and ${base!.name}, which it extends, both mount /run: Compose appends both entries and the engine mounts /run twice; keep one`, extendsLine);
       if (inheritedRun.length > 1 || !hasExec(inheritedRun[0]!)) refuse(ctx, `${base!.name}, which it extends, mounts /run without exec; select ${base!.name} too`, extendsLine);
+      result.warnings.push({ code: 'extends', message: `/run:exec comes from ${base!.name} through extends; none added here (Compose would mount /run twice)`, line: extendsLine });
     } else if (!inheritedRun.length && ctx.needs.run === 'exec') {
       if (localRun.length === 0) addRun = '/run:exec';
       else if (localRun.length > 1 || runEntryWithExec(localRun) !== localRun[0]) fixedRun = runEntryWithExec(localRun);

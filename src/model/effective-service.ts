@@ -54,8 +54,6 @@ export interface EnvItem {
   name: string;
   value: string | null;
   node: Node;
-  /** In mapping form: the pair (perhaps in a map merged into the environment). */
-  pair: Pair | null;
   field: FieldSource;
 }
 
@@ -165,12 +163,12 @@ function envItems(field: FieldSource, doc: Document): EnvItem[] {
       const [name, text] = splitEnvEntry(String(node.value));
       // A later list entry of the same name is the one Compose keeps.
       out.delete(name);
-      out.set(name, { name, value: text, node, pair: null, field });
+      out.set(name, { name, value: text, node, field });
     }
   } else if (isMap(value)) {
     for (const [name, found] of effectiveKeys(value, doc)) {
       const node = resolveNode(found.pair.value, doc);
-      out.set(name, { name, value: isScalar(node) && node.value !== null ? String(node.value) : null, node: found.pair.key as Node, pair: found.pair, field });
+      out.set(name, { name, value: isScalar(node) && node.value !== null ? String(node.value) : null, node: found.pair.key as Node, field });
     }
   }
   return [...out.values()];

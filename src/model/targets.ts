@@ -16,8 +16,8 @@ export function unmetTargets(view: EffectiveService, needs: MountNeeds): string[
   const readOnly = view.readOnly?.value;
   if (!(isScalar(readOnly) && (readOnly.value === true || hasVariable(readOnly)))) unmet.push('read_only is not true');
   const mounted = mountedPaths(view);
-  const runs = view.tmpfs.filter((t) => mountPath(tmpfsPath(t.entry)) === '/run');
-  const runVolume = view.volumeMounts.some((v) => mountPath(v.path) === '/run');
+  const runs = view.tmpfs.filter((t) => tmpfsPath(t.entry) === '/run');
+  const runVolume = view.volumeMounts.some((v) => mountPath(v.path) === '/run') || view.tmpfs.some((t) => tmpfsPath(t.entry) === '/var/run');
   if (!runVolume && needs.run === 'exec' && !(runs.length === 1 && hasExec(runs[0]!.entry))) unmet.push('/run is not one tmpfs with exec');
   if (!runVolume && needs.run === 'plain' && runs.length === 0) unmet.push('/run is not mounted');
   for (const need of needs.tmpfs) if (!mounted.includes(mountPath(need.path))) unmet.push(`${need.path} is not mounted`);

@@ -9,8 +9,7 @@ export type ChangeCode =
   | 'tmpfs-run-merged'
   | 'tmpfs-overridden'
   | 'env-removed'
-  | 'env-emptied'
-  | 'env-overridden';
+  | 'env-emptied';
 
 /** Something the user should know about a service; codes are stable (JSON, tests). */
 export type WarningCode =

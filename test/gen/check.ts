@@ -153,9 +153,7 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     if (service.lsio) {
       const left = eAfter.filter(([n]) => isStripped(n)).map(([n]) => n);
       if (left.length && !warned(['env-merged-shared', 'env-anchor'], 'strip-env')) problems.push(`${where}: ${left.join(', ')} not stripped and no warning says why`);
-      // Compose's environment is a map of strings: the last entry of a name wins, order does not matter.
-      const kept = (pairs: [string, unknown][]) =>
-        [...new Map(pairs.filter(([n]) => !isStripped(n)).map(([n, v]) => [n, v === null || v === undefined ? null : String(v)])).entries()].sort(([x], [y]) => (x < y ? -1 : 1));
+      const kept = (pairs: [string, unknown][]) => pairs.filter(([n]) => !isStripped(n));
       if (!isDeepStrictEqual(kept(eBefore), kept(eAfter))) problems.push(`${where}: environment changed beyond stripping: ${JSON.stringify(eBefore)} -> ${JSON.stringify(eAfter)}`);
     } else if (!isDeepStrictEqual(own(b, 'environment'), own(a, 'environment'))) {
       problems.push(`${where}: environment of a non-LinuxServer image changed`);
@@ -201,15 +199,6 @@ export function unintendedLines(before: string, after: string): string[] {
     if (k > 0) m.set(l, k - 1);
     return k > 0;
   };
-  // A service given an environment of its own (it merged a shared block): the variables it
-  // keeps are copied into it (as list entries, or as the merged `KEY: value` lines), and the
-  // merge key and entries of the environment it replaces go.
-  const removedText = parts.filter((p) => p.removed).flatMap((p) => p.value).join('\n');
-  const copiesVariable = (line: string) => {
-    const name = ENV_ITEM.exec(line)?.[1] ?? MAP_ITEM.exec(line)?.[1];
-    return name !== undefined && before.includes(name) && !INTENDED.test(line) && (ENV_ITEM.test(line) || before.includes(line.trim()));
-  };
-  const envOverride = parts.some((p) => p.added && p.value.some(copiesVariable)) || /^\s*<<:/m.test(removedText);
   for (let i = 0; i < parts.length; i++) {
     if (!parts[i]!.added && !parts[i]!.removed) continue;
     const hunk = { removed: [] as string[], added: [] as string[] };
@@ -219,10 +208,10 @@ export function unintendedLines(before: string, after: string): string[] {
       if (parts[i]!.added) hunk.added.push(...parts[i]!.value.filter((l) => !take(movedAdded, l)));
       else if (parts[i]!.removed) hunk.removed.push(...parts[i]!.value.filter((l) => !take(moved, l)));
     }
-    const intendedAdded = hunk.added.filter((l) => INTENDED.test(l) || / (\{\}|\[\])(\s+#.*)?$/.test(l) || copiesVariable(l));
-    const removesIntended = hunk.removed.some((l) => INTENDED.test(l)) || envOverride;
+    const intendedAdded = hunk.added.filter((l) => INTENDED.test(l) || / (\{\}|\[\])(\s+#.*)?$/.test(l));
+    const removesIntended = hunk.removed.some((l) => INTENDED.test(l));
     for (const line of hunk.removed) {
-      if (INTENDED.test(line) || (envOverride && /^\s*(<<|["']?[A-Za-z_][A-Za-z0-9_]*["']?)\s*:/.test(line))) continue;
+      if (INTENDED.test(line)) continue;
       // A blank line or a closing bracket inside a removed block (an emptied environment) goes with it.
       if (/^[\s{}[\],]*(#.*)?$/.test(line) && removesIntended) continue;
       if (intendedAdded.some((a) => isSubsequence(line, a))) continue;
@@ -240,10 +229,6 @@ export function unintendedLines(before: string, after: string): string[] {
   }
   return problems;
 }
-
-/** A list-form environment entry as ro-convert writes one: `- NAME` or `- NAME=value`. */
-const MAP_ITEM = /^\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s*:/;
-const ENV_ITEM = /^\s*- ["']?([A-Za-z_][A-Za-z0-9_]*)(=|["']?\s*(#.*)?$)/;
 
 function isSubsequence(small: string, big: string): boolean {
   let j = 0;
