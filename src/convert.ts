@@ -1,7 +1,7 @@
 import { unifiedDiff } from './report/diff.js';
 import { applyReplacements, EditConflictError, resolveEdits } from './plan/edits.js';
 import type { Replacement } from './plan/edits.js';
-import { internalError } from './parse/errors.js';
+import { asConvertError, internalError } from './parse/errors.js';
 import { parseCompose } from './parse/parse.js';
 import { planConversion } from './plan/plan.js';
 import type { PlanOptions } from './plan/plan.js';
@@ -44,6 +44,15 @@ export interface ConvertResult {
  *   ConvertError when its own output fails the checks (a bug; no output is given).
  */
 export function convert(text: string, options: ConvertOptions): ConvertResult {
+  try {
+    return convertText(text, options);
+  } catch (error) {
+    // Refusals as they are; anything else is a bug, still a ConvertError for the caller.
+    throw asConvertError(error);
+  }
+}
+
+function convertText(text: string, options: ConvertOptions): ConvertResult {
   const parsed = parseCompose(text);
   const plan = planConversion(parsed, options);
   let replacements: Replacement[];

@@ -270,7 +270,7 @@ describe('--json', () => {
     expect(files.map((f) => Object.keys(f).sort())).toEqual(Array(3).fill(['error', 'path', 'services', 'skippedUntested', 'status', 'written']));
     const [a, b, c] = files as { path: string; status: string; written: boolean; error: Record<string, unknown> | null; services: Record<string, unknown>[] }[];
     expect({ path: a!.path, status: a!.status, written: a!.written, error: a!.error }).toEqual({ path: 'a/compose.yml', status: 'changed', written: false, error: null });
-    expect(a!.services.map((s) => Object.keys(s).sort())).toEqual([['changes', 'column', 'line', 'name', 'warnings']]);
+    expect(a!.services.map((s) => Object.keys(s).sort())).toEqual([['changes', 'column', 'line', 'name', 'readOnly', 'warnings']]);
     expect(a!.services[0]!.name).toBe('sonarr');
     expect({ line: a!.services[0]!.line, column: a!.services[0]!.column }).toEqual({ line: 3, column: 3 });
     const changes = a!.services[0]!.changes as { code: string }[];

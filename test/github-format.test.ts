@@ -45,7 +45,7 @@ describe('escaping', () => {
       status: 'changed',
       written: false,
       error: null,
-      services: [{ name: 'app', line: 2, column: 3, changes: [], warnings: [{ code: 'image-caveat', message, line: 4 }] }],
+      services: [{ name: 'app', line: 2, column: 3, readOnly: true, changes: [], warnings: [{ code: 'image-caveat', message, line: 4 }] }],
       skippedUntested: [],
     };
     const [line, ...rest] = fileAnnotations(report, 'check', process.cwd());
@@ -57,7 +57,7 @@ describe('escaping', () => {
 
 describe('annotations', () => {
   const report = (services: FileReport['services'], error: FileReport['error'] = null): FileReport => ({ path: 'compose.yml', status: error ? 'error' : 'changed', written: false, error, services, skippedUntested: [] });
-  const service = { name: 'sonarr', line: 3, column: 3, changes: [{ code: 'read-only-added' as const, message: 'added read_only: true', line: 3 }], warnings: [] };
+  const service = { name: 'sonarr', line: 3, column: 3, readOnly: true, changes: [{ code: 'read-only-added' as const, message: 'added read_only: true', line: 3 }], warnings: [] };
 
   it('makes a service left writable an ::error under --check and a ::warning in a preview', () => {
     expect(fileAnnotations(report([service]), 'check', process.cwd())).toEqual([
@@ -68,7 +68,7 @@ describe('annotations', () => {
 
   it('gives a note-level warning as ::notice, and a refusal as ::error at its line and column', () => {
     const lines = fileAnnotations(
-      report([{ name: 'plex', line: 2, column: 3, changes: [], warnings: [{ code: 'moot-setting', message: 'VERSION=latest has no effect', line: 5 }] }], { code: 'invalid-yaml', message: 'bad', line: 7, column: 9 }),
+      report([{ name: 'plex', line: 2, column: 3, readOnly: true, changes: [], warnings: [{ code: 'moot-setting', message: 'VERSION=latest has no effect', line: 5 }] }], { code: 'invalid-yaml', message: 'bad', line: 7, column: 9 }),
       'check',
       process.cwd(),
     );

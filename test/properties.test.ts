@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { convert } from '../src/convert.js';
-import { AVOID_KNOWN_BUGS, composeCase, composeDoc, otherImageTmpfs } from './gen/compose.js';
+import { AVOID_KNOWN_BUGS, composeCase, composeDoc, otherImageRun, otherImageTmpfs } from './gen/compose.js';
 import type { GenSelection, GenService } from './gen/compose.js';
 import { checkCase, unintendedLines } from './gen/check.js';
 import type { ConvertFn } from './gen/check.js';
@@ -65,7 +65,7 @@ describe('the line-diff oracle itself', () => {
 // away from it so fuzzing finds new ones). KNOWN BUG: `it.fails` passes while the bug is there;
 // when it is fixed, it turns red: flip it to `it` and set its AVOID_KNOWN_BUGS flag to false.
 const lsio = (name: string, image = 'lscr.io/linuxserver/sonarr'): GenService => ({ name, image, lsio: true, needsTmp: false });
-const other = (name: string, image = 'nginx'): GenService => ({ name, image, lsio: false, needsTmp: false, needsTmpfs: otherImageTmpfs(image) });
+const other = (name: string, image = 'nginx'): GenService => ({ name, image, lsio: false, needsTmp: false, needsTmpfs: otherImageTmpfs(image), run: otherImageRun(image) });
 const regressions: { bug: string; flag: keyof typeof AVOID_KNOWN_BUGS | null; fixed?: true; text: string; selection: GenSelection; services: GenService[] }[] = [
   {
     bug: '`read_only:` with no value and a comment becomes `read_only:  true# note`',

@@ -3,7 +3,7 @@ import type { Node } from 'yaml';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { nothing } from '../src/plan/transform.js';
 import { addMapEntries } from '../src/plan/yaml-edit.js';
-import { contentEnd, effectivePair, hasVariable, resolveNode } from '../src/parse/yaml-nodes.js';
+import { contentEnd, hasVariable, resolveNode } from '../src/parse/yaml-nodes.js';
 
 /**
  * Sets `read_only: true`. A missing key is added at the end of the service; a `false` (or any
@@ -13,7 +13,8 @@ import { contentEnd, effectivePair, hasVariable, resolveNode } from '../src/pars
  */
 export function readOnly(ctx: ServiceContext): TransformResult {
   const { service, doc, layout } = ctx;
-  const found = effectivePair(service.map, 'read_only', doc);
+  // Own, merged or from a same-file `extends` base, as Compose reads it.
+  const found = service.view.readOnly?.field;
   const result = nothing();
   const override = () => {
     result.edits.push(addMapEntries(layout, service.map, [{ key: 'read_only', value: 'true' }], ctx.style));
@@ -36,9 +37,11 @@ export function readOnly(ctx: ServiceContext): TransformResult {
     return result;
   }
   const own = found.pair.value as Node | null;
-  if (found.merged && !(own && ctx.canEdit(own))) {
+  const inherited = found.service !== service.name;
+  if (inherited || (found.merged && !(own && ctx.canEdit(own)))) {
     override();
-    result.changes.push({ code: 'read-only-overridden', message: `read_only was ${was} through a merge key; set to true on the service`, line: ctx.lineOf(at) });
+    const through = inherited ? `from ${found.service} (extends)` : 'through a merge key';
+    result.changes.push({ code: 'read-only-overridden', message: `read_only was ${was} ${through}; set to true on the service`, line: ctx.lineOf(at) });
     return result;
   }
   if (isScalar(own) && own.range![0] === own.range![1]) {

@@ -1,11 +1,11 @@
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
 import type { Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { TextEdit } from '../src/plan/edits.js';
 import { envEntryName } from '../src/model/service-values.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import { nothing } from '../src/plan/transform.js';
+import { nothing, refuse } from '../src/plan/transform.js';
 import { removeEntries, removePair } from '../src/plan/yaml-edit.js';
-import { contentEnd, effectiveKeys, effectivePair, isMergeKey, keyName, mergeSources, pairsWithMerged, resolveNode } from '../src/parse/yaml-nodes.js';
+import { contentEnd, effectiveKeys, effectivePair, isAliased, isMergeKey, keyName, mergeSources, pairsWithMerged, resolveNode } from '../src/parse/yaml-nodes.js';
 
 /** Entries to remove from one collection (the environment, or a map merged into it). */
 interface Removal {
@@ -33,32 +33,46 @@ export function stripEnv(ctx: ServiceContext): TransformResult {
   const envLine = ctx.lineOf((found.pair.key as Node).range![0]);
   const shared = removals.filter((r) => !ctx.canEdit(r.collection));
   if (shared.length) {
+    // Left with a warning: the service still runs read-only; the variable is ignored there.
     result.warnings.push({
       code: 'env-merged-shared',
       message: `${shared.flatMap((r) => r.names).join(', ')} come from a block shared (anchor or merge key) with services that keep them; remove them there or override environment on this service`,
       line: ctx.lineOf(shared[0]!.collection.range![0]),
     });
   }
-  const editable = removals.filter((r) => ctx.canEdit(r.collection));
+  // An anchor on a removed entry that an alias uses elsewhere would leave that alias dangling.
+  for (const removal of removals) {
+    for (const index of removal.indices) {
+      const item = removal.collection.items[index] as unknown;
+      const anchored = (isPair(item) ? [item.key, item.value] : [item]).find((n): n is Node => isNode(n) && Boolean(n.anchor) && isAliased(doc, n));
+      if (anchored) refuse(ctx, `${removal.names.join(', ')} cannot be removed: it carries the anchor &${anchored.anchor}, which an alias uses elsewhere; move the anchor first`, ctx.lineOf(anchored.range![0]));
+    }
+  }
+  // A name also set in a shared block stays set whatever is removed here: it is not reported removed.
+  const kept = new Set(shared.flatMap((r) => r.names));
+  const editable = removals.filter((r) => ctx.canEdit(r.collection)).map((r) => withoutNames(r, kept)).filter((r) => r.indices.size > 0);
   if (editable.length === 0) return result;
   const effective = isSeq(env) ? env.items.length : effectiveKeys(env, doc).size;
   const removedCount = editable.reduce((n, r) => n + r.indices.size, 0);
   const emptied = removedCount === effective && editable.length === 1 && editable[0]!.collection === env && !hasMergeKey(env);
   for (const removal of editable) {
     const edits = emptied ? removeEmptied(ctx, found.owner, env) : removeSome(ctx, removal);
-    if (!edits) {
-      result.warnings.push({ code: 'env-anchor', message: `could not remove ${removal.names.join(', ')} cleanly (an anchor or layout in the way); left as it is`, line: envLine });
-      continue;
-    }
+    if (!edits) refuse(ctx, `could not remove ${removal.names.join(', ')} cleanly (an anchor or layout in the way)`, envLine);
     result.edits.push(...edits);
     for (const index of removal.indices) {
       const item = removal.collection.items[index] as unknown;
-      const node = (isScalar(item) ? item : (item as { key: Node }).key) as Node;
+      const node = (isNode(item) ? item : (item as { key: Node }).key) as Node;
       result.changes.push({ code: 'env-removed', message: `removed ${names(ctx, removal.collection)[index]}`, line: ctx.lineOf(node.range![0]) });
     }
   }
   if (emptied && result.edits.length) result.changes.push({ code: 'env-emptied', message: 'removed environment, now empty', line: envLine });
   return result;
+}
+
+/** A removal less the entries setting one of `names`. */
+function withoutNames(removal: Removal, names: ReadonlySet<string>): Removal {
+  const pairs = [...removal.indices].map((index, i) => [index, removal.names[i]!] as const).filter(([, name]) => !names.has(name));
+  return { collection: removal.collection, indices: new Set(pairs.map(([index]) => index)), names: pairs.map(([, name]) => name) };
 }
 
 /** The variable each entry of a collection sets (null for merge keys and odd entries). */
@@ -107,7 +121,9 @@ function removeEmptied(ctx: ServiceContext, owner: YAMLMap, env: YAMLMap | YAMLS
   if (!pair) return null;
   // Kept as an empty collection where removing the key would drop an anchor other aliases use,
   // leave the map with no keys, uncover an `environment` merged in with `<<`, or strand lines.
-  const uncovers = owner.items.some((p) => isMergeKey(p) && mergeSources(p, ctx.doc).some((m) => effectivePair(m, 'environment', ctx.doc)));
+  // An anchored map may be merged somewhere, after which a later merge source may hold an
+  // `environment` too (decided from the map alone, so every service reading it plans alike).
+  const uncovers = Boolean(owner.anchor) || owner.items.some((p) => isMergeKey(p) && mergeSources(p, ctx.doc).some((m) => effectivePair(m, 'environment', ctx.doc)));
   if (env.anchor || owner.items.length === 1 || uncovers || strandsLinesAfterBlockScalar(ctx, owner, pair, env)) return emptyInPlace(ctx, env);
   return removePair(ctx.layout, owner, pair);
 }

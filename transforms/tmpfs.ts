@@ -1,102 +1,136 @@
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isAlias, isScalar, isSeq } from 'yaml';
 import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Change } from '../src/plan/diagnostics.js';
 import type { TextEdit } from '../src/plan/edits.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import { extendsRef, hasExec, tmpfsEntries, tmpfsOptions, tmpfsPath } from '../src/model/service-values.js';
-import { nothing } from '../src/plan/transform.js';
+import { hasExec, tmpfsOptions, tmpfsPath } from '../src/model/service-values.js';
+import { mountPath } from '../src/model/effective-service.js';
+import type { EffectiveService } from '../src/model/effective-service.js';
+import { mountedPaths } from '../src/model/targets.js';
+import { nothing, refuse } from '../src/plan/transform.js';
 import type { TmpfsNeed } from '../src/knowledge/needs.js';
-import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, scalarText } from '../src/plan/yaml-edit.js';
-import { effectivePair, effectiveValue, ownValue, resolveNode, stringValue } from '../src/parse/yaml-nodes.js';
-
-/** The `/run` entry with `exec`: `noexec` replaced (in place), other options kept. */
-export function runEntryWithExec(entries: readonly string[]): string {
-  const options: string[] = [];
-  const optionKey = (o: string) => o.split('=')[0];
-  for (const entry of entries) {
-    for (const option of tmpfsOptions(entry)) {
-      const value = option === 'noexec' ? 'exec' : option;
-      if (!options.some((o) => optionKey(o) === optionKey(value))) options.push(value);
-    }
-  }
-  if (!options.includes('exec')) options.push('exec');
-  const path = entries[0]?.split(':')[0]!.trim() || '/run';
-  return `${path}:${options.join(',')}`;
-}
+import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, replaceWithList, scalarText } from '../src/plan/yaml-edit.js';
+import { contentEnd, keyName, pairHolding, resolveNode, stringValue } from '../src/parse/yaml-nodes.js';
 
 /**
- * Mounts `/run` as a tmpfs with `exec` (the s6 supervisor runs its service files there;
- * Docker mounts tmpfs `noexec` by default), and `/tmp` too for the images whose readme
- * requires it. Exactly one `/run` entry results; other entries are kept as written.
+ * The one `/run` entry with `exec` that replaces `entries` (the `/run` entries of a list): the
+ * engine uses the last one, so its options are kept, `noexec` turned into `exec`.
+ */
+export function runEntryWithExec(entries: readonly string[]): string {
+  const last = entries[entries.length - 1] ?? '/run';
+  const options: string[] = [];
+  const optionKey = (o: string) => o.split('=')[0];
+  for (const option of tmpfsOptions(last)) {
+    const value = option === 'noexec' ? 'exec' : option;
+    if (!options.some((o) => optionKey(o) === optionKey(value))) options.push(value);
+  }
+  if (!options.includes('exec')) options.push('exec');
+  return `${last.split(':')[0]!.trim() || '/run'}:${options.join(',')}`;
+}
+
+/** A tmpfs entry at `/run` itself (a `/var/run` entry is the user's own and stays as it is). */
+const isRun = (entry: string) => tmpfsPath(entry) === '/run';
+
+/**
+ * Mounts what the image needs under a read-only root (`ctx.needs`): `/run` as a tmpfs with
+ * `exec` for s6 images (their supervisor runs scripts there; Docker mounts tmpfs `noexec`),
+ * without it for others, nothing where `/run` is not needed; and every further tmpfs path.
+ * Reads the service as Compose builds it (merge keys, same-file `extends`): a path already
+ * mounted (tmpfs, volume or bind, `/var/run` = `/run`) gets nothing more, and exactly one
+ * `/run` results. Where no edit can reach that without changing another service, the file is
+ * refused.
  */
 export function tmpfsMounts(ctx: ServiceContext): TransformResult {
-  const { service, doc, layout } = ctx;
+  const { service, layout } = ctx;
+  const { view } = service;
   const result = nothing();
   const line = (node: Node | null) => ctx.lineOf((node ?? service.key).range![0]);
-  const runVolume = tmpfsVolumeAtRun(ctx);
-  if (runVolume) {
+  // Something else already at /run (a volume, a bind, a tmpfs at /var/run, the same place):
+  // a second mount there would make the engine refuse the container.
+  const varRun = view.tmpfs.find((t) => tmpfsPath(t.entry) !== '/run' && mountPath(tmpfsPath(t.entry)) === '/run');
+  const runVolume = view.volumeMounts.find((v) => mountPath(v.path) === '/run') ?? (varRun && { kind: 'tmpfs at /var/run' as const, node: varRun.node });
+  if (runVolume && ctx.needs.run === 'exec') {
+    const what = runVolume.kind === 'tmpfs' ? 'a tmpfs volume in long syntax' : runVolume.kind === 'tmpfs at /var/run' ? 'mounted as /var/run, without exec' : `a ${runVolume.kind}`;
     result.warnings.push({
       code: 'run-tmpfs-volume',
-      message: '/run is a tmpfs volume in long syntax, which cannot carry exec; replace it with `tmpfs: [/run:exec]` (left as it is)',
-      line: line(runVolume),
+      message: `/run is ${what}, which cannot carry exec; an s6 image needs \`tmpfs: [/run:exec]\` instead (left as it is)`,
+      line: line(runVolume.node),
     });
   }
-  // Compose appends a same-file `extends` base's tmpfs list to the service's own: a /run there
-  // (or one the conversion gives the base) must not be added again.
-  const base = extendedBase(ctx);
-  const inheritedRun = base?.tmpfs.filter((e) => tmpfsPath(e) === '/run') ?? [];
-  const found = effectivePair(service.map, 'tmpfs', doc);
-  const value = found ? resolveNode(found.pair.value, doc) : null;
-  const present = tmpfsEntries(service.map, doc);
-  const runEntries = present.filter((e) => tmpfsPath(e) === '/run');
-  if (base && inheritedRun.length) {
-    const extendsLine = line(effectivePair(service.map, 'extends', doc)?.pair.key as Node);
-    const message = runEntries.length
-      ? `${base.name}, which this service extends, also mounts /run: Compose appends both entries and mounts /run twice; keep one`
-      : inheritedRun.every(hasExec)
-        ? `/run:exec comes from ${base.name} through extends; none added here (Compose would mount /run twice)`
-        : `${base.name}, which this service extends, mounts /run without exec; convert ${base.name} too (nothing added here: Compose would mount /run twice)`;
-    result.warnings.push({ code: 'extends', message, line: extendsLine });
+  // The `tmpfs` of the service's own mapping (or a block merged into it); an extended base's
+  // entries come first in Compose's list and are that service's to change.
+  const local = view.fields.get('tmpfs')?.service === service.name ? view.fields.get('tmpfs')! : null;
+  const localEntries = view.tmpfs.filter((t) => t.field === local).map((t) => t.entry);
+  // `tmpfs: !reset …` (dropped by Compose, inherited entries too) is not in the view.
+  const resetPair = local ? null : service.map.items.find((pair) => keyName(pair) === 'tmpfs');
+  const base = view.base && !resetPair && local?.value?.tag !== '!override' ? view.base : null;
+  const inherited = base ? inheritedTmpfs(ctx, base) : [];
+  const localRun = localEntries.filter(isRun);
+  let fixedRun: string | null = null;
+  let addRun: string | null = null;
+  if (!runVolume && ctx.needs.run !== 'none') {
+    const inheritedRun = inherited.filter(isRun);
+    const extendsLine = line(view.fields.get('extends')?.pair.key as Node);
+    if (inheritedRun.length && ctx.needs.run === 'exec') {
+      if (localRun.length) refuse(ctx, `it and ${base!.name}, which it extends, both mount /run: Compose appends both entries and the engine mounts /run twice; keep one`, extendsLine);
+      if (inheritedRun.length > 1 || !hasExec(inheritedRun[0]!)) refuse(ctx, `${base!.name}, which it extends, mounts /run without exec; select ${base!.name} too`, extendsLine);
+      result.warnings.push({ code: 'extends', message: `/run:exec comes from ${base!.name} through extends; none added here (Compose would mount /run twice)`, line: extendsLine });
+    } else if (!inheritedRun.length && ctx.needs.run === 'exec') {
+      if (localRun.length === 0) addRun = '/run:exec';
+      else if (localRun.length > 1 || runEntryWithExec(localRun) !== localRun[0]) fixedRun = runEntryWithExec(localRun);
+    } else if (!inheritedRun.length && localRun.length === 0) addRun = '/run';
   }
-  // An inherited /run is not added again; a /run of the service's own is still given exec.
-  const wantRun = !runVolume && (inheritedRun.length === 0 || runEntries.length > 0);
-  const runOk = !wantRun || (runEntries.length === 1 && hasExec(runEntries[0]!));
-  const mounted = [...present, ...(base?.tmpfs ?? [])].map(tmpfsPath);
-  const missingNeeds = ctx.needs.tmpfs.filter((need) => !mounted.includes(need.path));
-  if (runOk && missingNeeds.length === 0) return result;
+  const mounted = mountedPaths(view);
+  const missingNeeds = ctx.needs.tmpfs.filter((need) => !mounted.includes(mountPath(need.path)));
+  if (!fixedRun && !addRun && missingNeeds.length === 0) return result;
 
-  const missing: string[] = [];
-  if (wantRun && runEntries.length === 0) missing.push('/run:exec');
-  missing.push(...missingNeeds.map(tmpfsNeedEntry));
+  const missing = [...(addRun ? [addRun] : []), ...missingNeeds.map(tmpfsNeedEntry)];
   const change = (code: Change['code'], message: string, node: Node | null) => result.changes.push({ code, message, line: line(node) });
   const describeMissing = () => {
-    if (missing.includes('/run:exec')) change('tmpfs-added', 'added tmpfs /run:exec', found?.pair.key as Node ?? null);
-    for (const need of missingNeeds) change('tmpfs-added', `added tmpfs ${tmpfsNeedEntry(need)} (required by ${service.imageRef?.lsioName ?? 'the image'})`, found?.pair.key as Node ?? null);
+    if (addRun) change('tmpfs-added', `added tmpfs ${addRun}`, (local?.pair.key as Node) ?? null);
+    for (const need of missingNeeds) change('tmpfs-added', `added tmpfs ${tmpfsNeedEntry(need)} (required by ${service.imageRef?.lsioName ?? 'the image'})`, (local?.pair.key as Node) ?? null);
   };
-
-  if (!found) {
+  if (resetPair) {
+    // `tmpfs: !reset …` drops the key in Compose: the new list replaces it, tag and all
+    // (`!override` where an extended base has a tmpfs of its own, so it is not appended).
+    const value = resetPair.value as Node;
+    const tagStart = layout.text.lastIndexOf('!', value.range![0]);
+    const tag = service.view.base?.tmpfs.length ? '!override ' : '';
+    result.edits.push({ start: tagStart, end: contentEnd(value, layout.text), text: `${tag}[${missing.join(', ')}]`, target: service.map });
+    describeMissing();
+    return result;
+  }
+  if (!local) {
     result.edits.push(addMapEntries(layout, service.map, [blockOrFlow(ctx, missing)], ctx.style));
     describeMissing();
     return result;
   }
-  if (isScalar(value) && value.value === null) {
-    result.edits.push(...fillNull(ctx, found.owner, found.pair, value, missing));
+  const value = local.value;
+  // A scalar reached through an alias is changed where it is written (its own pair), unless
+  // it is a sequence item there or others read it: then the service gets a list of its own.
+  const holder = isScalar(value) && isAlias(local.pair.value) ? pairHolding(ctx.doc, value) : local;
+  if (isScalar(value) && value.value === null && holder && ctx.canEdit(value)) {
+    result.edits.push(...fillNull(ctx, holder.owner, holder.pair, value, missing));
     describeMissing();
     return result;
   }
-  const fixedRun = runEntries.length > 0 ? runEntryWithExec(runEntries) : null;
-  if (found.merged && !ctx.canEdit(value as Node)) {
+  if (!ctx.canEdit(value as Node) || !holder) {
     // The list comes from a block other services share: give this service its own.
-    const own = [...present.map((e) => (tmpfsPath(e) === '/run' ? (e === runEntries[0] ? fixedRun! : null) : e)), ...missing]
-      .filter((e): e is string => e !== null)
-      .map((e) => scalarText(e, undefined, Boolean(service.map.flow)));
-    result.edits.push(addMapEntries(layout, service.map, [service.map.flow ? { key: 'tmpfs', value: `[${own.join(', ')}]` } : { key: 'tmpfs', value: null, items: own }], ctx.style));
-    change('tmpfs-overridden', 'tmpfs came through a merge key shared with other services; set on the service with /run:exec', found.pair.key as Node);
+    const own = [...localEntries.filter((e) => !isRun(e) || e === localRun[0]).map((e) => (isRun(e) && fixedRun ? fixedRun : e)), ...missing].map((e) =>
+      scalarText(e, undefined, Boolean(service.map.flow)),
+    );
+    result.edits.push(
+      local.merged
+        ? addMapEntries(layout, service.map, [service.map.flow ? { key: 'tmpfs', value: `[${own.join(', ')}]` } : { key: 'tmpfs', value: null, items: own }], ctx.style)
+        : replaceWithList(layout, local.owner, local.pair, own, ctx.style),
+    );
+    change('tmpfs-overridden', `tmpfs came from a block shared with other services (anchor or merge key); set on the service with ${[fixedRun ?? addRun, ...missingNeeds.map(tmpfsNeedEntry)].filter(Boolean).join(', ')}`, local.pair.key as Node);
     return result;
   }
   if (isScalar(value)) {
     if (typeof value.value !== 'string') return result;
-    result.edits.push(...scalarToList(ctx, found.owner, found.pair, value, fixedRun, missing));
+    if (value.type === 'BLOCK_LITERAL' || value.type === 'BLOCK_FOLDED') refuse(ctx, 'tmpfs is a block scalar (`tmpfs: |`); write it as a list to convert it', line(local.pair.key as Node));
+    result.edits.push(...scalarToList(ctx, holder.owner, holder.pair, value, fixedRun, missing));
     if (fixedRun && fixedRun !== value.value) change('tmpfs-run-exec', `tmpfs ${value.value} became ${fixedRun}`, value);
     if (missing.length) change('tmpfs-to-list', 'tmpfs became a list', value);
     describeMissing();
@@ -104,8 +138,8 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   }
   if (!isSeq(value)) return result;
   result.edits.push(...fixSequence(ctx, value, fixedRun, missing));
-  if (fixedRun && runEntries.length > 1) change('tmpfs-run-merged', `merged ${runEntries.length} /run tmpfs entries into ${fixedRun}`, value);
-  else if (fixedRun && fixedRun !== runEntries[0]) change('tmpfs-run-exec', `tmpfs ${runEntries[0]} became ${fixedRun}`, value);
+  if (fixedRun && localRun.length > 1) change('tmpfs-run-merged', `merged ${localRun.length} /run tmpfs entries into ${fixedRun} (the engine uses the last one's options)`, value);
+  else if (fixedRun) change('tmpfs-run-exec', `tmpfs ${localRun[0]} became ${fixedRun}`, value);
   describeMissing();
   return result;
 }
@@ -132,7 +166,8 @@ function scalarToList(ctx: ServiceContext, owner: YAMLMap, pair: Pair, scalar: S
   // The edits target the scalar: at the end of a file, its new items must come before keys
   // added to the service (inner edits first).
   return [
-    { start: keyEnd, end: start, text: `:${layout.eol}${indent}- `, target: scalar },
+    // An anchor on the scalar moves to the new list, so its aliases keep a target.
+    { start: keyEnd, end: start, text: `:${scalar.anchor ? ` &${scalar.anchor}` : ''}${layout.eol}${indent}- `, target: scalar },
     ...(fixedRun ? [{ start, end, text: own, target: scalar }] : []),
     { start: after, end: after, text: tail, target: scalar },
   ];
@@ -161,9 +196,9 @@ function fixSequence(ctx: ServiceContext, seq: YAMLSeq, fixedRun: string | null,
   seq.items.forEach((item, index) => {
     const node = resolveNode(item, doc);
     const entry = stringValue(node);
-    if (entry === null || tmpfsPath(entry) !== '/run') return;
+    if (entry === null || !isRun(entry)) return;
     if (first && fixedRun && entry !== fixedRun) edits.push(replaceScalar(node as Scalar, fixedRun, Boolean(seq.flow)));
-    if (!first) remove.add(index);
+    if (!first && fixedRun) remove.add(index);
     first = false;
   });
   if (remove.size) edits.push(...(removeEntries(layout, seq, remove) ?? []));
@@ -172,38 +207,21 @@ function fixSequence(ctx: ServiceContext, seq: YAMLSeq, fixedRun: string | null,
 }
 
 /**
- * The service this one `extends` in the same file, with the tmpfs entries Compose will append
- * from it: its own (and its bases'), as the conversion leaves them when it converts it too.
+ * The tmpfs entries Compose appends from an extended base, as the conversion leaves them: a
+ * selected base gets its own target (one `/run`, its needs) from its own plan.
  */
-function extendedBase(ctx: ServiceContext, map = ctx.service.map, depth = 0): { name: string; tmpfs: string[] } | null {
-  const { doc } = ctx;
-  const ref = extendsRef(map, doc);
-  const base = ref && ref.file === null ? ctx.sibling(ref.service) : undefined;
-  if (!ref || !base || base.service.map === ctx.service.map || depth > 8) return null;
-  const name = ref.service;
-  let tmpfs = tmpfsEntries(base.service.map, doc);
-  if (base.selected) {
-    const runs = tmpfs.filter((e) => tmpfsPath(e) === '/run');
-    tmpfs = [...tmpfs.filter((e) => tmpfsPath(e) !== '/run'), runs.length ? runEntryWithExec(runs) : '/run:exec'];
-    for (const need of base.needs.tmpfs) if (!tmpfs.some((e) => tmpfsPath(e) === need.path)) tmpfs.push(tmpfsNeedEntry(need));
-  }
-  return { name, tmpfs: [...tmpfs, ...(extendedBase(ctx, base.service.map, depth + 1)?.tmpfs ?? [])] };
+function inheritedTmpfs(ctx: ServiceContext, base: EffectiveService): string[] {
+  const entries = base.tmpfs.map((t) => t.entry);
+  const sibling = ctx.sibling(base.name);
+  if (!sibling?.selected) return entries;
+  const { needs } = sibling;
+  const runs = entries.filter(isRun);
+  const converted = needs.run === 'exec' ? [...entries.filter((e) => !isRun(e)), runs.length ? runEntryWithExec(runs) : '/run:exec'] : needs.run === 'plain' && !runs.length ? [...entries, '/run'] : entries;
+  const mounted = [...converted.map(tmpfsPath), ...base.volumeMounts.map((v) => v.path)].map(mountPath);
+  return [...converted, ...needs.tmpfs.filter((need) => !mounted.includes(mountPath(need.path))).map(tmpfsNeedEntry)];
 }
 
 /** A needed entry as Compose writes it: `PATH` or `PATH:OPTIONS`. */
 function tmpfsNeedEntry(need: TmpfsNeed): string {
   return need.options.length ? `${need.path}:${need.options.join(',')}` : need.path;
-}
-
-/** A long-syntax volume `{type: tmpfs, target: /run}`, which cannot be given exec. */
-function tmpfsVolumeAtRun(ctx: ServiceContext): Node | null {
-  const volumes = effectiveValue(ctx.service.map, 'volumes', ctx.doc);
-  if (!isSeq(volumes)) return null;
-  for (const item of volumes.items) {
-    const volume = resolveNode(item, ctx.doc);
-    if (!isMap(volume)) continue;
-    const field = (name: string) => stringValue(ownValue(volume, name, ctx.doc));
-    if (field('type') === 'tmpfs' && tmpfsPath(field('target') ?? '') === '/run') return volume;
-  }
-  return null;
 }

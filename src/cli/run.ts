@@ -121,7 +121,7 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     }
   }
   if (summary.failed > 0) return EXIT.failed;
-  if (options.mode === 'check' && summary.changed > 0) return EXIT.pending;
+  if (options.mode === 'check' && (summary.changed > 0 || summary.writable.length > 0)) return EXIT.pending;
   return EXIT.ok;
 }
 

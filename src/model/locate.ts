@@ -8,7 +8,9 @@ import type { ImageRef } from '../knowledge/image-ref.js';
 import { mountNeeds } from '../knowledge/needs.js';
 import type { MountNeeds } from '../knowledge/needs.js';
 import type { ParsedCompose } from '../parse/parse.js';
-import { effectiveValue, keyName, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import { effectiveKeys, resolveNode } from '../parse/yaml-nodes.js';
+import { effectiveServices } from './effective-service.js';
+import type { EffectiveService } from './effective-service.js';
 
 /** One service of a compose file, located in the parsed document. */
 export interface LocatedService {
@@ -17,7 +19,9 @@ export interface LocatedService {
   key: Scalar;
   /** The service's mapping; shared with other services when reached through an alias. */
   map: YAMLMap;
-  /** The effective `image:` value (own or merged), or null. */
+  /** The service as Compose builds it (merge keys, aliases, same-file extends). */
+  view: EffectiveService;
+  /** The effective `image:` value (own, merged or extended), or null. */
   image: string | null;
   imageRef: ImageRef | null;
   /** LinuxServer's facts for the image; undefined for other images and unknown ones. */
@@ -27,27 +31,28 @@ export interface LocatedService {
 }
 
 /**
- * Every service of the file, in source order. Keys under `x-*` are extension fields,
- * not services, and are skipped.
+ * Every service of the file, in source order (services merged in with `<<:` under `services`
+ * after the file's own). Keys under `x-*` are extension fields, not services, and are skipped.
  * @throws ConvertError when a service is not a mapping
  */
 export function locateServices(parsed: ParsedCompose): LocatedService[] {
   const { doc, services, layout } = parsed;
   const located: LocatedService[] = [];
-  for (const pair of services.items) {
-    const name = keyName(pair);
-    if (name === null || name.startsWith('x-')) continue;
+  const views = effectiveServices(services, doc);
+  for (const [name, { pair }] of effectiveKeys(services, doc)) {
+    if (name.startsWith('x-')) continue;
     const key = pair.key as Scalar;
     const map = resolveNode(pair.value, doc);
-    if (!isMap(map)) {
+    const view = views.get(name);
+    if (!isMap(map) || !view) {
       const { line, column } = layout.position(key.range?.[0] ?? 0);
       const what = map === null || (isScalar(map) && map.value === null) ? 'empty (null)' : 'not a mapping';
       throw new ConvertError('service-not-mapping', `service ${name} is ${what}`, line, column);
     }
-    const image = stringValue(effectiveValue(map, 'image', doc));
+    const image = view.image;
     const imageRef = image === null ? null : parseImageRef(image);
     const knowledge = imageRef?.lsioName ? lookupImage(imageRef.lsioName) : undefined;
-    located.push({ name, key, map, image, imageRef, knowledge, needs: mountNeeds(imageRef, knowledge) });
+    located.push({ name, key, map, view, image, imageRef, knowledge, needs: mountNeeds(imageRef, knowledge) });
   }
   return located;
 }

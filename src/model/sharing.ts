@@ -1,7 +1,7 @@
 import { isAlias, isMap, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import type { ParsedCompose } from '../parse/parse.js';
-import { isMergeKey, keyName, mergeSources, resolveNode } from '../parse/yaml-nodes.js';
+import { effectiveKeys, isMergeKey, keyName, mergeSources, resolveNode } from '../parse/yaml-nodes.js';
 
 /**
  * Who reads each node: a service (`service:NAME`) or another top-level key (`top:KEY`).
@@ -41,7 +41,8 @@ export function analyzeSharing(parsed: ParsedCompose): Sharing | null {
       if (isSeq(node)) for (const item of node.items) walk(item, null);
       else if (isMap(node)) walkMap(node, overridden);
     };
-    const walkMap = (map: YAMLMap, overridden: ReadonlySet<string> | null) => {
+    /** Walks a map's values not hidden by `overridden`; returns every key it provides. */
+    const walkMap = (map: YAMLMap, overridden: ReadonlySet<string> | null): Set<string> => {
       const own = new Set<string>(overridden ?? []);
       for (const pair of map.items) {
         const name = keyName(pair);
@@ -56,9 +57,11 @@ export function analyzeSharing(parsed: ParsedCompose): Sharing | null {
           if (visited.has(source)) continue;
           visited.add(source);
           mark(source, reader);
-          walkMap(source, own);
+          // A key of an earlier source hides the same key in later ones (they are not read).
+          for (const name of walkMap(source, own)) own.add(name);
         }
       }
+      return own;
     };
     walk(start, null);
   };
@@ -67,9 +70,8 @@ export function analyzeSharing(parsed: ParsedCompose): Sharing | null {
     if (name === null || name.startsWith('x-')) continue;
     if (name !== 'services') walkFrom(pair.value, `top:${name}`);
   }
-  for (const pair of services.items) {
-    const name = keyName(pair);
-    if (name === null || name.startsWith('x-')) continue;
+  for (const [name, { pair }] of effectiveKeys(services, doc)) {
+    if (name.startsWith('x-')) continue;
     walkFrom(pair.value, serviceReader(name));
   }
   return { readersOf: (node) => readers.get(node) ?? [] };

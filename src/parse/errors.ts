@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'service-not-mapping'
   | 'unknown-service'
   | 'strict-warnings'
+  | 'no-placement'
   | 'io'
   | 'changed-on-disk'
   | 'internal';

@@ -32,6 +32,27 @@ export function aliasTargets(doc: Document): Map<Alias, Node | null> {
   return index;
 }
 
+/** Whether some alias of the document points to `node`. */
+export function isAliased(doc: Document, node: Node): boolean {
+  for (const target of aliasTargets(doc).values()) if (target === node) return true;
+  return false;
+}
+
+/** The map pair whose value is `node` itself (where it is written), or null (a sequence item, the root). */
+export function pairHolding(doc: Document, node: Node): { pair: Pair; owner: YAMLMap } | null {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const current = stack.pop();
+    if (isMap(current)) {
+      for (const pair of current.items) {
+        if (pair.value === node) return { pair, owner: current };
+        stack.push(pair.value);
+      }
+    } else if (isSeq(current)) stack.push(...current.items);
+  }
+  return null;
+}
+
 /** The node an alias points to; any other node as it is. Never expands anything. */
 export function resolveNode(node: unknown, doc: Document): Node | null {
   if (isAlias(node)) return aliasTargets(doc).get(node) ?? null;
@@ -41,13 +62,14 @@ export function resolveNode(node: unknown, doc: Document): Node | null {
 /** A pair's key as a string (`80: x` gives "80"), or null for complex keys. */
 export function keyName(pair: Pair): string | null {
   const key = pair.key;
-  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  // Under `%YAML 1.1` the parser gives a plain `<<` key the value Symbol(<<).
+  if (isScalar(key)) return key.value === null ? '' : typeof key.value === 'symbol' ? '<<' : String(key.value);
   return null;
 }
 
 /** True for a YAML merge key `<<` (a quoted "<<" is an ordinary key). */
 export function isMergeKey(pair: Pair): boolean {
-  return isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN';
+  return isScalar(pair.key) && (pair.key.value === '<<' || typeof pair.key.value === 'symbol') && pair.key.type === 'PLAIN';
 }
 
 /** The maps a merge pair's value names: `<<: *a` or `<<: [*a, *b]`, in priority order. */

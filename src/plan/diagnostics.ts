@@ -57,6 +57,11 @@ export interface ServiceReport {
   /** 1-based line and column of the service's key (the column does not count a BOM). */
   line: number;
   column: number;
+  /**
+   * Whether Compose runs the service read-only after the conversion (false only where
+   * `read_only` is a `${VAR}` left to run time): `--check` fails on a false one.
+   */
+  readOnly: boolean;
   changes: Change[];
   warnings: Warning[];
 }

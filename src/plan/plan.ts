@@ -1,4 +1,5 @@
-import { isSeq } from 'yaml';
+import { isScalar, isSeq } from 'yaml';
+import { ConvertError } from '../parse/errors.js';
 import type { Node, YAMLMap } from 'yaml';
 import { transforms } from '../../transforms/index.js';
 import type { ServiceReport } from './diagnostics.js';
@@ -34,6 +35,8 @@ export interface PlannedService {
 
 /** The edits for a whole file and the per-service reports. */
 export interface Plan {
+  /** The parsed input the plan was made from. */
+  parsed: ParsedCompose;
   edits: TextEdit[];
   services: LocatedService[];
   selected: PlannedService[];
@@ -55,14 +58,19 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     const needs = withExtraTmpfs(service.needs, options.extraTmpfs?.[service.name]);
     profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}`);
     const { line, column } = parsed.layout.position(service.key.range![0]);
-    return { service, strip, needs, report: { name: service.name, line, column, changes: [], warnings: [] } };
+    return { service, strip, needs, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
   });
   const fileStyle = detectFileStyle(parsed, services);
   const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs }]));
   for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs });
   const lineOf = (offset: number) => parsed.layout.position(offset).line;
-  const results = selected.map((planned) => {
+  // An edit to a node is safe when every service that reads it is selected with the same
+  // strip policy and needs: each of them gets its own target from that edit.
+  const canEditFor = (planned: PlannedService, node: Node) => {
     const profile = profileOf.get(serviceReader(planned.service.name));
+    return !sharing || sharing.readersOf(node).every((reader) => profileOf.get(reader) === profile);
+  };
+  const results = selected.map((planned) => {
     const ctx: ServiceContext = {
       service: planned.service,
       doc: parsed.doc,
@@ -70,7 +78,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       style: sequenceStyleOf(parsed, planned.service.map) ?? fileStyle,
       strip: planned.strip,
       needs: planned.needs,
-      canEdit: (node) => !sharing || sharing.readersOf(node).every((reader) => profileOf.get(reader) === profile),
+      canEdit: (node) => canEditFor(planned, node),
       lineOf,
       sibling: (name) => siblings.get(name),
       related: options.related,
@@ -78,31 +86,29 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     };
     return transforms.map((t) => ({ name: t.name, result: t.run(ctx) }));
   });
-  const editKeys = new Map<string, Set<string>>();
-  const keyOf = (e: TextEdit) => `${e.start}:${e.end}:${e.text}`;
-  selected.forEach((planned, i) => {
-    editKeys.set(serviceReader(planned.service.name), new Set(results[i]!.flatMap((r) => r.result.edits.map(keyOf))));
-  });
   const edits: TextEdit[] = [];
   selected.forEach((planned, i) => {
     const { report } = planned;
     for (const { name, result } of results[i]!) {
       report.warnings.push(...result.warnings);
-      const blocked = sharing && result.edits.find((e) => sharing.readersOf(e.target).some((r) => !editKeys.get(r)?.has(keyOf(e))));
+      const blocked = sharing && result.edits.find((e) => !canEditFor(planned, e.target));
       if (blocked) {
-        const others = sharing.readersOf(blocked.target).filter((r) => !editKeys.get(r)?.has(keyOf(blocked)));
-        report.warnings.push({
-          code: 'shared-node',
-          message: `${name}: not changed, because the edit would land in a block shared (through an anchor or merge key) with ${others.map(describeReader).join(', ')}`,
-          line: lineOf(blocked.target.range![0]),
-        });
-        continue;
+        const others = sharing.readersOf(blocked.target).filter((r) => profileOf.get(r) !== profileOf.get(serviceReader(planned.service.name)));
+        const line = lineOf(blocked.target.range![0]);
+        throw new ConvertError(
+          'no-placement',
+          `service ${planned.service.name}: ${name}: the edit would land in a block shared (through an anchor or merge key) with ${others.map(describeReader).join(', ')}, and the service has no mapping of its own to write to; select ${others.length > 1 ? 'them' : 'it'} too or give the service its own mapping; nothing was written`,
+          line,
+          1,
+        );
       }
       edits.push(...result.edits);
       report.changes.push(...result.changes);
     }
+    report.readOnly = isTrue(planned.service.view.readOnly?.value) || report.changes.some((c) => c.code.startsWith('read-only'));
   });
-  return { edits, services, selected };
+  refuseChangedExtendsBases(selected, services, lineOf);
+  return { parsed, edits, services, selected };
 }
 
 /** The image's needs plus the entries asked for on top, each path once (the image's first). */
@@ -111,6 +117,36 @@ function withExtraTmpfs(needs: MountNeeds, extra: readonly TmpfsNeed[] | undefin
   const tmpfs = [...needs.tmpfs];
   for (const need of extra) if (!tmpfs.some((t) => t.path === need.path)) tmpfs.push(need);
   return { ...needs, tmpfs };
+}
+
+/**
+ * Compose gives a same-file `extends` child everything its base gets: a base the conversion
+ * changes must not be extended by a service that stays as it is.
+ */
+function refuseChangedExtendsBases(selected: readonly PlannedService[], services: readonly LocatedService[], lineOf: (offset: number) => number): void {
+  const chosen = new Set(selected.map((s) => s.service.name));
+  for (const planned of selected) {
+    if (planned.report.changes.length === 0) continue;
+    const child = services.find((s) => !chosen.has(s.name) && extendsChain(s).includes(planned.service.name));
+    if (!child) continue;
+    throw new ConvertError(
+      'no-placement',
+      `service ${planned.service.name}: service ${child.name} extends it and is not selected, so Compose would give ${child.name} the same changes; select ${child.name} too; nothing was written`,
+      lineOf(child.key.range![0]),
+      1,
+    );
+  }
+}
+
+/** The same-file services a service extends, nearest first. */
+function extendsChain(service: LocatedService): string[] {
+  const chain: string[] = [];
+  for (let base = service.view.base; base; base = base.base) chain.push(base.name);
+  return chain;
+}
+
+function isTrue(node: Node | null | undefined): boolean {
+  return isScalar(node) && node.value === true;
 }
 
 function describeReader(reader: string): string {

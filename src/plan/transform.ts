@@ -2,6 +2,7 @@ import type { Document, Node } from 'yaml';
 import type { Change, Warning } from './diagnostics.js';
 import type { TextEdit } from './edits.js';
 import type { Layout } from '../parse/layout.js';
+import { ConvertError } from '../parse/errors.js';
 import type { LocatedService } from '../model/locate.js';
 import type { StripPolicy } from '../model/select.js';
 import type { MountNeeds } from '../knowledge/needs.js';
@@ -61,6 +62,15 @@ export interface TransformResult {
 
 /** One change of the conversion, as a pure function of a located service. */
 export type Transform = (ctx: ServiceContext) => TransformResult;
+
+/**
+ * Refuses the file: the service cannot reach its target (read-only, `/run`, variables gone)
+ * with any edit that leaves the other services as they are. Never a half-converted service.
+ */
+export function refuse(ctx: ServiceContext, why: string, line: number | null): never {
+  const { column } = line === null ? { column: null } : { column: 1 };
+  throw new ConvertError('no-placement', `service ${ctx.service.name}: ${why}; nothing was written`, line, column);
+}
 
 /** An empty result, for transforms with nothing to do. */
 export const nothing = (): TransformResult => ({ edits: [], changes: [], warnings: [] });

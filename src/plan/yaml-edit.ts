@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isSeq } from 'yaml';
 import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { TextEdit } from './edits.js';
 import type { Layout } from '../parse/layout.js';
@@ -69,7 +69,7 @@ export function addMapEntries(layout: Layout, map: YAMLMap, entries: readonly Ne
     const end = contentEnd((last.value as Node | null) ?? (last.key as Node), text);
     return { start: end, end, text: parts.map((p) => `, ${p}`).join(''), target: map };
   }
-  const keyColumn = layout.column((map.items[0]!.key as Node).range![0]);
+  const keyColumn = keyColumnOf(layout, map.items[0]!);
   const lines: string[] = [];
   for (const entry of entries) {
     lines.push(`${spaces(keyColumn)}${entry.key}:${entry.value === null ? '' : ` ${entry.value}`}`);
@@ -77,6 +77,37 @@ export function addMapEntries(layout: Layout, map: YAMLMap, entries: readonly Ne
   }
   const point = blockInsertionPoint(layout, map, keyColumn);
   return { start: point, end: point, text: linesAt(layout, point, lines), target: map };
+}
+
+/**
+ * Replaces a pair's value (an alias, a merged map…) with a sequence of its own. An anchor, tag
+ * or comment before the value stays: a block collection's items give way to block items at its
+ * column; an alias on the key's line to block items below the key; anything else (or a flow
+ * map around) to a flow list in place. The target is the value: where others read it too, the
+ * planner refuses the edit.
+ */
+export function replaceWithList(layout: Layout, owner: YAMLMap, pair: Pair, items: readonly string[], style: BlockStyle): TextEdit {
+  const key = pair.key as Node;
+  const value = pair.value as Node;
+  const end = contentEnd(value, layout.text);
+  const block = (isMap(value) || isSeq(value)) && !value.flow && value.items.length > 0;
+  if (block && items.length > 0 && !owner.flow) {
+    const indent = spaces(layout.column(value.range![0]));
+    return { start: value.range![0], end, text: items.map((item) => `- ${item}`).join(`${layout.eol}${indent}`), target: value };
+  }
+  if (isAlias(value) && items.length > 0 && !owner.flow) {
+    const indent = spaces(layout.column(key.range![0]) + style.sequenceIndent);
+    return { start: key.range![1], end, text: `:${items.map((item) => `${layout.eol}${indent}- ${item}`).join('')}`, target: owner };
+  }
+  return { start: value.range![0], end, text: `[${items.join(', ')}]`, target: isAlias(value) ? owner : value };
+}
+
+/** The column a block map's keys start at: that of `?` for an explicit key (`? image`). */
+function keyColumnOf(layout: Layout, pair: Pair): number {
+  const start = (pair.key as Node).range![0];
+  const before = layout.text.slice(layout.lineStart(start), start);
+  const explicit = /\?\s*$/.exec(before);
+  return layout.column(explicit ? start - (before.length - explicit.index) : start);
 }
 
 /** Appends items to a sequence (block or flow), in the style of its existing items. */
@@ -128,11 +159,24 @@ export function removeEntries(layout: Layout, collection: YAMLMap | YAMLSeq, rem
     if (!remove.has(i) || (i > 0 && remove.has(i - 1))) continue;
     let j = i;
     while (j + 1 < count && remove.has(j + 1)) j++;
-    if (j + 1 < count) edits.push({ start: starts[i]!, end: starts[j + 1]!, text: '', target: collection });
+    if (j + 1 < count) edits.push({ ...flowRemoval(layout, starts[i]!, ends[j]!, starts[j + 1]!), text: '', target: collection });
     else if (i > 0) edits.push({ start: ends[i - 1]!, end: ends[j]!, text: '', target: collection });
     else edits.push({ start: starts[0]!, end: ends[j]!, text: '', target: collection });
   }
   return edits;
+}
+
+/**
+ * The region removing flow items from `start` (ending at `end`) before the item at `next`.
+ * Own-line comments between them stay: when the items start their own line, the removal ends
+ * with the line of the last removed item.
+ */
+function flowRemoval(layout: Layout, start: number, end: number, next: number): { start: number; end: number } {
+  const { text } = layout;
+  const between = text.slice(end, next);
+  const lineStart = layout.lineStart(start);
+  if (!between.includes('#') || !/^\s*$/.test(text.slice(lineStart, start))) return { start, end: next };
+  return { start: lineStart, end: layout.nextLineStart(end) };
 }
 
 /** The line ranges of block entries, or null when an entry does not start its own line. */
@@ -185,13 +229,13 @@ export function removePair(layout: Layout, map: YAMLMap, pair: Pair): TextEdit[]
 }
 
 function entryStart(item: unknown): number {
-  if (isScalar(item) || isMap(item) || isSeq(item)) return (item as Node).range![0];
+  if (isNode(item)) return item.range![0];
   const pair = item as Pair;
   return ((pair.key as Node | null)?.range ?? (pair.value as Node).range!)[0];
 }
 
 function entryEnd(item: unknown, text: string): number {
-  if (item && typeof item === 'object' && 'key' in item) {
+  if (isPair(item)) {
     const pair = item as Pair;
     return contentEnd(((pair.value as Node | null) ?? (pair.key as Node)), text);
   }

@@ -32,6 +32,8 @@ export interface Summary {
   servicesConverted: number;
   /** LinuxServer services `--supported` left out as untested read-only: how many, and their names once each. */
   skippedUntested: { services: number; names: string[] };
+  /** Selected services Compose would still run writable (`path: service`): `--check` fails on them. */
+  writable: string[];
   warnings: Record<string, number>;
 }
 
@@ -64,6 +66,7 @@ export function summarize(reports: readonly FileReport[]): Summary {
       services: reports.reduce((n, r) => n + r.skippedUntested.length, 0),
       names: [...new Set(reports.flatMap((r) => r.skippedUntested))],
     },
+    writable: reports.flatMap((r) => r.services.filter((s) => !s.readOnly).map((s) => `${r.path}: ${s.name}`)),
     warnings,
   };
 }
@@ -124,6 +127,7 @@ export function formatSummary(summary: Summary, mode: 'preview' | 'write' | 'che
       `--supported skipped ${skipped} LinuxServer service${skipped === 1 ? '' : 's'} not tested read-only (${shown}); convert ${skipped === 1 ? 'it' : 'them'} anyway with --service NAME`,
     );
   }
+  for (const where of summary.writable) lines.push(`${where}: not read-only (read_only is left to a variable)`);
   if (kinds.length) lines.push(`warnings: ${kinds.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   return lines.join('\n');
 }

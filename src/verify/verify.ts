@@ -3,6 +3,10 @@ import { parseDocument } from 'yaml';
 import type { Plan } from '../plan/plan.js';
 import { internalError } from '../parse/errors.js';
 import { hasExec, splitEnvEntry, tmpfsPath } from '../model/service-values.js';
+import { effectiveServices, plainService } from '../model/effective-service.js';
+import { mountCounts, unmetTargets } from '../model/targets.js';
+import { parseCompose } from '../parse/parse.js';
+import type { ParsedCompose } from '../parse/parse.js';
 
 /** Keys the conversion may change on a selected service; every other key must stay equal. */
 const CONVERTED_KEYS = new Set(['read_only', 'tmpfs', 'environment']);
@@ -46,7 +50,8 @@ export function verifyConversion(input: string, plan: Plan, output: string): voi
     for (const key of new Set([...Object.keys(serviceA), ...Object.keys(serviceB)])) {
       if (!CONVERTED_KEYS.has(key) && !same.equal(serviceA[key], serviceB[key])) throw internalError(`service ${name}: key ${key} changed`);
     }
-    const kept = (s: Record<string, unknown>) => JSON.stringify(envEntries(s).filter(([variable]) => !planned.strip.has(variable)));
+    // Compose's environment is a map: the last entry of a name wins, order does not matter.
+    const kept = (s: Record<string, unknown>) => JSON.stringify([...new Map(envEntries(s)).entries()].filter(([variable]) => !planned.strip.has(variable)).sort(([x], [y]) => (x < y ? -1 : 1)));
     if (kept(serviceA) !== kept(serviceB)) throw internalError(`service ${name}: environment changed beyond stripping`);
     const otherTmpfs = (s: Record<string, unknown>) =>
       JSON.stringify(tmpfsOf(s).filter((e) => tmpfsPath(e) !== '/run' && !planned.needs.tmpfs.some((need) => need.path === tmpfsPath(e))));
@@ -58,8 +63,55 @@ export function verifyConversion(input: string, plan: Plan, output: string): voi
     // A /run the conversion touched ends as one mount with exec.
     const runs = (s: Record<string, unknown>) => tmpfsOf(s).filter((e) => tmpfsPath(e) === '/run');
     const [runsA, runsB] = [runs(serviceA), runs(serviceB)];
-    if (JSON.stringify(runsA) !== JSON.stringify(runsB) && !(runsB.length === 1 && hasExec(runsB[0]!))) {
-      throw internalError(`service ${name}: /run is not one tmpfs with exec`);
+    if (JSON.stringify(runsA) !== JSON.stringify(runsB) && !(runsB.length === 1 && (planned.needs.run !== 'exec' || hasExec(runsB[0]!)))) {
+      throw internalError(`service ${name}: /run is not one tmpfs${planned.needs.run === 'exec' ? ' with exec' : ''}`);
+    }
+  }
+  verifyEffective(plan, output);
+}
+
+/**
+ * The same comparison on the services as Compose builds them (merge keys, same-file
+ * `extends`, `!reset`), from the one module the planner reads too: unselected services are
+ * identical; selected ones differ only in `read_only`, `tmpfs` and stripped variables, meet
+ * every target, mount no path twice that was mounted once, and lost every variable the report
+ * says was removed.
+ */
+function verifyEffective(plan: Plan, output: string): void {
+  let parsed: ParsedCompose;
+  try {
+    parsed = parseCompose(output);
+  } catch (error) {
+    throw internalError(`the converted text is refused on a second read (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const before = plan.parsed;
+  const after = effectiveServices(parsed.services, parsed.doc);
+  const selected = new Map(plan.selected.map((s) => [s.service.name, s]));
+  const same = new ValueComparer();
+  for (const service of plan.services) {
+    const name = service.name;
+    const out = after.get(name);
+    if (!out) throw internalError(`service ${name} is gone from Compose's view`);
+    const [a, b] = [plainService(service.view, before.doc), plainService(out, parsed.doc)];
+    const planned = selected.get(name);
+    if (!planned) {
+      if (!same.equal(a, b)) throw internalError(`unselected service ${name} changed in Compose's view (through a merge key or extends)`);
+      continue;
+    }
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (!CONVERTED_KEYS.has(key) && !same.equal(a[key], b[key])) throw internalError(`service ${name}: ${key} changed in Compose's view`);
+    }
+    const keptEnv = (env: unknown) => Object.entries((env ?? {}) as Record<string, unknown>).filter(([variable]) => !planned.strip.has(variable)).sort(([x], [y]) => (x < y ? -1 : 1));
+    if (!same.equal(keptEnv(a.environment), keptEnv(b.environment))) throw internalError(`service ${name}: environment changed beyond stripping in Compose's view`);
+    const removed = planned.report.changes.filter((c) => c.code === 'env-removed').map((c) => c.message.replace(/^removed /, ''));
+    const left = out.environment.find((e) => removed.includes(e.name));
+    if (left) throw internalError(`service ${name}: the report says ${left.name} was removed, but Compose still sets it`);
+    const unmet = unmetTargets(out, planned.needs);
+    // A `${VAR}` read_only is the user's run-time choice (left with a warning).
+    if (unmet.length) throw internalError(`service ${name}: ${unmet.join('; ')} in Compose's view`);
+    const countsBefore = mountCounts(service.view);
+    for (const [path, count] of mountCounts(out)) {
+      if (count > 1 && count > (countsBefore.get(path) ?? 0)) throw internalError(`service ${name}: ${path} is mounted ${count} times (the engine refuses a duplicate mount point)`);
     }
   }
 }

@@ -74,6 +74,9 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
   try {
     result = convert(doc.text, selection);
   } catch (error) {
+    // A refusal with a reason is a valid outcome: no edit reaches the targets without changing
+    // a service that is not selected (the file is left alone).
+    if ((error as { code?: string })?.code === 'no-placement' && /^service \S+: /.test((error as Error).message)) return [];
     return [`convert threw ${(error as Error)?.name}: ${(error as Error)?.message}`];
   }
   const { output } = result;
@@ -137,8 +140,17 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     const tAfter = tmpfsList(own(a, 'tmpfs'));
     const runs = tAfter.filter((e) => tmpfsPath(e) === '/run');
     const tmpfsExplained = warned(['run-tmpfs-volume'], 'tmpfs');
-    if (!(runs.length === 1 && tmpfsOptions(runs[0]!).includes('exec') && !tmpfsOptions(runs[0]!).includes('noexec')) && !tmpfsExplained) {
-      problems.push(`${where}: tmpfs is ${JSON.stringify(own(a, 'tmpfs'))}, not one /run with exec, and no warning says why`);
+    const runsBefore = tBefore.filter((e) => tmpfsPath(e) === '/run');
+    const run = service.run ?? 'exec';
+    if (run === 'exec') {
+      if (!(runs.length === 1 && tmpfsOptions(runs[0]!).includes('exec') && !tmpfsOptions(runs[0]!).includes('noexec')) && !tmpfsExplained) {
+        problems.push(`${where}: tmpfs is ${JSON.stringify(own(a, 'tmpfs'))}, not one /run with exec, and no warning says why`);
+      }
+    } else if (runsBefore.length > 0 || run === 'none') {
+      // A non-s6 image's own /run is left as written; none is added where it needs none.
+      if (!isDeepStrictEqual(runsBefore, runs)) problems.push(`${where}: /run entries of a ${run} image changed: ${JSON.stringify(runsBefore)} -> ${JSON.stringify(runs)}`);
+    } else if (!(runs.length === 1 && !tmpfsOptions(runs[0]!).includes('exec')) && !tmpfsExplained && !volumeAtRun(own(a, 'volumes'))) {
+      problems.push(`${where}: tmpfs is ${JSON.stringify(own(a, 'tmpfs'))}, not one /run without exec, and no warning says why`);
     }
     const needed = [...(service.needsTmp ? ['/tmp'] : []), ...(service.needsTmpfs ?? [])];
     for (const path of needed) {
@@ -234,4 +246,11 @@ function isSubsequence(small: string, big: string): boolean {
   let j = 0;
   for (let i = 0; i < big.length && j < small.length; i++) if (big[i] === small[j]) j++;
   return j === small.length;
+}
+
+/** Whether a volume, bind or long-syntax tmpfs already mounts `/run` (so no tmpfs goes there). */
+function volumeAtRun(volumes: unknown): boolean {
+  if (!Array.isArray(volumes)) return false;
+  const atRun = (target: unknown) => typeof target === 'string' && /^\/(var\/)?run\/?$/.test(target);
+  return volumes.some((v) => (typeof v === 'string' ? atRun(v.split(':')[1]) : v !== null && typeof v === 'object' && atRun((v as Record<string, unknown>).target)));
 }

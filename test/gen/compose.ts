@@ -14,6 +14,8 @@ export interface GenService {
   needsTmp: boolean;
   /** Further tmpfs paths the image needs (a companion image, e.g. postgres), see otherImageTmpfs. */
   needsTmpfs?: readonly string[];
+  /** How the image needs `/run` (see otherImageRun); LinuxServer and unknown images: exec. */
+  run?: 'exec' | 'plain' | 'none';
 }
 
 /**
@@ -25,6 +27,16 @@ export interface GenService {
 export function otherImageTmpfs(image: string | null): string[] {
   const name = image?.split(':')[0];
   return name === 'nginx' ? ['/var/cache/nginx', '/tmp'] : name === 'postgres' ? ['/var/run/postgresql', '/tmp'] : [];
+}
+
+/**
+ * How the companion table says the generated non-LinuxServer images need `/run`, written out by
+ * hand like otherImageTmpfs: nginx a plain tmpfs, postgres, mariadb and redis nothing; the
+ * unknown ones exec (they may be s6-based).
+ */
+export function otherImageRun(image: string | null): 'exec' | 'plain' | 'none' {
+  const name = image?.split(':')[0];
+  return name === 'nginx' ? 'plain' : name === 'postgres' || name === 'mariadb' || name === 'redis' ? 'none' : 'exec';
 }
 
 /** A generated compose text and what it contains. */
@@ -465,8 +477,8 @@ function serviceArb(name: string, index: number, anchorsOk: boolean, earlierEnvA
           const value: Val = { k: 'map', flow: r.flow, multiline: r.flow && r.multiline, entries: all.length ? all : [{ key: 'image', value: scalar('busybox') }] };
           return {
             service: aliased
-              ? { name, image: r.lsio ? LSIO_ALIAS : OTHER_ALIAS, lsio, needsTmp: false, needsTmpfs: r.lsio ? [] : otherImageTmpfs(OTHER_ALIAS) }
-              : { name, image, lsio, needsTmp: lsio && r.lsioImage[1], needsTmpfs: lsio ? [] : otherImageTmpfs(image) },
+              ? { name, image: r.lsio ? LSIO_ALIAS : OTHER_ALIAS, lsio, needsTmp: false, needsTmpfs: r.lsio ? [] : otherImageTmpfs(OTHER_ALIAS), run: r.lsio ? 'exec' : otherImageRun(OTHER_ALIAS) }
+              : { name, image, lsio, needsTmp: lsio && r.lsioImage[1], needsTmpfs: lsio ? [] : otherImageTmpfs(image), run: lsio ? 'exec' : otherImageRun(image) },
             entry: { ...r.serviceDecor, key: r.nameKey, value },
             envAnchor: usedEnvAnchor ? envAnchor : null,
           };

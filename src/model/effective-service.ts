@@ -1,0 +1,216 @@
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { effectiveKeys, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import { splitEnvEntry, tmpfsPath } from './service-values.js';
+
+/**
+ * A service as Compose builds it from one file: merge keys (earlier sources winning, own keys
+ * winning, one level deep), aliases anywhere, same-file `extends`, `!reset` and `!override`.
+ * Every value keeps the node it comes from, so the planner knows where to write and the
+ * verifier compares what Compose would run (docs/adr: effective service view).
+ */
+export interface EffectiveService {
+  name: string;
+  /** The service's mapping (shared with others when reached through an alias). */
+  map: YAMLMap;
+  /** The keys of the service's own mapping after merge keys, each with the pair it comes from. */
+  fields: ReadonlyMap<string, FieldSource>;
+  /** The same-file service this one extends, as built; null when none (or another file). */
+  base: EffectiveService | null;
+  /** `image`, own or inherited. */
+  image: string | null;
+  /** `read_only` as Compose reads it: the value node and the field that holds it; null when unset. */
+  readOnly: { value: Node | null; field: FieldSource } | null;
+  /** tmpfs entries in the order Compose mounts them (an extended base's first). */
+  tmpfs: TmpfsItem[];
+  /** environment variables, one per name (own over merged over extended). */
+  environment: EnvItem[];
+  /** Mounts from `volumes` (binds, volumes, long-syntax tmpfs), own and inherited. */
+  volumeMounts: VolumeMount[];
+}
+
+/** Where a key's value comes from. */
+export interface FieldSource {
+  pair: Pair;
+  /** The map that holds the pair: the service's own, or a block merged into it. */
+  owner: YAMLMap;
+  /** True when it comes through a merge key. */
+  merged: boolean;
+  /** The value, aliases resolved. */
+  value: Node | null;
+  /** The service whose mapping (or merge) gives it (differs from the service's for extends). */
+  service: string;
+}
+
+/** One tmpfs entry with the node holding it. */
+export interface TmpfsItem {
+  entry: string;
+  node: Node;
+  field: FieldSource;
+}
+
+/** One environment variable with the node naming it. */
+export interface EnvItem {
+  name: string;
+  value: string | null;
+  node: Node;
+  field: FieldSource;
+}
+
+/** A `volumes` entry's container path and kind. */
+export interface VolumeMount {
+  path: string;
+  kind: 'bind' | 'volume' | 'tmpfs';
+  node: Node;
+}
+
+/** Keys whose same-file `extends` merge is not "the service's own value wins". */
+const APPENDED = new Set(['tmpfs', 'environment', 'volumes']);
+/** Compose never inherits these through `extends`. */
+const NOT_INHERITED = new Set(['extends', 'links', 'volumes_from', 'depends_on', 'net']);
+
+/**
+ * The effective view of every service of a `services` mapping, by name. `x-*` keys are not
+ * services. Extends cycles and chains through other files end at the first service not found.
+ */
+export function effectiveServices(services: YAMLMap, doc: Document): Map<string, EffectiveService> {
+  const maps = new Map<string, YAMLMap>();
+  for (const [name, { pair }] of effectiveKeys(services, doc)) {
+    const map = resolveNode(pair.value, doc);
+    if (!name.startsWith('x-') && isMap(map)) maps.set(name, map);
+  }
+  const built = new Map<string, EffectiveService>();
+  const building = new Set<string>();
+  const build = (name: string): EffectiveService | null => {
+    const done = built.get(name);
+    if (done) return done;
+    const map = maps.get(name);
+    if (!map || building.has(name)) return null;
+    building.add(name);
+    const fields = new Map<string, FieldSource>();
+    for (const [key, found] of effectiveKeys(map, doc)) fields.set(key, { ...found, value: resolveNode(found.pair.value, doc), service: name });
+    const ref = extendsTarget(fields.get('extends')?.value ?? null, doc);
+    const base = ref ? build(ref) : null;
+    const service = viewOf(name, map, fields, base, doc);
+    building.delete(name);
+    built.set(name, service);
+    return service;
+  };
+  for (const name of maps.keys()) build(name);
+  return built;
+}
+
+/** The same-file service an `extends` value names (`extends: base`, `{service: base}` without `file`). */
+function extendsTarget(value: Node | null, doc: Document): string | null {
+  if (isScalar(value)) return stringValue(value);
+  if (!isMap(value) || stringValue(ownValue(value, 'file', doc)) !== null) return null;
+  return stringValue(ownValue(value, 'service', doc));
+}
+
+function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, base: EffectiveService | null, doc: Document): EffectiveService {
+  const tag = (key: string) => fields.get(key)?.value?.tag;
+  const own = (key: string) => (tag(key) === '!reset' ? undefined : fields.get(key));
+  // A key tagged `!reset` is dropped, inherited value included; `!override` keeps only this one.
+  const inherits = (key: string) => base !== null && !NOT_INHERITED.has(key) && tag(key) !== '!reset' && (tag(key) !== '!override' || !fields.has(key));
+  const scalarField = (key: string) => own(key) ?? (inherits(key) ? base!.fields.get(key) : undefined);
+  const appended = (key: string) => !fields.has(key) || (inherits(key) && APPENDED.has(key));
+
+  const imageField = scalarField('image');
+  const readOnlyField = scalarField('read_only');
+  const ownTmpfs = own('tmpfs') ? tmpfsItems(own('tmpfs')!, doc) : [];
+  const tmpfs = [...(base && inherits('tmpfs') && appended('tmpfs') ? base.tmpfs : []), ...ownTmpfs];
+  const ownEnv = own('environment') ? envItems(own('environment')!, doc) : [];
+  const inheritedEnv = base && inherits('environment') && appended('environment') ? base.environment.filter((e) => !ownEnv.some((o) => o.name === e.name)) : [];
+  const ownVolumes = own('volumes') ? volumeMounts(own('volumes')!.value, doc) : [];
+  const inheritedVolumes = base && inherits('volumes') && appended('volumes') ? base.volumeMounts.filter((v) => !ownVolumes.some((o) => o.path === v.path)) : [];
+  return {
+    name,
+    map,
+    fields: inheritedFields(fields, base, inherits),
+    base,
+    image: isScalar(imageField?.value) && imageField.value.value !== null ? String(imageField.value.value) : null,
+    readOnly: readOnlyField ? { value: readOnlyField.value, field: readOnlyField } : null,
+    tmpfs,
+    environment: [...inheritedEnv, ...ownEnv],
+    volumeMounts: [...inheritedVolumes, ...ownVolumes],
+  };
+}
+
+/** The service's fields with the base's fields it inherits (for keys it does not set). */
+function inheritedFields(fields: Map<string, FieldSource>, base: EffectiveService | null, inherits: (key: string) => boolean): Map<string, FieldSource> {
+  const out = new Map([...fields].filter(([, f]) => f.value?.tag !== '!reset'));
+  if (!base) return out;
+  for (const [key, field] of base.fields) if (!out.has(key) && inherits(key)) out.set(key, field);
+  return out;
+}
+
+function tmpfsItems(field: FieldSource, doc: Document): TmpfsItem[] {
+  const { value } = field;
+  const nodes = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
+  return nodes.flatMap((node) => {
+    const entry = isScalar(node) && node.value !== null ? String(node.value) : null;
+    return entry === null ? [] : [{ entry, node: node!, field }];
+  });
+}
+
+function envItems(field: FieldSource, doc: Document): EnvItem[] {
+  const { value } = field;
+  const out = new Map<string, EnvItem>();
+  if (isSeq(value)) {
+    for (const item of value.items) {
+      const node = resolveNode(item, doc);
+      if (!isScalar(node) || node.value === null) continue;
+      const [name, text] = splitEnvEntry(String(node.value));
+      // A later list entry of the same name is the one Compose keeps.
+      out.delete(name);
+      out.set(name, { name, value: text, node, field });
+    }
+  } else if (isMap(value)) {
+    for (const [name, found] of effectiveKeys(value, doc)) {
+      const node = resolveNode(found.pair.value, doc);
+      out.set(name, { name, value: isScalar(node) && node.value !== null ? String(node.value) : null, node: found.pair.key as Node, field });
+    }
+  }
+  return [...out.values()];
+}
+
+/** Container paths of `volumes` entries: `SRC:DST[:MODE]`, `DST`, or `{type, target}`. */
+function volumeMounts(value: Node | null, doc: Document): VolumeMount[] {
+  if (!isSeq(value)) return [];
+  return value.items.flatMap((item): VolumeMount[] => {
+    const node = resolveNode(item, doc);
+    if (isScalar(node) && typeof node.value === 'string') {
+      const parts = node.value.split(':');
+      const [source, target] = parts.length === 1 ? [null, parts[0]!] : [parts[0]!, parts[1] ?? ''];
+      const kind = source !== null && /^[.~/$]/.test(source) ? 'bind' : 'volume';
+      return target ? [{ path: tmpfsPath(target), kind, node }] : [];
+    }
+    if (!isMap(node)) return [];
+    const target = stringValue(ownValue(node, 'target', doc));
+    const type = stringValue(ownValue(node, 'type', doc));
+    if (!target) return [];
+    return [{ path: tmpfsPath(target), kind: type === 'tmpfs' ? 'tmpfs' : type === 'bind' ? 'bind' : 'volume', node }];
+  });
+}
+
+/** `/var/run` is `/run` in Debian and Alpine based images: the same mount target. */
+export function mountPath(path: string): string {
+  return path === '/var/run' ? '/run' : path.startsWith('/var/run/') ? `/run${path.slice('/var/run'.length)}` : path;
+}
+
+/**
+ * The effective service as plain values, the way Compose would hand it to the engine (for
+ * comparing two versions of a file): extends applied, `!reset` keys dropped, environment as a
+ * name→value map, tmpfs as a list.
+ */
+export function plainService(service: EffectiveService, doc: Document): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of service.fields) {
+    if (key === 'tmpfs' || key === 'environment' || key === 'volumes' || key === 'extends') continue;
+    out[key] = field.value === null ? null : field.value.toJS(doc, { maxAliasCount: -1 });
+  }
+  if (service.tmpfs.length) out.tmpfs = service.tmpfs.map((t) => t.entry);
+  if (service.environment.length || service.fields.has('environment')) out.environment = Object.fromEntries(service.environment.map((e) => [e.name, e.value]));
+  if (service.volumeMounts.length) out.volumes = service.volumeMounts.map((v) => `${v.kind}:${v.path}:${JSON.stringify(v.node.toJS(doc, { maxAliasCount: -1 }))}`);
+  return out;
+}
