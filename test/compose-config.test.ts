@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { convert } from '../src/convert.js';
 import { ConvertError } from '../src/parse/errors.js';
+import { mapConcurrent } from './helpers/map-concurrent.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Real compose files vendored with their licences (test/corpus/SOURCES.tsv). */
@@ -99,18 +100,6 @@ function envFiles(text: string): string[] {
   }
 }
 
-async function pool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: size }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
-  return out;
-}
-
 interface Outcome {
   file: string;
   status: 'input-rejected' | 'refused' | 'checked';
@@ -162,7 +151,7 @@ describe.skipIf(!version && !inCI)('docker-compose config as a second oracle', (
     async () => {
       if (!version) return;
       const files = [...examples(), ...corpusSample()];
-      const outcomes = await pool(files, POOL, check);
+      const outcomes = await mapConcurrent(files, POOL, check);
       const checked = outcomes.filter((o) => o.status === 'checked');
       const summary = `docker-compose ${version}: ${files.length} files, ${checked.length} checked (${checked.reduce((n, o) => n + o.services, 0)} services), ${outcomes.filter((o) => o.status === 'input-rejected').length} inputs rejected by config, ${outcomes.filter((o) => o.status === 'refused').length} refused by ro-convert`;
       console.log(`compose-config.test: ${summary}`);

@@ -19,6 +19,7 @@ import { convert } from '../../src/convert.js';
 import { ConvertError } from '../../src/parse/errors.js';
 import { buildImage, cleanUp, engineState, projectAt, removeProject, shAsync, tempDir, uniqueName } from './engine.js';
 import type { inspect } from './engine.js';
+import { mapConcurrent } from '../helpers/map-concurrent.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const corpus = resolve(root, '..', 'shared', 'corpus', 'real');
@@ -214,18 +215,6 @@ async function check(file: string, image: string): Promise<Outcome> {
   }
 }
 
-async function pool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: size }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
-  return out;
-}
-
 describe.skipIf(!reachable && !mustRun)('converted files brought up on a real engine', () => {
   let image: string;
   beforeAll(() => {
@@ -258,7 +247,7 @@ describe.skipIf(!reachable && !mustRun)('converted files brought up on a real en
     'every container the original creates and starts, the conversion does too: read-only, /run executable, /etc refused',
     async () => {
       const files = [...examples(), ...corpusSample()];
-      const outcomes = await pool(files, POOL, (file) => check(file, image));
+      const outcomes = await mapConcurrent(files, POOL, (file) => check(file, image));
       const checked = outcomes.filter((o) => o.status === 'checked');
       const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
       console.log(
