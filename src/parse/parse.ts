@@ -1,9 +1,9 @@
-import { isMap, isScalar, parseDocument } from 'yaml';
-import type { Document, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
 import { ConvertError } from './errors.js';
 import { createLayout } from './layout.js';
 import type { Layout } from './layout.js';
-import { aliasTargets, keyName, resolveNode } from './yaml-nodes.js';
+import { aliasTargets, isMergeKey, keyName, resolveNode } from './yaml-nodes.js';
 
 /** A compose file parsed for editing: the document, its `services` map, and its text layout. */
 export interface ParsedCompose {
@@ -47,6 +47,21 @@ export function parseCompose(text: string): ParsedCompose {
   const aliases = text.includes('*') ? aliasTargets(doc) : new Map();
   for (const [alias, target] of aliases) {
     if (!target) throw at(layout, alias.range?.[0] ?? 0, 'invalid-yaml', `invalid YAML: alias *${alias.source} names no anchor`);
+  }
+  // Compose (and every YAML reader that merges) refuses a merge key whose source is not a mapping.
+  if (text.includes('<<')) {
+    visit(doc, {
+      Pair(_, pair) {
+        if (!isMergeKey(pair)) return;
+        const value = resolveNode(pair.value, doc);
+        const sources = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
+        const bad = sources.find((source) => !isMap(source));
+        if (bad !== undefined) {
+          const where = (pair.key as Node).range?.[0] ?? 0;
+          throw at(layout, where, 'invalid-yaml', 'invalid YAML: a merge key (<<) takes a mapping or a list of mappings');
+        }
+      },
+    });
   }
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) throw new ConvertError('empty-file', 'empty file: no compose document', 1, 1);

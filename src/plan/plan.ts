@@ -5,6 +5,7 @@ import { transforms } from '../../transforms/index.js';
 import type { ServiceReport } from './diagnostics.js';
 import type { TextEdit } from './edits.js';
 import { locateServices } from '../model/locate.js';
+import { mountPath } from '../model/effective-service.js';
 import type { LocatedService } from '../model/locate.js';
 import type { ParsedCompose } from '../parse/parse.js';
 import { isSelected, stripPolicy } from '../model/select.js';
@@ -56,7 +57,10 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
   const selected: PlannedService[] = chosen.map((service) => {
     const strip = stripPolicy(Boolean(service.imageRef?.lsioName), options);
     const needs = withExtraTmpfs(service.needs, options.extraTmpfs?.[service.name]);
-    profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}`);
+    // Services share an edit only when it gives each the same target: same needs, same strip
+    // rules, and the same paths already mounted by volumes (a /run volume must not gain a tmpfs).
+    const volumePaths = service.view.volumeMounts.map((v) => mountPath(v.path)).sort();
+    profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}|${volumePaths.join(',')}`);
     const { line, column } = parsed.layout.position(service.key.range![0]);
     return { service, strip, needs, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
   });
