@@ -58,8 +58,9 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     const strip = stripPolicy(Boolean(service.imageRef?.lsioName), options);
     const needs = withExtraTmpfs(service.needs, options.extraTmpfs?.[service.name]);
     // Services share an edit only when it gives each the same target: same needs, same strip
-    // rules, and the same paths already mounted by volumes (a /run volume must not gain a tmpfs).
-    const volumePaths = service.view.volumeMounts.map((v) => mountPath(v.path)).sort();
+    // rules, and the same tmpfs paths already mounted by volumes (a /run volume must not gain a tmpfs).
+    const wanted = new Set(['/run', ...needs.tmpfs.map((need) => mountPath(need.path))]);
+    const volumePaths = service.view.volumeMounts.map((v) => mountPath(v.path)).filter((path) => wanted.has(path)).sort();
     profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}|${volumePaths.join(',')}`);
     const { line, column } = parsed.layout.position(service.key.range![0]);
     return { service, strip, needs, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
