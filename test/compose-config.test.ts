@@ -15,10 +15,9 @@ import { ConvertError } from '../src/parse/errors.js';
 import { parseCompose } from '../src/parse/parse.js';
 import { locateServices } from '../src/model/locate.js';
 import { mapConcurrent } from './helpers/map-concurrent.js';
+import { corpusSample } from './helpers/corpus.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** Real compose files vendored with their licences (test/corpus/SOURCES.tsv). */
-const corpus = resolve(root, 'test', 'corpus', 'real');
 /** Candidates from the corpus (about half pass `config` on their own: the rest need other files). */
 const SAMPLE = Number(process.env.RO_CONVERT_COMPOSE_SAMPLE ?? 100);
 const POOL = 4;
@@ -52,18 +51,6 @@ function examples(): string[] {
   };
   walk(join(root, 'examples'));
   return out.sort();
-}
-
-/**
- * Every k-th corpus file in name order (the same sample on every machine), leaving out
- * override files, which are not complete on their own.
- */
-function corpusSample(): string[] {
-  const names = readdirSync(corpus)
-    .filter((n) => /\.ya?ml$/.test(n) && !/[._-](override|vs|debug|dev|prod|test|ci)\.[^/]*ya?ml$/.test(n))
-    .sort();
-  const step = Math.max(1, Math.floor(names.length / SAMPLE));
-  return names.filter((_, i) => i % step === 0).slice(0, SAMPLE).map((n) => join(corpus, n));
 }
 
 const work = mkdtempSync(join(tmpdir(), 'ro-convert-compose-'));
@@ -170,7 +157,7 @@ describe.skipIf(!version && !inCI)('docker-compose config as a second oracle', (
     'accepts every converted example and corpus sample and shows each service read-only with the mounts its image needs, none twice',
     async () => {
       if (!version) return;
-      const files = [...examples(), ...corpusSample()];
+      const files = [...examples(), ...corpusSample(SAMPLE)];
       const outcomes = await mapConcurrent(files, POOL, check);
       const checked = outcomes.filter((o) => o.status === 'checked');
       const summary = `docker-compose ${version}: ${files.length} files, ${checked.length} checked (${checked.reduce((n, o) => n + o.services, 0)} services), ${outcomes.filter((o) => o.status === 'input-rejected').length} inputs rejected by config, ${outcomes.filter((o) => o.status === 'refused').length} refused by ro-convert`;

@@ -22,9 +22,9 @@ import type { inspect } from './engine.js';
 import { mapConcurrent } from '../helpers/map-concurrent.js';
 import { locateServices } from '../../src/model/locate.js';
 import { parseCompose } from '../../src/parse/parse.js';
+import { CORPUS_DIR, corpusSample } from '../helpers/corpus.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const corpus = resolve(root, 'test', 'corpus', 'real');
 /** Corpus files to try (about half are complete on their own: the rest need other files). */
 const SAMPLE = Number(process.env.RO_CONVERT_ENGINE_SAMPLE ?? 8);
 const POOL = 2;
@@ -53,15 +53,6 @@ function examples(): string[] {
         return false;
       }
     });
-}
-
-/** Every k-th corpus file in name order (the same sample on every machine), overrides left out. */
-function corpusSample(): string[] {
-  const names = readdirSync(corpus)
-    .filter((n) => /\.ya?ml$/.test(n) && !/[._-](override|vs|debug|dev|prod|test|ci)\.[^/]*ya?ml$/.test(n))
-    .sort();
-  const step = Math.max(1, Math.floor(names.length / SAMPLE));
-  return names.filter((_, i) => i % step === 0).slice(0, SAMPLE).map((n) => join(corpus, n));
 }
 
 type Config = { services?: Record<string, Record<string, unknown>>; volumes?: Record<string, unknown> } & Record<string, unknown>;
@@ -164,7 +155,7 @@ interface Outcome {
 }
 
 async function check(file: string, image: string): Promise<Outcome> {
-  const name = file.startsWith(`${root}/`) ? relative(root, file) : relative(resolve(corpus, '..', '..'), file);
+  const name = file.startsWith(`${root}/`) ? relative(root, file) : relative(resolve(CORPUS_DIR, '..', '..'), file);
   const outcome: Outcome = { file: name, status: 'checked', services: 0, started: 0, problems: [] };
   const text = readFileSync(file, 'utf8');
   let converted;
@@ -254,7 +245,7 @@ describe.skipIf(!reachable && !mustRun)('converted files brought up on a real en
   it(
     'every container the original creates and starts, the conversion does too: read-only, /run as its image needs it, /etc refused',
     async () => {
-      const files = [...examples(), ...corpusSample()];
+      const files = [...examples(), ...corpusSample(SAMPLE)];
       const outcomes = await mapConcurrent(files, POOL, (file) => check(file, image));
       const checked = outcomes.filter((o) => o.status === 'checked');
       const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
