@@ -1,0 +1,242 @@
+#!/usr/bin/env node
+// The corpus check with a narrow allow list: runs ../shared/tools/corpus-check with
+// --allow test/corpus-allow.txt, then holds each allowed file to the kinds of problem its line
+// lists. corpus-check ignores every problem of an allowed file; here every one of them must be of
+// a listed kind, every listed kind must still occur, and every listed file must still have a
+// problem, or the run fails. The kinds (closed; see the header of test/corpus-allow.txt):
+//
+//   companion-tmpfs        a service's tmpfs list gained exactly the entries its companion image
+//                          needs (documented or verified, src/knowledge/companions.json), and the
+//                          added `- <entry>` lines are the only collateral lines
+//   run-plain              a service's /run tmpfs has no exec, and its image's record says
+//                          `"run": "plain"` (not s6-based)
+//   umask-set              a service's environment lost UMASK_SET and nothing else
+//   refused:CODE:SERVICE   the tool refused the file with CODE, its message starts with
+//                          `service SERVICE:`, and the file was left byte for byte as it was
+//
+// The oracle prints at most 5 collateral lines per file, so they are recomputed here from the
+// copies it keeps (--keep) with its rule (a changed line that names none of its tokens), and its
+// printed ones must be among them.
+//
+//   node scripts/corpus-allowed.mjs      (from anywhere; run `npm run build` first)
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diffArrays } from 'diff';
+import yaml from 'js-yaml';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const allowPath = 'test/corpus-allow.txt';
+const corpusCheck = resolve(root, '../shared/tools/corpus-check');
+const companions = JSON.parse(readFileSync(join(root, 'src/knowledge/companions.json'), 'utf8')).images;
+
+// --- the allow list -------------------------------------------------------------------------
+// `<corpus file name> <kind>[,<kind>…] [why, free text]`, as corpus-check reads it (name, reason).
+const KINDS = /^(companion-tmpfs|run-plain|umask-set|refused:[a-z-]+:[^,\s]+)$/;
+const listFailures = [];
+const allowed = new Map();
+for (const [i, line] of readFileSync(join(root, allowPath), 'utf8').split('\n').entries()) {
+  const m = /^\s*([^#\s]\S*)\s+(\S+)/.exec(line);
+  if (!m) continue;
+  const kinds = m[2].split(',');
+  const unknown = kinds.filter((k) => !KINDS.test(k));
+  if (unknown.length) listFailures.push(`${allowPath}:${i + 1}: unknown kind ${unknown.join(', ')}`);
+  if (allowed.has(m[1])) listFailures.push(`${allowPath}:${i + 1}: ${m[1]} is listed twice`);
+  allowed.set(m[1], kinds);
+}
+
+// --- the oracle's run -----------------------------------------------------------------------
+const run = spawnSync(corpusCheck, ['--allow', allowPath, '--verbose', '--keep'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+if (run.error) throw run.error;
+// The oracle prints at most this many problems per file with --verbose.
+const PRINTED_AT_MOST = 50;
+const problemsOf = new Map(); // corpus file name -> { path, lines, truncated }
+const passThrough = []; // the oracle's output without the allowed files' blocks
+let keptIn = null;
+let summary = null;
+let block = null;
+let printed = 0;
+for (const line of run.stdout.split('\n')) {
+  const header = /^(\S.*?\.ya?ml)(?: {2}\[allowed: .*\])?$/i.exec(line);
+  if (header) {
+    const name = basename(header[1]);
+    block = problemsOf.get(name) ?? { path: resolve(root, header[1]), lines: [], truncated: false };
+    problemsOf.set(name, block);
+    printed = 0;
+  } else if (line.startsWith('    ') && block) {
+    block.lines.push(line.slice(4));
+    block.truncated ||= ++printed >= PRINTED_AT_MOST;
+  } else {
+    block = null;
+    const kept = /^copies kept in (.+)$/.exec(line);
+    if (kept) keptIn = kept[1];
+    else if (line.startsWith('corpus-check: ')) summary = line;
+  }
+  const ownLine = /^copies kept in /.test(line) || (block && allowed.has(basename(block.path)));
+  if (!ownLine) passThrough.push(line);
+}
+process.stderr.write(run.stderr);
+
+// --- reading a file's services --------------------------------------------------------------
+// Written apart from src/ on purpose (image names, the companion table's patterns and
+// confidence rule): a check that shared the converter's code would share its bugs.
+const tmpfsList = (t) => (t === undefined || t === null ? [] : Array.isArray(t) ? t.map(String) : [String(t)]);
+const entryPath = (e) => e.split(':')[0].trim().replace(/\/+$/, '') || '/';
+const entryOptions = (e) => (e.includes(':') ? e.slice(e.indexOf(':') + 1).split(',').map((o) => o.trim()).filter(Boolean) : []);
+const sameOptions = (a, b) => a.length === b.length && a.every((o) => b.includes(o));
+
+// The image name as Docker resolves it, without tag or digest (`postgres:${V}` ->
+// docker.io/library/postgres); null when the name itself holds a variable.
+function imageName(image) {
+  if (typeof image !== 'string') return null;
+  let name = image.trim().replace(/@.*$/, '');
+  const tag = name.indexOf(':', name.lastIndexOf('/') + 1);
+  if (tag >= 0) name = name.slice(0, tag);
+  if (name.includes('$')) return null;
+  const parts = name.split('/');
+  const registry = parts.length > 1 && (/[.:]/.test(parts[0]) || parts[0] === 'localhost') ? parts.shift() : 'docker.io';
+  const dockerHub = ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(registry);
+  return dockerHub ? `docker.io/${parts.length === 1 ? 'library/' : ''}${parts.join('/')}` : `${registry}/${parts.join('/')}`;
+}
+const referencePattern = (reference) => new RegExp(`^${reference.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`);
+// The companion record of a service (its own image, or that of the service it extends in the file).
+function companionOf(services, name, seen = new Set()) {
+  const service = services?.[name];
+  if (!service || typeof service !== 'object' || seen.has(name)) return undefined;
+  if (service.image !== undefined) {
+    const image = imageName(service.image);
+    return image === null ? undefined : companions.find((c) => c.references.some((r) => referencePattern(r).test(image)));
+  }
+  const base = typeof service.extends === 'string' ? service.extends : service.extends?.file === undefined ? service.extends?.service : undefined;
+  return base === undefined ? undefined : companionOf(services, base, seen.add(name));
+}
+// The tmpfs entries the conversion adds for a companion image: documented (D) or verified (V).
+const companionEntries = (companion) => (companion?.tmpfs ?? []).filter((t) => /^[DV]\b/.test(t.confidence));
+const isCompanionEntry = (companion, entry) =>
+  companionEntries(companion).some((t) => t.path === entryPath(entry) && sameOptions(t.options, entryOptions(entry)));
+
+// `A -> B` with A and B JSON values (which may themselves hold ` -> `).
+function jsonPair(text) {
+  for (let i = text.indexOf(' -> '); i >= 0; i = text.indexOf(' -> ', i + 1)) {
+    try {
+      return [JSON.parse(text.slice(0, i)), JSON.parse(text.slice(i + 4))];
+    } catch {
+      // not this arrow
+    }
+  }
+  return null;
+}
+
+// The oracle's collateral rule (shared/tools/lib/oracle.mjs, collateralLines): a changed line that
+// names none of these tokens, nor one of the input's tmpfs entries.
+const ORACLE_TOKENS = ['read_only', 'tmpfs', 'environment', '/run', '/tmp', 'PUID', 'PGID', 'UMASK', 'DOCKER_MODS', 'RUN_BANNED_MODS', 'INSTALL_PACKAGES', 'INSTALL_PIP_PACKAGES'];
+function collateralLines(before, after, services) {
+  const tokens = [...ORACLE_TOKENS, ...Object.values(services).flatMap((s) => tmpfsList(s?.tmpfs))];
+  const lines = (text) => text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n').split('\n');
+  return diffArrays(lines(before), lines(after))
+    .filter((part) => part.added || part.removed)
+    .flatMap((part) => part.value.map((line) => `${part.added ? '+' : '-'}${line}`))
+    .filter((line) => !tokens.some((t) => line.includes(t)));
+}
+
+// --- the kinds ------------------------------------------------------------------------------
+// Each takes one problem of a file (an oracle line, or a collateral line `+…`/`-…` when
+// `collateral`) and says whether the kind explains it.
+function explainer(kind, { services, before, after }) {
+  const service = (line, rest) => {
+    const m = new RegExp(`^service (.+?): ${rest}$`).exec(line);
+    return m ? { name: m[1], detail: m[2] } : null;
+  };
+  const companionOfService = (name) => companionOf(services, name);
+  if (kind === 'companion-tmpfs') {
+    const serviceNames = Object.keys(services);
+    return (line, collateral) => {
+      if (collateral) {
+        const item = /^\+\s*-\s*(["']?)(.+?)\1\s*$/.exec(line);
+        return item !== null && serviceNames.some((n) => isCompanionEntry(companionOfService(n), item[2]));
+      }
+      const s = service(line, 'other tmpfs entries changed: (.+)');
+      const pair = s && jsonPair(s.detail);
+      if (!pair) return false;
+      const [was, now] = pair;
+      const extra = now.filter((e) => !was.includes(e));
+      const paths = extra.map(entryPath);
+      return extra.length > 0 && new Set(paths).size === paths.length && extra.every((e) => isCompanionEntry(companionOfService(s.name), e)) &&
+        JSON.stringify(now.filter((e) => was.includes(e))) === JSON.stringify(was);
+    };
+  }
+  if (kind === 'run-plain') {
+    return (line, collateral) => {
+      const s = !collateral && service(line, '/run tmpfs entry (".*") lacks exec');
+      return Boolean(s) && companionOfService(s.name)?.run === 'plain' && !entryOptions(JSON.parse(s.detail)).includes('exec');
+    };
+  }
+  if (kind === 'umask-set') {
+    return (line, collateral) => {
+      const s = !collateral && service(line, 'environment changed beyond stripping: (.+)');
+      const pair = s && jsonPair(s.detail);
+      if (!pair) return false;
+      const [was, now] = pair;
+      return was.some(([k]) => k === 'UMASK_SET') && JSON.stringify(was.filter(([k]) => k !== 'UMASK_SET')) === JSON.stringify(now);
+    };
+  }
+  const [, code, refusedService] = kind.split(':');
+  // Refused and untouched: then every service problem is a conversion that did not happen.
+  return (line, collateral) =>
+    !collateral && before === after && (line.startsWith(`tool error: {"code":"${code}","message":"service ${refusedService}: `) || service(line, '(.*)') !== null);
+}
+
+// --- holding each allowed file to its kinds -------------------------------------------------
+const unexplained = [];
+const stale = [];
+const explainedBy = new Map();
+for (const [name, kinds] of allowed) {
+  const found = problemsOf.get(name);
+  if (!found) {
+    stale.push(`${name}: listed, but the oracle finds no problem in it now (remove its line)`);
+    continue;
+  }
+  if (found.truncated) {
+    unexplained.push(`${name}: ${PRINTED_AT_MOST} or more problems, more than the oracle prints; cannot be checked`);
+    continue;
+  }
+  const copy = keptIn && join(keptIn, name);
+  if (!copy || !existsSync(copy) || existsSync(join(keptIn, `1-${name}`))) {
+    unexplained.push(`${name}: no single converted copy of it in ${keptIn}`);
+    continue;
+  }
+  const before = readFileSync(found.path, 'utf8');
+  const after = readFileSync(copy, 'utf8');
+  const services = yaml.load(before.replace(/^\uFEFF/, '')).services;
+  // The printed collateral lines stand for the full list recomputed here, which must contain them.
+  const collateral = collateralLines(before, after, services);
+  const printed = found.lines.filter((l) => l.startsWith('collateral line ')).map((l) => l.slice('collateral line '.length));
+  const missing = printed.filter((l) => !collateral.includes(l));
+  for (const l of missing) unexplained.push(`${name}: collateral line ${l} (printed by the oracle, not recomputed here)`);
+  const problems = [...found.lines.filter((l) => !l.startsWith('collateral line ')).map((line) => ({ line, collateral: false })), ...collateral.map((line) => ({ line, collateral: true }))];
+  const explainers = kinds.map((kind) => [kind, explainer(kind, { services, before, after })]);
+  const used = new Set();
+  for (const { line, collateral: isCollateral } of problems) {
+    const kind = explainers.find(([, explains]) => explains(line, isCollateral))?.[0];
+    if (kind === undefined) unexplained.push(`${name}: ${isCollateral ? 'collateral line ' : ''}${line}`);
+    else {
+      used.add(kind);
+      explainedBy.set(kind.split(':')[0], (explainedBy.get(kind.split(':')[0]) ?? 0) + 1);
+    }
+  }
+  for (const kind of kinds.filter((k) => !used.has(k))) stale.push(`${name}: lists ${kind}, but no problem of that kind is left (remove it)`);
+}
+if (keptIn) rmSync(keptIn, { recursive: true, force: true });
+
+// --- report ---------------------------------------------------------------------------------
+const oraclePassed = run.status === 0 && summary?.endsWith('=> PASS');
+if (!oraclePassed) console.log(passThrough.join('\n').trimEnd());
+else if (summary) console.log(summary);
+for (const l of listFailures) console.log(`  list: ${l}`);
+for (const l of unexplained) console.log(`  not of a listed kind: ${l}`);
+for (const l of stale) console.log(`  stale: ${l}`);
+const ok = oraclePassed && listFailures.length + unexplained.length + stale.length === 0;
+const counts = [...explainedBy].map(([k, n]) => `${k}=${n}`).join(' ');
+console.log(`corpus-allowed: allowed_files=${allowed.size} explained ${counts || 'none'} unexplained=${unexplained.length} stale=${stale.length} list_errors=${listFailures.length} => ${ok ? 'PASS' : 'FAIL'}`);
+process.exit(ok ? 0 : 1);
