@@ -225,7 +225,7 @@ for (const [name, kinds] of allowed) {
       explainedBy.set(kind.split(':')[0], (explainedBy.get(kind.split(':')[0]) ?? 0) + 1);
     }
   }
-  for (const kind of kinds.filter((k) => !used.has(k))) stale.push(`${name}: lists ${kind}, but no problem of that kind is left (remove it)`);
+  for (const kind of kinds.filter((k) => KINDS.test(k) && !used.has(k))) stale.push(`${name}: lists ${kind}, but no problem of that kind is left (remove it)`);
 }
 if (keptIn) rmSync(keptIn, { recursive: true, force: true });
 
