@@ -18,17 +18,24 @@
 // copies it keeps (--keep) with its rule (a changed line that names none of its tokens), and its
 // printed ones must be among them.
 //
-//   node scripts/corpus-allowed.mjs      (from anywhere; run `npm run build` first)
+//   node scripts/corpus-allowed.mjs [--allow FILE] [--oracle PATH]
+//     --allow   the allow list (default test/corpus-allow.txt), relative to the project's root
+//     --oracle  the corpus-check command (default ../shared/tools/corpus-check), likewise
+// Runs from anywhere; `npm run build` first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { diffArrays } from 'diff';
 import yaml from 'js-yaml';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const allowPath = 'test/corpus-allow.txt';
-const corpusCheck = resolve(root, '../shared/tools/corpus-check');
+const { values: options } = parseArgs({
+  options: { allow: { type: 'string', default: 'test/corpus-allow.txt' }, oracle: { type: 'string', default: '../shared/tools/corpus-check' } },
+});
+const allowPath = options.allow;
+const corpusCheck = resolve(root, options.oracle);
 const companions = JSON.parse(readFileSync(join(root, 'src/knowledge/companions.json'), 'utf8')).images;
 
 // --- the allow list -------------------------------------------------------------------------
@@ -36,7 +43,7 @@ const companions = JSON.parse(readFileSync(join(root, 'src/knowledge/companions.
 const KINDS = /^(companion-tmpfs|run-plain|umask-set|refused:[a-z-]+:[^,\s]+)$/;
 const listFailures = [];
 const allowed = new Map();
-for (const [i, line] of readFileSync(join(root, allowPath), 'utf8').split('\n').entries()) {
+for (const [i, line] of readFileSync(resolve(root, allowPath), 'utf8').split('\n').entries()) {
   const m = /^\s*([^#\s]\S*)\s+(\S+)/.exec(line);
   if (!m) continue;
   const kinds = m[2].split(',');
