@@ -48,10 +48,10 @@ function extendsWarnings(ctx: ServiceContext): Warning[] {
   const kept = keptThroughExtends(ctx);
   if (kept.length === 0) return [];
   const names = [...new Set(kept.map((e) => e.name))];
-  const setters = [...new Set(kept.map((e) => e.field.service))];
+  const keepers = [...new Set(kept.map((e) => e.keeper))];
   const [them, stay, removed] = names.length === 1 ? ['it', 'it stays', 'it is'] : ['them', 'they stay', 'they are'];
-  const where = setters.length === 1 && setters[0] === base ? '' : ` (set in ${listText(setters)})`;
-  const converted = `${listText(setters)} ${setters.length === 1 ? 'is' : 'are'} converted too`;
+  const where = keepers.length === 1 && keepers[0] === base ? '' : ` (kept by ${listText(keepers)})`;
+  const converted = `${listText(keepers)} ${keepers.length === 1 ? 'is' : 'are'} converted too`;
   return [
     warningAt(ctx, 'extends', `extends ${base}, which gives it ${listText(names)}${where}: Compose merges environment by variable name, so no environment written on this service can drop ${them}; ${stay} set (ignored read-only) unless ${converted} or ${removed} removed there`, at),
   ];
