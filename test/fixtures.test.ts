@@ -15,7 +15,7 @@ import type { ExpectedWarning } from './helpers/fixtures.js';
  * Warnings about the edit itself: a case must list exactly these (advisory warnings such as
  * image caveats may come and go as the knowledge grows, so they are only checked when listed).
  */
-const STRUCTURAL_WARNINGS = new Set(['read-only-variable', 'run-tmpfs-volume', 'shared-node', 'env-merged-shared', 'env-anchor']);
+const STRUCTURAL_WARNINGS = new Set(['read-only-variable', 'run-tmpfs-volume', 'shared-node', 'env-anchor']);
 
 const codeOf = (w: ExpectedWarning) => (typeof w === 'string' ? w : w.code);
 const distinctSorted = (codes: readonly string[]) => [...new Set(codes)].sort();

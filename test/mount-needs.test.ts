@@ -18,12 +18,13 @@ function withNeeds(text: string, needs: MountNeeds): { output: string; changes: 
     service,
     doc: parsed.doc,
     layout: parsed.layout,
-    style: { sequenceIndent: 2 },
+    style: { sequenceIndent: 2, mappingIndent: 2 },
     strip: stripPolicy(false, {}),
     needs,
     canEdit: () => true,
     lineOf: (offset) => parsed.layout.position(offset).line,
     sibling: () => undefined,
+    receivesThroughMerge: () => null,
   };
   const result = tmpfsMounts(ctx);
   return { output: applyEdits(text, result.edits), changes: result.changes.map((c) => c.code) };

@@ -7,11 +7,12 @@ import { convert } from '../src/convert.js';
 import { AVOID_KNOWN_BUGS, composeCase, composeDoc, otherImageRun, otherImageTmpfs } from './gen/compose.js';
 import type { GenSelection, GenService } from './gen/compose.js';
 import { checkCase, unintendedLines } from './gen/check.js';
-import type { ConvertFn } from './gen/check.js';
+import { checkCaseWithOwnEnvironment } from './helpers/own-environment.js';
+import type { ConvertWithChanges } from './helpers/own-environment.js';
 
 const SEED = Number(process.env.RO_CONVERT_PROPERTY_SEED ?? 20260801);
 const RUNS = Number(process.env.RO_CONVERT_PROPERTY_RUNS ?? 1000);
-const run: ConvertFn = (text, options) => convert(text, options);
+const run: ConvertWithChanges = (text, options) => convert(text, options);
 
 describe('generated compose documents', () => {
   it('parse as YAML (the generator itself is sound)', () => {
@@ -44,7 +45,7 @@ describe('conversion invariants (fast-check, fixed seed)', () => {
   it(`hold for ${RUNS} generated documents: output parses, unselected services unchanged, intended changes present or explained, idempotent, only intended lines changed`, () => {
     fc.assert(
       fc.property(composeCase, ({ doc, selection }) => {
-        expect(checkCase(run, doc, selection)).toEqual([]);
+        expect(checkCaseWithOwnEnvironment(run, doc, selection)).toEqual([]);
       }),
       { seed: SEED, numRuns: RUNS },
     );

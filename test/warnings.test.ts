@@ -104,12 +104,13 @@ describe('warning fixtures', () => {
           service,
           doc: parsed.doc,
           layout: parsed.layout,
-          style: { sequenceIndent: 2 },
+          style: { sequenceIndent: 2, mappingIndent: 2 },
           strip: stripPolicy(Boolean(service.imageRef?.lsioName), options),
           needs: service.needs,
           canEdit: () => true,
           lineOf: (offset) => parsed.layout.position(offset).line,
           sibling: () => undefined,
+          receivesThroughMerge: () => null,
           related,
         };
         for (const t of warnTransforms) {

@@ -20,8 +20,11 @@ export function readOnly(ctx: ServiceContext): TransformResult {
     result.edits.push(addMapEntries(layout, service.map, [{ key: 'read_only', value: 'true' }], ctx.style));
   };
   if (!found) {
-    override();
-    result.changes.push({ code: 'read-only-added', message: 'added read_only: true', line: ctx.lineOf(service.key.range![0]) });
+    // A cron sidecar merging its converted main service gets the main service's new key.
+    const giver = ctx.receivesThroughMerge('read_only');
+    if (!giver) override();
+    const message = giver ? `read_only: true added to ${giver}, whose mapping it merges (<<)` : 'added read_only: true';
+    result.changes.push({ code: 'read-only-added', message, line: ctx.lineOf(service.key.range![0]) });
     return result;
   }
   const value = resolveNode(found.pair.value, doc);

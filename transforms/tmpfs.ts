@@ -9,7 +9,7 @@ import type { EffectiveService } from '../src/model/effective-service.js';
 import { mountedPaths } from '../src/model/targets.js';
 import { nothing, refuse } from '../src/plan/transform.js';
 import type { TmpfsNeed } from '../src/knowledge/needs.js';
-import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, replaceWithList, scalarText } from '../src/plan/yaml-edit.js';
+import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, replaceWithCollection, scalarText } from '../src/plan/yaml-edit.js';
 import { contentEnd, keyName, pairHolding, resolveNode, stringValue } from '../src/parse/yaml-nodes.js';
 
 /**
@@ -86,9 +86,9 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
 
   const missing = [...(addRun ? [addRun] : []), ...missingNeeds.map(tmpfsNeedEntry)];
   const change = (code: Change['code'], message: string, node: Node | null) => result.changes.push({ code, message, line: line(node) });
-  const describeMissing = () => {
-    if (addRun) change('tmpfs-added', `added tmpfs ${addRun}`, (local?.pair.key as Node) ?? null);
-    for (const need of missingNeeds) change('tmpfs-added', `added tmpfs ${tmpfsNeedEntry(need)} (required by ${service.imageRef?.lsioName ?? 'the image'})`, (local?.pair.key as Node) ?? null);
+  const describeMissing = (where = '') => {
+    if (addRun) change('tmpfs-added', `added tmpfs ${addRun}${where}`, (local?.pair.key as Node) ?? null);
+    for (const need of missingNeeds) change('tmpfs-added', `added tmpfs ${tmpfsNeedEntry(need)}${where} (required by ${service.imageRef?.lsioName ?? 'the image'})`, (local?.pair.key as Node) ?? null);
   };
   if (resetPair) {
     // `tmpfs: !reset …` drops the key in Compose: the new list replaces it, tag and all
@@ -101,8 +101,10 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     return result;
   }
   if (!local) {
-    result.edits.push(addMapEntries(layout, service.map, [blockOrFlow(ctx, missing)], ctx.style));
-    describeMissing();
+    // A cron sidecar merging its converted main service gets the main service's new list.
+    const giver = ctx.receivesThroughMerge('tmpfs');
+    if (!giver) result.edits.push(addMapEntries(layout, service.map, [blockOrFlow(ctx, missing)], ctx.style));
+    describeMissing(giver ? ` to ${giver}, whose mapping it merges (<<)` : '');
     return result;
   }
   const value = local.value;
@@ -122,7 +124,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     result.edits.push(
       local.merged
         ? addMapEntries(layout, service.map, [service.map.flow ? { key: 'tmpfs', value: `[${own.join(', ')}]` } : { key: 'tmpfs', value: null, items: own }], ctx.style)
-        : replaceWithList(layout, local.owner, local.pair, own, ctx.style),
+        : replaceWithCollection(layout, local.owner, local.pair, own, ctx.style),
     );
     change('tmpfs-overridden', `tmpfs came from a block shared with other services (anchor or merge key); set on the service with ${[fixedRun ?? addRun, ...missingNeeds.map(tmpfsNeedEntry)].filter(Boolean).join(', ')}`, local.pair.key as Node);
     return result;

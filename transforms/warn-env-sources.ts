@@ -1,7 +1,8 @@
 import type { Warning } from '../src/plan/diagnostics.js';
 import { envFileNames, envFileRefs } from '../src/model/env-files.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import { environmentEntries, extendsRef } from '../src/model/service-values.js';
+import { extendsRef } from '../src/model/service-values.js';
+import { keptThroughExtends } from './extends-env.js';
 import { keyNode, listText, lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /**
@@ -44,13 +45,14 @@ function extendsWarnings(ctx: ServiceContext): Warning[] {
   if (ref.file) {
     return [warningAt(ctx, 'extends', `extends ${base} in ${ref.file}, which ro-convert does not read; ${ifItSets(ctx).replace('it sets', 'that service sets')}`, at)];
   }
-  const baseMap = ctx.sibling(base)?.service.map;
-  if (!baseMap || baseMap === ctx.service.map) return [];
-  // Compose merges environment by key: once this service's own entries are stripped, the base's
-  // values are what the container gets.
-  const stripped = environmentEntries(baseMap, ctx.doc)
-    .map((e) => e.name)
-    .filter((name) => ctx.strip.has(name));
-  if (stripped.length === 0) return [];
-  return [warningAt(ctx, 'extends', `extends ${base}, which sets ${listText(stripped)}; Compose merges ${stripped.length === 1 ? 'it' : 'them'} back in unless ${base} is converted too`, at)];
+  const kept = keptThroughExtends(ctx);
+  if (kept.length === 0) return [];
+  const names = [...new Set(kept.map((e) => e.name))];
+  const keepers = [...new Set(kept.map((e) => e.keeper))];
+  const [them, stay, removed] = names.length === 1 ? ['it', 'it stays', 'it is'] : ['them', 'they stay', 'they are'];
+  const where = keepers.length === 1 && keepers[0] === base ? '' : ` (kept by ${listText(keepers)})`;
+  const converted = `${listText(keepers)} ${keepers.length === 1 ? 'is' : 'are'} converted too`;
+  return [
+    warningAt(ctx, 'extends', `extends ${base}, which gives it ${listText(names)}${where}: Compose merges environment by variable name, so no environment written on this service can drop ${them}; ${stay} set (ignored read-only) unless ${converted} or ${removed} removed there`, at),
+  ];
 }

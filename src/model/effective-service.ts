@@ -25,6 +25,11 @@ export interface EffectiveService {
   tmpfs: TmpfsItem[];
   /** environment variables, one per name (own over merged over extended). */
   environment: EnvItem[];
+  /**
+   * The variables an extended base gives, shadowed ones included: Compose merges them by name
+   * under the service's own, so no environment written on the service drops them.
+   */
+  extendedEnvironment: EnvItem[];
   /** Mounts from `volumes` (binds, volumes, long-syntax tmpfs), own and inherited. */
   volumeMounts: VolumeMount[];
 }
@@ -120,7 +125,7 @@ function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, ba
   const ownTmpfs = own('tmpfs') ? tmpfsItems(own('tmpfs')!, doc) : [];
   const tmpfs = [...(base && inherits('tmpfs') && appended('tmpfs') ? base.tmpfs : []), ...ownTmpfs];
   const ownEnv = own('environment') ? envItems(own('environment')!, doc) : [];
-  const inheritedEnv = base && inherits('environment') && appended('environment') ? base.environment.filter((e) => !ownEnv.some((o) => o.name === e.name)) : [];
+  const extendedEnv = base && inherits('environment') && appended('environment') ? base.environment : [];
   const ownVolumes = own('volumes') ? volumeMounts(own('volumes')!.value, doc) : [];
   const inheritedVolumes = base && inherits('volumes') && appended('volumes') ? base.volumeMounts.filter((v) => !ownVolumes.some((o) => o.path === v.path)) : [];
   return {
@@ -131,7 +136,8 @@ function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, ba
     image: isScalar(imageField?.value) && imageField.value.value !== null ? String(imageField.value.value) : null,
     readOnly: readOnlyField ? { value: readOnlyField.value, field: readOnlyField } : null,
     tmpfs,
-    environment: [...inheritedEnv, ...ownEnv],
+    environment: [...extendedEnv.filter((e) => !ownEnv.some((o) => o.name === e.name)), ...ownEnv],
+    extendedEnvironment: extendedEnv,
     volumeMounts: [...inheritedVolumes, ...ownVolumes],
   };
 }

@@ -9,14 +9,14 @@ export type ChangeCode =
   | 'tmpfs-run-merged'
   | 'tmpfs-overridden'
   | 'env-removed'
-  | 'env-emptied';
+  | 'env-emptied'
+  | 'env-overridden';
 
 /** Something the user should know about a service; codes are stable (JSON, tests). */
 export type WarningCode =
   | 'read-only-variable'
   | 'run-tmpfs-volume'
   | 'shared-node'
-  | 'env-merged-shared'
   | 'env-anchor'
   | 'not-lsio-tested'
   | 'unknown-image'

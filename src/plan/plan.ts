@@ -1,6 +1,6 @@
 import { isScalar, isSeq } from 'yaml';
 import { ConvertError } from '../parse/errors.js';
-import type { Node, YAMLMap } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
 import { transforms } from '../../transforms/index.js';
 import type { ServiceReport } from './diagnostics.js';
 import type { TextEdit } from './edits.js';
@@ -14,6 +14,7 @@ import { analyzeSharing, serviceReader } from '../model/sharing.js';
 import type { RelatedFiles, ServiceContext } from './transform.js';
 import type { MountNeeds, TmpfsNeed } from '../knowledge/needs.js';
 import { dashOf } from './yaml-edit.js';
+import { effectivePair, isMergeKey, mergeSources } from '../parse/yaml-nodes.js';
 import type { BlockStyle } from './yaml-edit.js';
 
 /** Which services a plan converts, how it adjusts the variables, and the files beside it. */
@@ -66,8 +67,8 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     return { service, strip, needs, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
   });
   const fileStyle = detectFileStyle(parsed, services);
-  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs }]));
-  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs });
+  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs, strip: null as StripPolicy | null }]));
+  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs, strip: planned.strip });
   const lineOf = (offset: number) => parsed.layout.position(offset).line;
   // An edit to a node is safe when every service that reads it is selected with the same
   // strip policy and needs: each of them gets its own target from that edit.
@@ -80,12 +81,13 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       service: planned.service,
       doc: parsed.doc,
       layout: parsed.layout,
-      style: sequenceStyleOf(parsed, planned.service.map) ?? fileStyle,
+      style: styleOf(parsed, planned.service, fileStyle),
       strip: planned.strip,
       needs: planned.needs,
       canEdit: (node) => canEditFor(planned, node),
       lineOf,
       sibling: (name) => siblings.get(name),
+      receivesThroughMerge: (key) => giverThroughMerge(parsed, planned, selected, key, (node) => canEditFor(planned, node)),
       related: options.related,
       swarm: options.swarm,
     };
@@ -114,6 +116,38 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
   });
   refuseChangedExtendsBases(selected, services, lineOf);
   return { parsed, edits, services, selected };
+}
+
+/**
+ * A selected service whose own mapping `planned` merges, that lacks `key` as `planned` does (so
+ * its conversion adds the key to that mapping) and whose edits there reach `planned` with the
+ * same target. Keys the service sets itself, even `!reset`, and inherited ones rule it out.
+ */
+function giverThroughMerge(parsed: ParsedCompose, planned: PlannedService, selected: readonly PlannedService[], key: string, canEdit: (node: Node) => boolean): string | null {
+  const { map, view } = planned.service;
+  if (view.fields.has(key) || effectivePair(map, key, parsed.doc)) return null;
+  for (const source of mergedMaps(map, parsed.doc)) {
+    const giver = selected.find((s) => s !== planned && s.service.map === source);
+    if (giver && !giver.service.view.fields.has(key) && canEdit(source)) return giver.service.name;
+  }
+  return null;
+}
+
+/** Every map merged into `map` through merge keys, at any depth. */
+function mergedMaps(map: YAMLMap, doc: Document): YAMLMap[] {
+  const found: YAMLMap[] = [];
+  const visit = (m: YAMLMap) => {
+    for (const pair of m.items) {
+      if (!isMergeKey(pair)) continue;
+      for (const source of mergeSources(pair, doc)) {
+        if (found.includes(source) || source === map) continue;
+        found.push(source);
+        visit(source);
+      }
+    }
+  };
+  visit(map);
+  return found;
 }
 
 /** The image's needs plus the entries asked for on top, each path once (the image's first). */
@@ -159,18 +193,29 @@ function describeReader(reader: string): string {
   return kind === 'service' ? `service ${name}` : `top-level ${name}`;
 }
 
-/** The file's own habit for sequences under a key, from the first block sequence in a service. */
+/** The file's own habit for collections under a key, from the first block collections in a service. */
 function detectFileStyle(parsed: ParsedCompose, services: readonly LocatedService[]): BlockStyle {
+  const unit = services.map((s) => mappingIndentOf(parsed, s)).find((n) => n !== null) ?? 2;
   for (const service of services) {
-    const style = sequenceStyleOf(parsed, service.map);
-    if (style) return style;
+    const sequenceIndent = sequenceIndentOf(parsed, service.map);
+    if (sequenceIndent !== null) return { sequenceIndent, mappingIndent: unit };
   }
-  const first = services.find((s) => !s.map.flow && s.map.items.length > 0);
-  const unit = first ? parsed.layout.column((first.map.items[0]!.key as Node).range![0]) - parsed.layout.column(first.key.range![0]) : 2;
-  return { sequenceIndent: unit > 0 ? unit : 2 };
+  return { sequenceIndent: unit, mappingIndent: unit };
 }
 
-function sequenceStyleOf(parsed: ParsedCompose, map: YAMLMap): BlockStyle | null {
+/** A service's own habit, where it has block collections; the file's otherwise. */
+function styleOf(parsed: ParsedCompose, service: LocatedService, fileStyle: BlockStyle): BlockStyle {
+  return { sequenceIndent: sequenceIndentOf(parsed, service.map) ?? fileStyle.sequenceIndent, mappingIndent: mappingIndentOf(parsed, service) ?? fileStyle.mappingIndent };
+}
+
+/** Spaces from a service's name to its keys (how far a block mapping sits under its key). */
+function mappingIndentOf(parsed: ParsedCompose, service: LocatedService): number | null {
+  if (service.map.flow || service.map.items.length === 0) return null;
+  const unit = parsed.layout.column((service.map.items[0]!.key as Node).range![0]) - parsed.layout.column(service.key.range![0]);
+  return unit > 0 ? unit : null;
+}
+
+function sequenceIndentOf(parsed: ParsedCompose, map: YAMLMap): number | null {
   if (map.flow) return null;
   for (const pair of map.items) {
     const value = pair.value;
@@ -178,7 +223,7 @@ function sequenceStyleOf(parsed: ParsedCompose, map: YAMLMap): BlockStyle | null
     const keyColumn = parsed.layout.column((pair.key as Node).range![0]);
     const { dash } = dashOf(parsed.layout, value.items[0] as Node);
     const sequenceIndent = dash - keyColumn;
-    if (sequenceIndent >= 0) return { sequenceIndent };
+    if (sequenceIndent >= 0) return sequenceIndent;
   }
   return null;
 }

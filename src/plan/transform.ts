@@ -45,8 +45,17 @@ export interface ServiceContext {
   canEdit(node: Node): boolean;
   /** 1-based line of an offset, for messages. */
   lineOf(offset: number): number;
-  /** Another service of the file, whether this run converts it, and what it needs mounted. */
-  sibling(name: string): { service: LocatedService; selected: boolean; needs: MountNeeds } | undefined;
+  /**
+   * Another service of the file, whether this run converts it, what it needs mounted, and the
+   * variables it strips (null when it is not converted).
+   */
+  sibling(name: string): { service: LocatedService; selected: boolean; needs: MountNeeds; strip: StripPolicy | null } | undefined;
+  /**
+   * The converted service whose mapping this service merges (`<<`) and that adds `key` there,
+   * with the same target, when this service lacks `key` (it gets the key through the merge
+   * key, as a cron sidecar merging its main service does); null otherwise.
+   */
+  receivesThroughMerge(key: string): string | null;
   /** Env files and the override file next to the compose file, when the caller read them. */
   related?: RelatedFiles | undefined;
   /** The file is deployed with `docker stack deploy` (`--swarm`), whatever keys it has. */

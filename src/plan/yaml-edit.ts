@@ -17,12 +17,16 @@ export interface NewEntry {
   value: string | null;
   /** Block sequence items (already-formatted scalar texts) under the key. */
   items?: readonly string[];
+  /** Block mapping entries (already-formatted `KEY: value` texts) under the key. */
+  pairs?: readonly string[];
 }
 
 /** Indentation habit of the block around a map: how far `- ` items sit under their key. */
 export interface BlockStyle {
   /** Spaces from a key to the `-` of its block sequence items (0 for unindented sequences). */
   sequenceIndent: number;
+  /** Spaces from a key to the keys of its block mapping value. */
+  mappingIndent: number;
 }
 
 const spaces = (n: number) => ' '.repeat(Math.max(0, n));
@@ -60,7 +64,7 @@ function linesAt(layout: Layout, point: number, lines: readonly string[]): strin
 export function addMapEntries(layout: Layout, map: YAMLMap, entries: readonly NewEntry[], style: BlockStyle): TextEdit {
   const { text } = layout;
   if (map.flow) {
-    const parts = entries.map((e) => `${e.key}: ${e.value ?? `[${(e.items ?? []).join(', ')}]`}`);
+    const parts = entries.map((e) => `${e.key}: ${e.value ?? (e.pairs ? `{${e.pairs.join(', ')}}` : `[${(e.items ?? []).join(', ')}]`)}`);
     if (map.items.length === 0) {
       const open = map.range![0] + 1;
       return { start: open, end: open, text: parts.join(', '), target: map, separator: ', ' };
@@ -74,32 +78,36 @@ export function addMapEntries(layout: Layout, map: YAMLMap, entries: readonly Ne
   for (const entry of entries) {
     lines.push(`${spaces(keyColumn)}${entry.key}:${entry.value === null ? '' : ` ${entry.value}`}`);
     for (const item of entry.items ?? []) lines.push(`${spaces(keyColumn + style.sequenceIndent)}- ${item}`);
+    for (const pair of entry.pairs ?? []) lines.push(`${spaces(keyColumn + style.mappingIndent)}${pair}`);
   }
   const point = blockInsertionPoint(layout, map, keyColumn);
   return { start: point, end: point, text: linesAt(layout, point, lines), target: map };
 }
 
 /**
- * Replaces a pair's value (an alias, a merged map…) with a sequence of its own. An anchor, tag
- * or comment before the value stays: a block collection's items give way to block items at its
- * column; an alias on the key's line to block items below the key; anything else (or a flow
- * map around) to a flow list in place. The target is the value: where others read it too, the
- * planner refuses the edit.
+ * Replaces a pair's value (an alias, a merged map…) with a collection of its own: a sequence of
+ * `items`, or with `mapping` a map of `KEY: value` entries. An anchor, tag or comment before the
+ * value stays: a block collection's items give way to block entries at its column; an alias on
+ * the key's line to block entries below the key; anything else (or a flow map around) to a flow
+ * collection in place. The target is the value: where others read it too, the planner refuses
+ * the edit.
  */
-export function replaceWithList(layout: Layout, owner: YAMLMap, pair: Pair, items: readonly string[], style: BlockStyle): TextEdit {
+export function replaceWithCollection(layout: Layout, owner: YAMLMap, pair: Pair, items: readonly string[], style: BlockStyle, mapping = false): TextEdit {
   const key = pair.key as Node;
   const value = pair.value as Node;
   const end = contentEnd(value, layout.text);
+  const entry = (item: string) => (mapping ? item : `- ${item}`);
   const block = (isMap(value) || isSeq(value)) && !value.flow && value.items.length > 0;
   if (block && items.length > 0 && !owner.flow) {
     const indent = spaces(layout.column(value.range![0]));
-    return { start: value.range![0], end, text: items.map((item) => `- ${item}`).join(`${layout.eol}${indent}`), target: value };
+    return { start: value.range![0], end, text: items.map(entry).join(`${layout.eol}${indent}`), target: value };
   }
   if (isAlias(value) && items.length > 0 && !owner.flow) {
-    const indent = spaces(layout.column(key.range![0]) + style.sequenceIndent);
-    return { start: key.range![1], end, text: `:${items.map((item) => `${layout.eol}${indent}- ${item}`).join('')}`, target: owner };
+    const indent = spaces(layout.column(key.range![0]) + (mapping ? style.mappingIndent : style.sequenceIndent));
+    return { start: key.range![1], end, text: `:${items.map((item) => `${layout.eol}${indent}${entry(item)}`).join('')}`, target: owner };
   }
-  return { start: value.range![0], end, text: `[${items.join(', ')}]`, target: isAlias(value) ? owner : value };
+  const text = mapping ? `{${items.join(', ')}}` : `[${items.join(', ')}]`;
+  return { start: value.range![0], end, text, target: isAlias(value) ? owner : value };
 }
 
 /** The column a block map's keys start at: that of `?` for an explicit key (`? image`). */

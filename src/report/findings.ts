@@ -59,6 +59,7 @@ const RULE_OF_CHANGE: Record<ChangeCode, ChangeRuleId> = {
   'tmpfs-overridden': 'tmpfs-missing',
   'env-removed': 'obsolete-env',
   'env-emptied': 'obsolete-env',
+  'env-overridden': 'obsolete-env',
 };
 
 /** One rule per warning code, with the level it is reported at. */
@@ -79,12 +80,6 @@ const WARNING_RULES: Record<WarningCode, Omit<Rule, 'id'>> = {
     title: 'change not made: shared block',
     description: 'A change was not made because it would land in a block shared (anchor, alias, merge key) with a service that must not change.',
     help: 'Convert the services that share the block together, or give this service its own value for the key.',
-    level: 'warning',
-  },
-  'env-merged-shared': {
-    title: 'variables from a shared block',
-    description: 'Variables that no longer apply come from a block shared with services that keep them.',
-    help: 'Remove them from the shared block, or override environment on this service.',
     level: 'warning',
   },
   'env-anchor': {

@@ -18,8 +18,9 @@ const CONVERTED_KEYS = new Set(['read_only', 'tmpfs', 'environment']);
  * `services` and `x-*` are equal; the set of services is equal; unselected services are equal;
  * selected services changed only in `read_only`, `tmpfs` and the stripped variables; a planned
  * read_only change left read_only true, and a changed /run is one tmpfs with exec.
- * Stripping has no such end check: removing a variable may uncover the same name merged in from
- * a shared block, which stays (with a warning). That a second run changes nothing is proven by
+ * The stripped variables are checked on the effective views (below): a service that got an
+ * environment of its own, or whose merge key gave way to the variables it keeps, must end with
+ * its input environment less the stripped names. That a second run changes nothing is proven by
  * the tests, not at run time: it would cost a third parse.
  * @throws ConvertError (`internal`) naming the first failed check
  */
