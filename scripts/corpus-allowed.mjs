@@ -11,6 +11,9 @@
 //   run-plain              a service's /run tmpfs has no exec, and its image's record says
 //                          `"run": "plain"` (not s6-based)
 //   umask-set              a service's environment lost UMASK_SET and nothing else
+//   own-environment        a service's environment merge line (`<<: *block`) gave way to the
+//                          entries of that block it keeps, copied: every added line sets a
+//                          variable (not a stripped one) to the value a service had in the input
 //   refused:CODE:SERVICE   the tool refused the file with CODE, its message starts with
 //                          `service SERVICE:`, and the file was left byte for byte as it was
 //
@@ -40,7 +43,7 @@ const companions = JSON.parse(readFileSync(join(root, 'src/knowledge/companions.
 
 // --- the allow list -------------------------------------------------------------------------
 // `<corpus file name> <kind>[,<kind>…] [why, free text]`, as corpus-check reads it (name, reason).
-const KINDS = /^(companion-tmpfs|run-plain|umask-set|refused:[a-z-]+:[^,\s]+)$/;
+const KINDS = /^(companion-tmpfs|run-plain|umask-set|own-environment|refused:[a-z-]+:[^,\s]+)$/;
 const listFailures = [];
 const allowed = new Map();
 for (const [i, line] of readFileSync(resolve(root, allowPath), 'utf8').split('\n').entries()) {
@@ -186,6 +189,29 @@ function explainer(kind, { services, before, after }) {
       if (!pair) return false;
       const [was, now] = pair;
       return was.some(([k]) => k === 'UMASK_SET') && JSON.stringify(was.filter(([k]) => k !== 'UMASK_SET')) === JSON.stringify(now);
+    };
+  }
+  if (kind === 'own-environment') {
+    const STRIPPED = /^(PUID|PGID|UMASK|UMASK_SET|DOCKER_MODS.*|RUN_BANNED_MODS|INSTALL_PACKAGES|INSTALL_PIP_PACKAGES)$/;
+    // Every variable a service of the input sets (merge keys applied), as text.
+    const setInInput = new Set(
+      Object.values(services ?? {}).flatMap((service) => {
+        const env = service?.environment;
+        if (Array.isArray(env)) return env.map(String);
+        return env && typeof env === 'object' ? Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`) : [];
+      }),
+    );
+    return (line, collateral) => {
+      if (!collateral) return false;
+      if (line.startsWith('-')) return /^-\s*<<:\s*(\*[^\s,\]]+|\[\s*\*[^\]]*\])\s*$/.test(line);
+      let entry;
+      try {
+        entry = yaml.load(line.slice(1).trim());
+      } catch {
+        return false;
+      }
+      const text = Array.isArray(entry) && entry.length === 1 ? String(entry[0]) : entry && typeof entry === 'object' && Object.keys(entry).length === 1 ? `${Object.keys(entry)[0]}=${Object.values(entry)[0] ?? ''}` : null;
+      return text !== null && !STRIPPED.test(text.split('=')[0]) && setInInput.has(text);
     };
   }
   const [, code, refusedService] = kind.split(':');

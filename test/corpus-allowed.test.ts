@@ -147,6 +147,23 @@ describe('scripts/corpus-allowed.mjs', () => {
     expect(result.status).toBe(1);
   });
 
+  it('own-environment explains a merge line giving way to copied entries a service had, and nothing else', () => {
+    const input = 'x-env: &env\n  TZ: UTC\n  PUID: 1000\nservices:\n  app:\n    image: lscr.io/linuxserver/sonarr\n    environment:\n      <<: *env\n  web:\n    image: nginx\n    environment: *env\n';
+    const ownEnv: Case = { input, output: input.replace('      <<: *env\n', '      TZ: UTC\n'), problems: ['collateral line -      <<: *env', 'collateral line +      TZ: UTC'] };
+    const allow = `${ALLOW}\nown.yml own-environment`;
+    const good = check({ ...ALL, 'own.yml': ownEnv }, allow);
+    expect(good.stdout).toContain('own-environment=2 unexplained=0 stale=0 list_errors=0 => PASS');
+    expect(good.status).toBe(0);
+    // A value the input never had is not a copy.
+    const changed = check({ ...ALL, 'own.yml': { ...ownEnv, output: input.replace('      <<: *env\n', '      TZ: Europe/Paris\n') } }, allow);
+    expect(changed.stdout).toContain('  not of a listed kind: own.yml: collateral line +      TZ: Europe/Paris\n');
+    expect(changed.status).toBe(1);
+    // Only a merge line gives way.
+    const removed = check({ ...ALL, 'own.yml': { ...ownEnv, output: ownEnv.output.replace('    image: nginx\n', '') } }, allow);
+    expect(removed.stdout).toContain('  not of a listed kind: own.yml: collateral line -    image: nginx\n');
+    expect(removed.status).toBe(1);
+  });
+
   it('a refusal is explained only with its code, about its service, and with the file left as it was', () => {
     const written = check({ ...ALL, 'refused.yml': { ...refused, output: `${refused.output}# touched\n` } });
     expect(written.stdout).toContain('  not of a listed kind: refused.yml: tool error: {"code":"no-placement"');
