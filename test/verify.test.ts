@@ -121,4 +121,30 @@ services:
     expect(check((out) => out, input)).not.toThrow();
     expectInternal(check((out) => out.replace('nginx:1.27', 'nginx:1.28'), input), 'unselected service web changed');
   });
+
+  it('reads a same-file extends base as Compose does: a /run the base mounts counts for the child', () => {
+    const input = `services:
+  base:
+    image: lscr.io/linuxserver/sonarr:latest
+    read_only: true
+    tmpfs:
+      - /run:exec
+  sonarr:
+    extends: base
+    environment:
+      - PUID=1000
+`;
+    const options = { services: ['sonarr'] };
+    expect(check((out) => out, input, options)).not.toThrow();
+    // Compose appends the child's tmpfs to the base's: /run twice.
+    expectInternal(check((out) => `${out}    tmpfs:\n      - /run:exec\n`, input, options), '/run is not one tmpfs with exec');
+    // read_only false on the child wins over the base's true.
+    expectInternal(check((out) => `${out}    read_only: false\n`, input, options), 'read_only is not true');
+  });
+
+  it('keeps !reset and !override where only yaml reads the input', () => {
+    const input = INPUT.replace('  web:\n', '  web:\n    labels:\n      weight: !!int "abc"\n    ports: !reset []\n');
+    expect(check((out) => out, input)).not.toThrow();
+    expectInternal(check((out) => out.replace('!reset []', '!override []'), input), 'unselected service web changed');
+  });
 });

@@ -6,7 +6,7 @@ import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { hasExec, tmpfsOptions, tmpfsPath } from '../src/model/service-values.js';
 import { mountPath } from '../src/model/effective-service.js';
 import type { EffectiveService } from '../src/model/effective-service.js';
-import { mountedPaths } from '../src/model/targets.js';
+import { mountedPaths, mountState } from '../src/model/targets.js';
 import { nothing, refuse } from '../src/plan/transform.js';
 import type { TmpfsNeed } from '../src/knowledge/needs.js';
 import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, replaceWithCollection, scalarText } from '../src/plan/yaml-edit.js';
@@ -80,7 +80,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
       else if (localRun.length > 1 || runEntryWithExec(localRun) !== localRun[0]) fixedRun = runEntryWithExec(localRun);
     } else if (!inheritedRun.length && localRun.length === 0) addRun = '/run';
   }
-  const mounted = mountedPaths(view);
+  const mounted = mountedPaths(mountState(view));
   const missingNeeds = ctx.needs.tmpfs.filter((need) => !mounted.includes(mountPath(need.path)));
   if (!fixedRun && !addRun && missingNeeds.length === 0) return result;
 

@@ -74,6 +74,26 @@ const APPENDED = new Set(['tmpfs', 'environment', 'volumes']);
 /** Compose never inherits these through `extends`. */
 const NOT_INHERITED = new Set(['extends', 'links', 'volumes_from', 'depends_on', 'net']);
 
+/** How one key of a service combines with its same-file `extends` base. */
+export interface Inheritance {
+  /** The service's own value counts (not `!reset`). */
+  own: boolean;
+  /** The base's value counts. */
+  inherits: boolean;
+  /** Both count, the base's first (tmpfs, environment and volumes append; other keys: own wins). */
+  appends: boolean;
+}
+
+/**
+ * Compose's `extends` rule for one key, from the own value's tag (`!reset` drops the key,
+ * inherited value included; `!override` keeps only the own value). The one place both views
+ * (yaml nodes for planning, plain values for verifying) take it from.
+ */
+export function inheritance(key: string, hasOwn: boolean, tag: string | null | undefined, hasBase: boolean): Inheritance {
+  const inherits = hasBase && !NOT_INHERITED.has(key) && tag !== '!reset' && (tag !== '!override' || !hasOwn);
+  return { own: hasOwn && tag !== '!reset', inherits, appends: inherits && (!hasOwn || APPENDED.has(key)) };
+}
+
 /**
  * The effective view of every service of a `services` mapping, by name. `x-*` keys are not
  * services. Extends cycles and chains through other files end at the first service not found.
@@ -113,25 +133,23 @@ function extendsTarget(value: Node | null, doc: Document): string | null {
 }
 
 function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, base: EffectiveService | null, doc: Document): EffectiveService {
-  const tag = (key: string) => fields.get(key)?.value?.tag;
-  const own = (key: string) => (tag(key) === '!reset' ? undefined : fields.get(key));
-  // A key tagged `!reset` is dropped, inherited value included; `!override` keeps only this one.
-  const inherits = (key: string) => base !== null && !NOT_INHERITED.has(key) && tag(key) !== '!reset' && (tag(key) !== '!override' || !fields.has(key));
-  const scalarField = (key: string) => own(key) ?? (inherits(key) ? base!.fields.get(key) : undefined);
-  const appended = (key: string) => !fields.has(key) || (inherits(key) && APPENDED.has(key));
+  const rule = (key: string) => inheritance(key, fields.has(key), fields.get(key)?.value?.tag, base !== null);
+  const own = (key: string) => (rule(key).own ? fields.get(key) : undefined);
+  const scalarField = (key: string) => own(key) ?? (rule(key).inherits ? base!.fields.get(key) : undefined);
+  const inherited = (key: string) => base !== null && rule(key).appends;
 
   const imageField = scalarField('image');
   const readOnlyField = scalarField('read_only');
   const ownTmpfs = own('tmpfs') ? tmpfsItems(own('tmpfs')!, doc) : [];
-  const tmpfs = [...(base && inherits('tmpfs') && appended('tmpfs') ? base.tmpfs : []), ...ownTmpfs];
+  const tmpfs = [...(inherited('tmpfs') ? base!.tmpfs : []), ...ownTmpfs];
   const ownEnv = own('environment') ? envItems(own('environment')!, doc) : [];
-  const extendedEnv = base && inherits('environment') && appended('environment') ? base.environment : [];
+  const extendedEnv = inherited('environment') ? base!.environment : [];
   const ownVolumes = own('volumes') ? volumeMounts(own('volumes')!.value, doc) : [];
-  const inheritedVolumes = base && inherits('volumes') && appended('volumes') ? base.volumeMounts.filter((v) => !ownVolumes.some((o) => o.path === v.path)) : [];
+  const inheritedVolumes = inherited('volumes') ? base!.volumeMounts.filter((v) => !ownVolumes.some((o) => o.path === v.path)) : [];
   return {
     name,
     map,
-    fields: inheritedFields(fields, base, inherits),
+    fields: inheritedFields(fields, base, (key) => rule(key).inherits),
     base,
     image: isScalar(imageField?.value) && imageField.value.value !== null ? String(imageField.value.value) : null,
     readOnly: readOnlyField ? { value: readOnlyField.value, field: readOnlyField } : null,
@@ -185,38 +203,25 @@ function volumeMounts(value: Node | null, doc: Document): VolumeMount[] {
   if (!isSeq(value)) return [];
   return value.items.flatMap((item): VolumeMount[] => {
     const node = resolveNode(item, doc);
-    if (isScalar(node) && typeof node.value === 'string') {
-      const parts = node.value.split(':');
-      const [source, target] = parts.length === 1 ? [null, parts[0]!] : [parts[0]!, parts[1] ?? ''];
-      const kind = source !== null && /^[.~/$]/.test(source) ? 'bind' : 'volume';
-      return target ? [{ path: tmpfsPath(target), kind, node }] : [];
-    }
-    if (!isMap(node)) return [];
-    const target = stringValue(ownValue(node, 'target', doc));
-    const type = stringValue(ownValue(node, 'type', doc));
-    if (!target) return [];
-    return [{ path: tmpfsPath(target), kind: type === 'tmpfs' ? 'tmpfs' : type === 'bind' ? 'bind' : 'volume', node }];
+    const mount = volumeMount(isScalar(node) ? node.value : isMap(node) ? node.toJS(doc, { maxAliasCount: -1 }) : null);
+    return mount && node ? [{ ...mount, node }] : [];
   });
+}
+
+/** The container path and kind of one `volumes` entry as a plain value (short string or long-syntax map). */
+export function volumeMount(entry: unknown): { path: string; kind: VolumeMount['kind'] } | null {
+  if (typeof entry === 'string') {
+    const parts = entry.split(':');
+    const [source, target] = parts.length === 1 ? [null, parts[0]!] : [parts[0]!, parts[1] ?? ''];
+    return target ? { path: tmpfsPath(target), kind: source !== null && /^[.~/$]/.test(source) ? 'bind' : 'volume' } : null;
+  }
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return null;
+  const { target, type } = entry as Record<string, unknown>;
+  if (typeof target !== 'string' || !target) return null;
+  return { path: tmpfsPath(target), kind: type === 'tmpfs' ? 'tmpfs' : type === 'bind' ? 'bind' : 'volume' };
 }
 
 /** `/var/run` is `/run` in Debian and Alpine based images: the same mount target. */
 export function mountPath(path: string): string {
   return path === '/var/run' ? '/run' : path.startsWith('/var/run/') ? `/run${path.slice('/var/run'.length)}` : path;
-}
-
-/**
- * The effective service as plain values, the way Compose would hand it to the engine (for
- * comparing two versions of a file): extends applied, `!reset` keys dropped, environment as a
- * name→value map, tmpfs as a list.
- */
-export function plainService(service: EffectiveService, doc: Document): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, field] of service.fields) {
-    if (key === 'tmpfs' || key === 'environment' || key === 'volumes' || key === 'extends') continue;
-    out[key] = field.value === null ? null : field.value.toJS(doc, { maxAliasCount: -1 });
-  }
-  if (service.tmpfs.length) out.tmpfs = service.tmpfs.map((t) => t.entry);
-  if (service.environment.length || service.fields.has('environment')) out.environment = Object.fromEntries(service.environment.map((e) => [e.name, e.value]));
-  if (service.volumeMounts.length) out.volumes = service.volumeMounts.map((v) => `${v.kind}:${v.path}:${JSON.stringify(v.node.toJS(doc, { maxAliasCount: -1 }))}`);
-  return out;
 }

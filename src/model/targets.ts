@@ -1,9 +1,27 @@
 import { isScalar } from 'yaml';
 import type { MountNeeds } from '../knowledge/needs.js';
-import { hasVariable } from '../parse/yaml-nodes.js';
+import { isInterpolated } from '../parse/yaml-nodes.js';
 import { mountPath } from './effective-service.js';
 import type { EffectiveService } from './effective-service.js';
 import { hasExec, tmpfsPath } from './service-values.js';
+
+/**
+ * What the target checks read of a service as Compose builds it: `read_only` as a plain value
+ * and its mounts in order. The planner's view (yaml nodes, see mountState) and the verifier's
+ * (plain values from a second parser) both give this, so both check one set of rules.
+ */
+export interface MountState {
+  readOnly: unknown;
+  /** tmpfs entries, an extended base's first. */
+  tmpfs: readonly string[];
+  /** Container paths of `volumes` entries (binds, volumes, long-syntax tmpfs). */
+  volumePaths: readonly string[];
+}
+
+export function mountState(view: EffectiveService): MountState {
+  const readOnly = view.readOnly?.value;
+  return { readOnly: isScalar(readOnly) ? readOnly.value : undefined, tmpfs: view.tmpfs.map((t) => t.entry), volumePaths: view.volumeMounts.map((v) => v.path) };
+}
 
 /**
  * What a selected service must look like, in its effective view, once converted: read-only
@@ -11,27 +29,27 @@ import { hasExec, tmpfsPath } from './service-values.js';
  * one tmpfs with exec; `plain`: a tmpfs; a volume or bind there counts, it is the user's), and
  * every further tmpfs path the image needs mounted. Returns what is not met, in words.
  */
-export function unmetTargets(view: EffectiveService, needs: MountNeeds): string[] {
+export function unmetTargets(state: MountState, needs: MountNeeds): string[] {
   const unmet: string[] = [];
-  const readOnly = view.readOnly?.value;
-  if (!(isScalar(readOnly) && (readOnly.value === true || hasVariable(readOnly)))) unmet.push('read_only is not true');
-  const mounted = mountedPaths(view);
-  const runs = view.tmpfs.filter((t) => tmpfsPath(t.entry) === '/run');
-  const runVolume = view.volumeMounts.some((v) => mountPath(v.path) === '/run') || view.tmpfs.some((t) => tmpfsPath(t.entry) === '/var/run');
-  if (!runVolume && needs.run === 'exec' && !(runs.length === 1 && hasExec(runs[0]!.entry))) unmet.push('/run is not one tmpfs with exec');
+  const { readOnly } = state;
+  if (!(readOnly === true || isInterpolated(readOnly))) unmet.push('read_only is not true');
+  const mounted = mountedPaths(state);
+  const runs = state.tmpfs.filter((entry) => tmpfsPath(entry) === '/run');
+  const runVolume = state.volumePaths.some((path) => mountPath(path) === '/run') || state.tmpfs.some((entry) => tmpfsPath(entry) === '/var/run');
+  if (!runVolume && needs.run === 'exec' && !(runs.length === 1 && hasExec(runs[0]!))) unmet.push('/run is not one tmpfs with exec');
   if (!runVolume && needs.run === 'plain' && runs.length === 0) unmet.push('/run is not mounted');
   for (const need of needs.tmpfs) if (!mounted.includes(mountPath(need.path))) unmet.push(`${need.path} is not mounted`);
   return unmet;
 }
 
 /** Every container path the service mounts (tmpfs entries and volumes), `/var/run` as `/run`, in order, repeats kept. */
-export function mountedPaths(view: EffectiveService): string[] {
-  return [...view.tmpfs.map((t) => tmpfsPath(t.entry)), ...view.volumeMounts.map((v) => v.path)].map(mountPath);
+export function mountedPaths(state: Pick<MountState, 'tmpfs' | 'volumePaths'>): string[] {
+  return [...state.tmpfs.map(tmpfsPath), ...state.volumePaths].map(mountPath);
 }
 
 /** Paths mounted more than once (the engine refuses the container: `Duplicate mount point`), with their counts. */
-export function mountCounts(view: EffectiveService): Map<string, number> {
+export function mountCounts(state: Pick<MountState, 'tmpfs' | 'volumePaths'>): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const path of mountedPaths(view)) counts.set(path, (counts.get(path) ?? 0) + 1);
+  for (const path of mountedPaths(state)) counts.set(path, (counts.get(path) ?? 0) + 1);
   return counts;
 }

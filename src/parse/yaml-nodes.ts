@@ -188,5 +188,10 @@ export function contentEnd(node: Node, text: string): number {
 
 /** True when `scalar` holds a Compose variable reference such as `${READ_ONLY}` or `$X`. */
 export function hasVariable(scalar: Scalar): boolean {
-  return typeof scalar.value === 'string' && /\$(\{|[A-Za-z_])/.test(scalar.value);
+  return isInterpolated(scalar.value);
+}
+
+/** A string with Compose interpolation (`${VAR}`, `$VAR`). */
+export function isInterpolated(value: unknown): boolean {
+  return typeof value === 'string' && /\$(\{|[A-Za-z_])/.test(value);
 }

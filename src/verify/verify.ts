@@ -1,27 +1,28 @@
-import { DEFAULT_SCHEMA, load, Type } from 'js-yaml';
-import { parseDocument } from 'yaml';
-import type { Plan } from '../plan/plan.js';
+import * as jsYaml from 'js-yaml';
+import { CORE_SCHEMA, load, Type } from 'js-yaml';
+import { isNode, parseDocument, Scalar, visit } from 'yaml';
+import type { Plan, PlannedService } from '../plan/plan.js';
 import { internalError } from '../parse/errors.js';
-import { hasExec, splitEnvEntry, tmpfsPath } from '../model/service-values.js';
-import { effectiveServices, plainService } from '../model/effective-service.js';
+import { tmpfsPath } from '../model/service-values.js';
+import { isRecord, plainServices, Tagged } from '../model/plain-services.js';
+import type { PlainService } from '../model/plain-services.js';
 import { mountCounts, unmetTargets } from '../model/targets.js';
-import { parseCompose } from '../parse/parse.js';
-import type { ParsedCompose } from '../parse/parse.js';
 
 /** Keys the conversion may change on a selected service; every other key must stay equal. */
 const CONVERTED_KEYS = new Set(['read_only', 'tmpfs', 'environment']);
 
 /**
- * Checks converted text before anyone sees it (compose-lint's verify_apply, in layers): the
- * output is re-parsed, by a second, independent parser (js-yaml, also the corpus oracle's), and
- * compared with the input as values after aliases and merge keys: top-level keys other than
- * `services` and `x-*` are equal; the set of services is equal; unselected services are equal;
- * selected services changed only in `read_only`, `tmpfs` and the stripped variables; a planned
- * read_only change left read_only true, and a changed /run is one tmpfs with exec.
- * The stripped variables are checked on the effective views (below): a service that got an
- * environment of its own, or whose merge key gave way to the variables it keeps, must end with
- * its input environment less the stripped names. That a second run changes nothing is proven by
- * the tests, not at run time: it would cost a third parse.
+ * Checks converted text before anyone sees it (compose-lint's verify_apply): the output is
+ * re-read by a second, independent parser (js-yaml, also the corpus oracle's) and compared with
+ * the input read the same way, service by service as Compose builds them (aliases, merge keys,
+ * same-file `extends`, `!reset`; the rules of model/effective-service.ts on plain values):
+ * top-level keys other than `services` and `x-*` are equal; the set of services is equal;
+ * unselected services are identical; selected ones differ only in `read_only`, `tmpfs` and the
+ * stripped variables, meet every target, mount no path twice that was mounted once, and lost
+ * every variable the report says was removed (a service that got an environment of its own, or
+ * whose merge key gave way to the variables it keeps, ends with its input environment less the
+ * stripped names). That a second run changes nothing is proven by the tests, not at run time:
+ * it would cost a third parse (docs/adr/0002).
  * @throws ConvertError (`internal`) naming the first failed check
  */
 export function verifyConversion(input: string, plan: Plan, output: string): void {
@@ -38,83 +39,53 @@ export function verifyConversion(input: string, plan: Plan, output: string): voi
   if (names.length !== Object.keys(servicesB).length || !names.every((name) => Object.hasOwn(servicesB, name))) {
     throw internalError('the set of services changed');
   }
+  const [before, after] = [plainServices(servicesA), plainServices(servicesB)];
   const selected = new Map(plan.selected.map((s) => [s.service.name, s]));
   for (const name of names) {
-    if (name.startsWith('x-')) continue;
     const planned = selected.get(name);
-    const [serviceA, serviceB] = [servicesA[name], servicesB[name]];
+    const [serviceA, serviceB] = [before.get(name), after.get(name)];
     if (!planned) {
-      if (!same.equal(serviceA, serviceB)) throw internalError(`unselected service ${name} changed`);
+      // Not a service Compose builds (`x-*`, not a mapping): compared as written.
+      const equal = serviceA && serviceB ? same.equal(serviceA.values, serviceB.values) : same.equal(servicesA[name], servicesB[name]);
+      if (!equal) throw internalError(`unselected service ${name} changed${serviceA ? " in Compose's view (its own keys, a merge key or extends)" : ''}`);
       continue;
     }
-    if (!isRecord(serviceA) || !isRecord(serviceB)) throw internalError(`service ${name} is no longer a mapping`);
-    for (const key of new Set([...Object.keys(serviceA), ...Object.keys(serviceB)])) {
-      if (!CONVERTED_KEYS.has(key) && !same.equal(serviceA[key], serviceB[key])) throw internalError(`service ${name}: key ${key} changed`);
-    }
-    // Compose's environment is a map: the last entry of a name wins, order does not matter.
-    const kept = (s: Record<string, unknown>) => JSON.stringify([...new Map(envEntries(s)).entries()].filter(([variable]) => !planned.strip.has(variable)).sort(([x], [y]) => (x < y ? -1 : 1)));
-    if (kept(serviceA) !== kept(serviceB)) throw internalError(`service ${name}: environment changed beyond stripping`);
-    const otherTmpfs = (s: Record<string, unknown>) =>
-      JSON.stringify(tmpfsOf(s).filter((e) => tmpfsPath(e) !== '/run' && !planned.needs.tmpfs.some((need) => need.path === tmpfsPath(e))));
-    if (otherTmpfs(serviceA) !== otherTmpfs(serviceB)) throw internalError(`service ${name}: other tmpfs entries changed`);
-    // A reported read_only change must be in the output.
-    if (planned.report.changes.some((c) => c.code.startsWith('read-only')) && serviceB.read_only !== true) {
-      throw internalError(`service ${name}: read_only is not true`);
-    }
-    // A /run the conversion touched ends as one mount with exec.
-    const runs = (s: Record<string, unknown>) => tmpfsOf(s).filter((e) => tmpfsPath(e) === '/run');
-    const [runsA, runsB] = [runs(serviceA), runs(serviceB)];
-    if (JSON.stringify(runsA) !== JSON.stringify(runsB) && !(runsB.length === 1 && (planned.needs.run !== 'exec' || hasExec(runsB[0]!)))) {
-      throw internalError(`service ${name}: /run is not one tmpfs${planned.needs.run === 'exec' ? ' with exec' : ''}`);
-    }
+    if (!serviceA || !serviceB) throw internalError(`service ${name} is no longer a mapping`);
+    verifySelected(planned, serviceA, serviceB, same);
   }
-  verifyEffective(plan, output);
 }
 
-/**
- * The same comparison on the services as Compose builds them (merge keys, same-file
- * `extends`, `!reset`), from the one module the planner reads too: unselected services are
- * identical; selected ones differ only in `read_only`, `tmpfs` and stripped variables, meet
- * every target, mount no path twice that was mounted once, and lost every variable the report
- * says was removed.
- */
-function verifyEffective(plan: Plan, output: string): void {
-  let parsed: ParsedCompose;
-  try {
-    parsed = parseCompose(output);
-  } catch (error) {
-    throw internalError(`the converted text is refused on a second read (${error instanceof Error ? error.message : String(error)})`);
+/** A selected service, input against output: only the converted keys changed, and every target is met. */
+function verifySelected(planned: PlannedService, a: PlainService, b: PlainService, same: ValueComparer): void {
+  const { name } = planned.service;
+  for (const key of new Set([...Object.keys(a.values), ...Object.keys(b.values)])) {
+    if (!CONVERTED_KEYS.has(key) && !same.equal(a.values[key], b.values[key])) throw internalError(`service ${name}: key ${key} changed`);
   }
-  const before = plan.parsed;
-  const after = effectiveServices(parsed.services, parsed.doc);
-  const selected = new Map(plan.selected.map((s) => [s.service.name, s]));
-  const same = new ValueComparer();
-  for (const service of plan.services) {
-    const name = service.name;
-    const out = after.get(name);
-    if (!out) throw internalError(`service ${name} is gone from Compose's view`);
-    const [a, b] = [plainService(service.view, before.doc), plainService(out, parsed.doc)];
-    const planned = selected.get(name);
-    if (!planned) {
-      if (!same.equal(a, b)) throw internalError(`unselected service ${name} changed in Compose's view (through a merge key or extends)`);
-      continue;
-    }
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      if (!CONVERTED_KEYS.has(key) && !same.equal(a[key], b[key])) throw internalError(`service ${name}: ${key} changed in Compose's view`);
-    }
-    const keptEnv = (env: unknown) => Object.entries((env ?? {}) as Record<string, unknown>).filter(([variable]) => !planned.strip.has(variable)).sort(([x], [y]) => (x < y ? -1 : 1));
-    if (!same.equal(keptEnv(a.environment), keptEnv(b.environment))) throw internalError(`service ${name}: environment changed beyond stripping in Compose's view`);
-    const removed = planned.report.changes.filter((c) => c.code === 'env-removed').map((c) => c.message.replace(/^removed /, ''));
-    const left = out.environment.find((e) => removed.includes(e.name));
-    if (left) throw internalError(`service ${name}: the report says ${left.name} was removed, but Compose still sets it`);
-    const unmet = unmetTargets(out, planned.needs);
-    // A `${VAR}` read_only is the user's run-time choice (left with a warning).
-    if (unmet.length) throw internalError(`service ${name}: ${unmet.join('; ')} in Compose's view`);
-    const countsBefore = mountCounts(service.view);
-    for (const [path, count] of mountCounts(out)) {
-      if (count > 1 && count > (countsBefore.get(path) ?? 0)) throw internalError(`service ${name}: ${path} is mounted ${count} times (the engine refuses a duplicate mount point)`);
-    }
+  if (!sameKeptEnvironment(a.environment, b.environment, planned.strip)) throw internalError(`service ${name}: environment changed beyond stripping`);
+  const removed = planned.report.changes.filter((c) => c.code === 'env-removed').map((c) => c.message.replace(/^removed /, ''));
+  const left = removed.find((variable) => b.environment.has(variable));
+  if (left) throw internalError(`service ${name}: the report says ${left} was removed, but Compose still sets it`);
+  const other = (s: PlainService) => s.tmpfs.filter((e) => tmpfsPath(e) !== '/run' && !planned.needs.tmpfs.some((need) => need.path === tmpfsPath(e)));
+  if (!same.equal(other(a), other(b))) throw internalError(`service ${name}: other tmpfs entries changed`);
+  // A `${VAR}` read_only is the user's run-time choice (left with a warning).
+  const unmet = unmetTargets(b, planned.needs);
+  if (unmet.length) throw internalError(`service ${name}: ${unmet.join('; ')}`);
+  const countsBefore = mountCounts(a);
+  for (const [path, count] of mountCounts(b)) {
+    if (count > 1 && count > (countsBefore.get(path) ?? 0)) throw internalError(`service ${name}: ${path} is mounted ${count} times (the engine refuses a duplicate mount point)`);
   }
+}
+
+/** Compose's environment is a map: the same variables outside `strip` with the same values, in any order. */
+function sameKeptEnvironment(a: ReadonlyMap<string, string | null>, b: ReadonlyMap<string, string | null>, strip: { has(name: string): boolean }): boolean {
+  let kept = 0;
+  for (const [variable, value] of a) {
+    if (strip.has(variable)) continue;
+    if (!b.has(variable) || b.get(variable) !== value) return false;
+    kept++;
+  }
+  for (const variable of b.keys()) if (!strip.has(variable)) kept--;
+  return kept === 0;
 }
 
 type Root = Record<string, unknown>;
@@ -155,15 +126,12 @@ function loadOutput(loader: (text: string) => unknown, text: string): Root {
   return value;
 }
 
-/** A value under a tag the schema does not know (`!reset`, `!!python/…`): kept with its tag, never run. */
-class Tagged {
-  constructor(
-    readonly tag: string,
-    readonly data: unknown,
-  ) {}
-}
 const anyTag = (kind: 'scalar' | 'sequence' | 'mapping') => new Type('', { kind, multi: true, construct: (data, tag) => new Tagged(tag ?? '', data) });
-const SCHEMA = DEFAULT_SCHEMA.extend([anyTag('scalar'), anyTag('sequence'), anyTag('mapping')]);
+// YAML 1.2's core schema and merge keys, as `yaml` reads the file; no implicit timestamps (one
+// regular expression per plain scalar, for nothing Compose reads as a date).
+// (`types` is js-yaml's public API, missing from its type declarations.)
+const { merge } = (jsYaml as unknown as { types: { merge: Type } }).types;
+const SCHEMA = CORE_SCHEMA.extend({ implicit: [merge], explicit: [anyTag('scalar'), anyTag('sequence'), anyTag('mapping')] });
 
 function loadJsYaml(text: string): unknown {
   return load(text, { schema: SCHEMA });
@@ -172,44 +140,34 @@ function loadJsYaml(text: string): unknown {
 function loadYaml(text: string): unknown {
   const doc = parseDocument(text, { merge: true, prettyErrors: false, uniqueKeys: true });
   if (doc.errors[0]) throw doc.errors[0];
+  // Local tags (`!reset`, `!override`) kept as js-yaml keeps them: Compose reads them.
+  visit(doc, (_key, node) => {
+    if (isNode(node) && node.tag?.startsWith('!') && !node.tag.startsWith('!!')) return new Scalar(new Tagged(node.tag, node.toJS(doc, { maxAliasCount: -1 })));
+  });
   return doc.toJS({ maxAliasCount: -1 });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Tagged);
-}
-
-/** The `[name, value]` pairs of a service's environment, list or mapping form (value null: unset). */
-function envEntries(service: Record<string, unknown>): [string, string | null][] {
-  const env = service.environment;
-  if (Array.isArray(env)) {
-    return env.filter((item) => item !== null && typeof item !== 'object').map((item) => splitEnvEntry(String(item)));
-  }
-  if (isRecord(env)) return Object.entries(env).map(([name, value]) => [name, value === null || typeof value === 'object' ? null : String(value)]);
-  return [];
-}
-
-/** A service's tmpfs entries (one string or a list), as strings. */
-function tmpfsOf(service: Record<string, unknown>): string[] {
-  const tmpfs = service.tmpfs;
-  return (Array.isArray(tmpfs) ? tmpfs : [tmpfs]).filter((e) => e !== null && e !== undefined && typeof e !== 'object').map(String);
-}
-
 /**
- * Structural equality of plain values from two loads. Aliases load as shared references, so
- * each pair of objects is compared once: shared structure and alias bombs stay linear.
+ * Structural equality of plain values from two loads. Aliases load as shared references: after
+ * a budget of object pairs (far more than any real file needs), each pair of objects is
+ * compared once, so shared structure and alias bombs stay linear without a memo on every pair.
  */
 class ValueComparer {
-  private readonly proven = new WeakMap<object, WeakSet<object>>();
+  private pairsLeft = 50_000;
+  private proven: WeakMap<object, WeakSet<object>> | null = null;
 
   equal(x: unknown, y: unknown): boolean {
     if (Object.is(x, y)) return true;
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
-    let seen = this.proven.get(x);
-    if (seen?.has(y)) return true;
-    if (!seen) this.proven.set(x, (seen = new WeakSet()));
-    seen.add(y);
+    if (this.proven || --this.pairsLeft < 0) {
+      this.proven ??= new WeakMap();
+      let seen = this.proven.get(x);
+      if (seen?.has(y)) return true;
+      if (!seen) this.proven.set(x, (seen = new WeakSet()));
+      seen.add(y);
+    }
     if (Object.getPrototypeOf(x) !== Object.getPrototypeOf(y)) return false;
+    if (Array.isArray(x)) return x.length === (y as unknown[]).length && x.every((item, i) => this.equal(item, (y as unknown[])[i]));
     if (x instanceof Date) return x.getTime() === (y as Date).getTime();
     if (ArrayBuffer.isView(x)) return bytes(x).equals(bytes(y as ArrayBufferView));
     if (x instanceof Map || x instanceof Set) return this.equal([...x], [...(y as Map<unknown, unknown> | Set<unknown>)]);

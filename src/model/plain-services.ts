@@ -1,0 +1,124 @@
+import { inheritance, volumeMount } from './effective-service.js';
+import type { MountState } from './targets.js';
+import { splitEnvEntry } from './service-values.js';
+
+/** A value under a tag the loader's schema does not know (`!reset`, `!override`, `!!python/…`): kept with its tag, never run. */
+export class Tagged {
+  constructor(
+    readonly tag: string,
+    readonly data: unknown,
+  ) {}
+}
+
+/**
+ * A service as Compose builds it, from plain values (a loader that already applied aliases and
+ * merge keys): same-file `extends` by the rules of effective-service.ts (`inheritance`),
+ * `!reset` keys dropped, `!override` unwrapped. The verifier's view: it reads the output with a
+ * second parser, so it cannot use the planner's yaml nodes, but it applies the same rules.
+ */
+export interface PlainService extends MountState {
+  /** Every key Compose keeps, comparable as a whole: tmpfs as a list, environment as a name→value map, volumes as `{kind, path, value}`. */
+  values: Record<string, unknown>;
+  /** environment variables, name → value (null: unset), inherited first. */
+  environment: Map<string, string | null>;
+  /** `volumes` entries with their container path and kind, inherited first. */
+  mounts: VolumeValue[];
+}
+
+type Record_ = Record<string, unknown>;
+
+/** The plain effective view of every mapping service under `services` (not `x-*`), by name. */
+export function plainServices(services: Record_): Map<string, PlainService> {
+  const built = new Map<string, PlainService>();
+  const building = new Set<string>();
+  const build = (name: string): PlainService | null => {
+    const done = built.get(name);
+    if (done) return done;
+    const raw = Object.hasOwn(services, name) ? services[name] : undefined;
+    if (name.startsWith('x-') || !isRecord(raw) || building.has(name)) return null;
+    building.add(name);
+    const target = extendsTarget(raw.extends);
+    const service = viewOf(raw, target === null ? null : build(target));
+    building.delete(name);
+    built.set(name, service);
+    return service;
+  };
+  for (const name of Object.keys(services)) build(name);
+  return built;
+}
+
+function viewOf(raw: Record_, base: PlainService | null): PlainService {
+  const tagOf = (key: string) => (raw[key] instanceof Tagged ? raw[key].tag : null);
+  const rule = (key: string) => inheritance(key, Object.hasOwn(raw, key), tagOf(key), base !== null);
+  const own = (key: string) => (Object.hasOwn(raw, key) && tagOf(key) !== '!reset' ? untagged(raw[key]) : undefined);
+  const inherited = (key: string) => base !== null && rule(key).appends;
+
+  const values: Record_ = {};
+  if (base) for (const [key, value] of Object.entries(base.values)) if (rule(key).inherits) values[key] = value;
+  for (const key of Object.keys(raw)) if (key !== 'extends' && tagOf(key) !== '!reset') values[key] = untagged(raw[key]);
+
+  const tmpfs = [...(inherited('tmpfs') ? base!.tmpfs : []), ...tmpfsEntries(own('tmpfs'))];
+  const ownEnv = envEntries(own('environment'));
+  const environment = inherited('environment') ? new Map([...base!.environment].filter(([name]) => !ownEnv.has(name))) : ownEnv;
+  if (environment !== ownEnv) for (const [name, value] of ownEnv) environment.set(name, value);
+  const ownMounts = volumeEntries(own('volumes'));
+  const mounts = inherited('volumes') ? [...base!.mounts.filter((v) => !ownMounts.some((o) => o.path === v.path)), ...ownMounts] : ownMounts;
+
+  if (tmpfs.length) values.tmpfs = tmpfs;
+  else delete values.tmpfs;
+  if (environment.size || own('environment') !== undefined) values.environment = Object.fromEntries(environment);
+  else delete values.environment;
+  if (mounts.length) values.volumes = mounts;
+  else delete values.volumes;
+  return { values, readOnly: values.read_only, tmpfs, environment, mounts, volumePaths: mounts.map((m) => m.path) };
+}
+
+interface VolumeValue {
+  kind: string;
+  path: string;
+  value: unknown;
+}
+
+/** The same-file service an `extends` value names (`extends: base`, `{service: base}` without `file`). */
+function extendsTarget(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (!isRecord(value) || (value.file !== undefined && value.file !== null)) return null;
+  return typeof value.service === 'string' ? value.service : null;
+}
+
+function untagged(value: unknown): unknown {
+  return value instanceof Tagged ? value.data : value;
+}
+
+function tmpfsEntries(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).filter((e) => e !== null && typeof e !== 'object').map(String);
+}
+
+/** Environment variables in list or mapping form; a later list entry of a name wins. */
+function envEntries(value: unknown): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (item === null || typeof item === 'object') continue;
+      const [name, text] = splitEnvEntry(String(item));
+      out.delete(name);
+      out.set(name, text);
+    }
+  } else if (isRecord(value)) {
+    for (const [name, v] of Object.entries(value)) out.set(name, v === null || typeof v === 'object' ? null : String(v));
+  }
+  return out;
+}
+
+function volumeEntries(value: unknown): VolumeValue[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry) => {
+    const mount = volumeMount(entry);
+    return mount ? [{ ...mount, value: entry }] : [];
+  });
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Tagged);
+}
