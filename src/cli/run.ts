@@ -68,6 +68,10 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     keepEnv: options.keepEnv,
     stripEnv: options.stripEnv,
     swarm: options.swarm,
+    // `--check --quiet` shows nothing built from the converted text or the reported changes,
+    // only an exit status from the plan (which already fails a service left writable): the
+    // check of that text is left to the runs that write or show it (docs/adr/0002).
+    verify: !(options.mode === 'check' && options.quiet && options.format === 'text'),
   };
   const jobs: FileJob[] = paths.map((path) => ({
     path,
