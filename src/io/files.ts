@@ -63,7 +63,8 @@ export function expandPaths(paths: readonly string[]): PathSearch {
 /** The file's real path (symlinks resolved), or its absolute path when it cannot be resolved. */
 function realPathOrAbsolute(path: string): string {
   try {
-    return realpathSync(path);
+    // The native call is one system call; the JS one stats every component of the path.
+    return realpathSync.native(path);
   } catch {
     return resolve(path);
   }
@@ -83,7 +84,7 @@ function walk(dir: string, out: string[]): void {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRS.has(entry.name)) walk(path, out);
-    } else if ((entry.isFile() || entry.isSymbolicLink()) && COMPOSE_FILE.test(entry.name) && !isDirectory(path)) {
+    } else if (COMPOSE_FILE.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && !isDirectory(path)))) {
       out.push(path);
     }
   }
