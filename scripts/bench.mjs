@@ -127,6 +127,19 @@ else {
   for (const part of [all.slice(0, half), all.slice(half)]) new Worker(__filename, { workerData: part });
 }`;
 
+// The library over the same files, each converted once as a bulk run does (--all), with and
+// without the verification of its output: what the verification costs a bulk conversion.
+const LIBRARY_BULK = `
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+const { convert } = await import(process.env.RO_LIBRARY);
+const dir = process.argv[1];
+const verify = process.env.VERIFY === '1';
+for (const f of readdirSync(dir, { recursive: true })) {
+  if (!f.endsWith('compose.yml')) continue;
+  try { convert(readFileSync(join(dir, f), 'utf8'), { all: true, verify }); } catch { /* refusals count like conversions */ }
+}`;
+
 function benchBulk() {
   const src = join(TMP, 'bulk-src');
   const work = join(TMP, 'bulk');
@@ -146,14 +159,19 @@ function benchBulk() {
     check(workers(0)),
     check(workers(2)),
     { argv: node(floor, src), env: floorEnv(false, 2) },
+    ...[1, 0].map((verify) => ({ argv: node('--input-type=module', '-e', LIBRARY_BULK, src), env: { ...process.env, RO_LIBRARY: join(ROOT, 'dist/index.mjs'), VERIFY: String(verify) } })),
   ], N.bulk);
-  const [roCheck, base, roWrite, floorWrite, oneThread, twoWorkers, parse2] = times;
+  const [roCheck, base, roWrite, floorWrite, oneThread, twoWorkers, parse2, verified, unverified] = times;
   return [
     { goal: `bulk --check: ${count} files / parseDocument loop`, ratio: roCheck / base, max: 1.0, detail: `${ms(roCheck)} vs ${ms(base)}${cpuNote(times, 0, 1)}` },
     { goal: 'bulk --write / parse + atomic-write floor', ratio: roWrite / floorWrite, max: 1.2, detail: `${ms(roWrite)} vs ${ms(floorWrite)}${cpuNote(times, 2, 3)}` },
     { goal: 'threads: bulk --check as chosen / one thread', ratio: roCheck / oneThread, max: 1.05, detail: `${ms(roCheck)} vs ${ms(oneThread)}, ${availableParallelism()} cores (≤ 1.05: noise)${cpuNote(times, 0, 4)}` },
     { goal: 'threads: bulk --check on 2 workers / one thread', ratio: twoWorkers / oneThread, detail: `${ms(twoWorkers)}: what workers would give here${cpuNote(times, 5, 4)}` },
     { goal: 'bulk floor: parse-only on 2 threads / parseDocument loop', ratio: parse2 / base, detail: `${ms(parse2)}: what the second core gives a parse${cpuNote(times, 6, 1)}` },
+    {
+      goal: 'verification: its share of a bulk conversion (library, --all)', ratio: 1 - unverified / verified, max: 0.15, share: true,
+      detail: `${ms(verified)} verified vs ${ms(unverified)} not${times.cpu ? `; CPU share ${(1 - times.cpu[8] / times.cpu[7]).toFixed(2)}` : ''}`,
+    },
   ];
 }
 
@@ -306,11 +324,16 @@ function verdict(r) {
   return (r.lessThan ? r.ratio < r.max : r.ratio <= r.max) ? 'PASS' : 'FAIL';
 }
 
+/** A ratio as `1.23×`, or a share as `12%`. */
+function figure(r, value) {
+  return r.share ? `${(value * 100).toFixed(0)}%` : `${value.toFixed(2)}×`;
+}
+
 function printTable(rows) {
   const cells = rows.map((r) => [
     r.goal,
-    r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}×`,
-    r.min !== undefined ? `≥ ${r.min}×` : r.max === undefined ? '-' : `${r.lessThan ? '<' : '≤'} ${r.max}×`,
+    r.ratio === undefined ? '-' : figure(r, r.ratio),
+    r.min !== undefined ? `≥ ${figure(r, r.min)}` : r.max === undefined ? '-' : `${r.lessThan ? '<' : '≤'} ${figure(r, r.max)}`,
     r.crash ? 'CRASH' : verdict(r),
     r.skip ?? r.detail ?? '',
   ]);
@@ -332,7 +355,7 @@ try {
     try {
       for (const r of [step()].flat()) {
         rows.push(r);
-        console.log(`${verdict(r).padEnd(4)}  ${r.goal}: ${r.skip ?? `${r.ratio.toFixed(2)}× (${r.detail})`}`);
+        console.log(`${verdict(r).padEnd(4)}  ${r.goal}: ${r.skip ?? `${figure(r, r.ratio)} (${r.detail})`}`);
       }
     } catch (e) {
       if (!(e instanceof Crash)) throw e;
