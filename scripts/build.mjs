@@ -3,7 +3,7 @@
 // library API.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
@@ -36,6 +36,10 @@ const script = {
 // dist/cli.js runs dist/cli-app.js from V8's code cache (dist/cli-app.cache, written below).
 await build({ ...script, entryPoints: { cli: 'src/cli/bin.ts' }, banner: { js: `#!/usr/bin/env node\n${script.banner.js}` } });
 await build({ ...script, entryPoints: { 'cli-app': 'src/cli/cli.ts', worker: 'src/io/worker.ts' } });
+// dist/cli.js reads the bundle as latin1 (no UTF-8 decoding of ~350 kB at every start): that
+// needs every byte to be ASCII. esbuild escapes strings, not regular expression literals.
+const nonAscii = /[^\x00-\x7f]/.exec(readFileSync('dist/cli-app.js', 'latin1'));
+if (nonAscii) throw new Error(`dist/cli-app.js has a non-ASCII character at offset ${nonAscii.index}: write it as an escape in the source`);
 // commander is CommonJS: give the ES module bundle a real `require` for its node: built-ins.
 await build({
   ...common,

@@ -25,7 +25,8 @@ export interface AfterFinding {
 const EROFS = /read-only file system|\bEROFS\b/i;
 // A quoted path, or an unquoted one followed by a colon (`sh: can't create /x: ...`, Go's
 // `open /x: read-only file system`, Python's `[Errno 30] Read-only file system: '/x'`).
-const QUOTED_PATH = /['"‘“`](\/[^'"’”`]*)['"’”`]/g;
+// Typographic quotes as escapes: the bundle stays ASCII (src/cli/bin.ts reads it as latin1).
+const QUOTED_PATH = /['"\u2018\u201c`](\/[^'"\u2019\u201d`]*)['"\u2019\u201d`]/g;
 const BARE_PATH = /(?:^|\s)(\/[^\s:'"]+):/g;
 
 /** The log lines that report a write refused by a read-only filesystem, with their paths. */
