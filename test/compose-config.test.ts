@@ -128,8 +128,8 @@ async function check(file: string): Promise<Outcome> {
       problems.push(`service ${service.name} missing from the normalised output`);
       continue;
     }
-    const warned = (code: string, transform: string) => service.warnings.some((w) => w.code === code || (w.code === 'shared-node' && w.message.startsWith(`${transform}:`)));
-    if (seen.read_only !== true && !warned('read-only-variable', 'read-only')) problems.push(`service ${service.name}: read_only is ${JSON.stringify(seen.read_only)}`);
+    const warned = (code: string) => service.warnings.some((w) => w.code === code);
+    if (seen.read_only !== true && !warned('read-only-variable')) problems.push(`service ${service.name}: read_only is ${JSON.stringify(seen.read_only)}`);
     const tmpfs = tmpfsList(seen.tmpfs);
     const mounts = [...tmpfs.map(tmpfsPath), ...volumeTargets(seen.volumes)].map((p) => p.replace(/^\/var\/run(?=\/|$)/, '/run'));
     for (const path of new Set(mounts)) if (mounts.filter((m) => m === path).length > 1) problems.push(`service ${service.name}: ${path} is mounted twice`);
@@ -137,7 +137,7 @@ async function check(file: string): Promise<Outcome> {
     const runs = tmpfs.filter((e) => tmpfsPath(e) === '/run');
     if (needs.run === 'exec') {
       const execOk = runs.length === 1 && runs[0]!.includes(':') && runs[0]!.split(':')[1]!.split(',').includes('exec');
-      if (!execOk && !warned('run-tmpfs-volume', 'tmpfs')) problems.push(`service ${service.name}: tmpfs is ${JSON.stringify(seen.tmpfs)}, not one /run with exec`);
+      if (!execOk && !warned('run-tmpfs-volume')) problems.push(`service ${service.name}: tmpfs is ${JSON.stringify(seen.tmpfs)}, not one /run with exec`);
     } else if (needs.run === 'plain' && !mounts.includes('/run')) {
       problems.push(`service ${service.name}: nothing mounted at /run`);
     }

@@ -16,8 +16,6 @@ export type ChangeCode =
 export type WarningCode =
   | 'read-only-variable'
   | 'run-tmpfs-volume'
-  | 'shared-node'
-  | 'env-anchor'
   | 'not-lsio-tested'
   | 'unknown-image'
   | 'companion-image'

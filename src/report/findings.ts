@@ -76,18 +76,6 @@ const WARNING_RULES: Record<WarningCode, Omit<Rule, 'id'>> = {
     help: 'Replace the volume with `tmpfs: [/run:exec]`: the s6 supervisor of LinuxServer images runs scripts from /run.',
     level: 'warning',
   },
-  'shared-node': {
-    title: 'change not made: shared block',
-    description: 'A change was not made because it would land in a block shared (anchor, alias, merge key) with a service that must not change.',
-    help: 'Convert the services that share the block together, or give this service its own value for the key.',
-    level: 'warning',
-  },
-  'env-anchor': {
-    title: 'variables not removed',
-    description: 'Variables could not be removed cleanly (an anchor or the layout was in the way); left as they are.',
-    help: 'Remove them by hand.',
-    level: 'warning',
-  },
   'not-lsio-tested': {
     title: 'not tested read-only by LinuxServer',
     description: 'The LinuxServer image does not declare read-only support in its readme, or is missing from ro-convert\'s table.',
