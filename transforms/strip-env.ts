@@ -49,7 +49,8 @@ export function stripEnv(ctx: ServiceContext): TransformResult {
     }
   }
   // A name also set in a shared block stays set whatever is removed here: it is not reported removed.
-  const kept = new Set(shared.flatMap((r) => r.names));
+  // So is a name an extended base keeps (Compose merges the base's environment in by name).
+  const kept = new Set([...shared.flatMap((r) => r.names), ...keptByExtendedBase(ctx, found.pair)]);
   const editable = removals.filter((r) => ctx.canEdit(r.collection)).map((r) => withoutNames(r, kept)).filter((r) => r.indices.size > 0);
   if (editable.length === 0) return result;
   const effective = isSeq(env) ? env.items.length : effectiveKeys(env, doc).size;
@@ -67,6 +68,27 @@ export function stripEnv(ctx: ServiceContext): TransformResult {
   }
   if (emptied && result.edits.length) result.changes.push({ code: 'env-emptied', message: 'removed environment, now empty', line: envLine });
   return result;
+}
+
+/**
+ * Variables to strip that a same-file `extends` base up the chain sets itself (shadowed or not)
+ * and does not remove in its own conversion: they stay set whatever is removed here.
+ */
+function keptByExtendedBase(ctx: ServiceContext, ownPair: Pair): string[] {
+  const { service } = ctx;
+  const tag = (ownPair.value as Node | null)?.tag;
+  if (tag === '!reset' || tag === '!override') return [];
+  const lsio = Boolean(service.imageRef?.lsioName);
+  // A selected base of the same kind strips them with the same policy.
+  const strips = (base: string) => {
+    const sibling = ctx.sibling(base);
+    return Boolean(sibling?.selected) && Boolean(sibling!.service.imageRef?.lsioName) === lsio;
+  };
+  const kept: string[] = [];
+  for (let base = service.view.base; base; base = base.base) {
+    if (!strips(base.name)) kept.push(...base.environment.filter((e) => e.field.service === base!.name && ctx.strip.has(e.name)).map((e) => e.name));
+  }
+  return kept;
 }
 
 /** A removal less the entries setting one of `names`. */

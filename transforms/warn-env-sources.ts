@@ -1,7 +1,7 @@
 import type { Warning } from '../src/plan/diagnostics.js';
 import { envFileNames, envFileRefs } from '../src/model/env-files.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import { environmentEntries, extendsRef } from '../src/model/service-values.js';
+import { extendsRef } from '../src/model/service-values.js';
 import { keyNode, listText, lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /**
@@ -47,8 +47,8 @@ function extendsWarnings(ctx: ServiceContext): Warning[] {
   const baseMap = ctx.sibling(base)?.service.map;
   if (!baseMap || baseMap === ctx.service.map) return [];
   // Compose merges environment by key: once this service's own entries are stripped, the base's
-  // values are what the container gets.
-  const stripped = environmentEntries(baseMap, ctx.doc)
+  // values (its own and those it extends in turn) are what the container gets.
+  const stripped = (ctx.service.view.base?.environment ?? [])
     .map((e) => e.name)
     .filter((name) => ctx.strip.has(name));
   if (stripped.length === 0) return [];

@@ -133,13 +133,26 @@ function refuseChangedExtendsBases(selected: readonly PlannedService[], services
   for (const planned of selected) {
     if (planned.report.changes.length === 0) continue;
     const child = services.find((s) => !chosen.has(s.name) && extendsChain(s).includes(planned.service.name));
-    if (!child) continue;
-    throw new ConvertError(
-      'no-placement',
-      `service ${planned.service.name}: service ${child.name} extends it and is not selected, so Compose would give ${child.name} the same changes; select ${child.name} too; nothing was written`,
-      lineOf(child.key.range![0]),
-      1,
-    );
+    if (child) {
+      throw new ConvertError(
+        'no-placement',
+        `service ${planned.service.name}: service ${child.name} extends it and is not selected, so Compose would give ${child.name} the same changes; select ${child.name} too; nothing was written`,
+        lineOf(child.key.range![0]),
+        1,
+      );
+    }
+    // A selected child keeps what its own policy keeps: a variable the base strips that the
+    // child inherits and keeps (another image) would go from the child too.
+    for (const other of selected) {
+      const kept = other.service.view.environment.filter((e) => e.field.service === planned.service.name && planned.strip.has(e.name) && !other.strip.has(e.name));
+      if (other === planned || kept.length === 0) continue;
+      throw new ConvertError(
+        'no-placement',
+        `service ${planned.service.name}: service ${other.service.name} extends it and keeps ${kept.map((e) => e.name).join(', ')}, which stripping here would remove from it too; nothing was written`,
+        lineOf(other.service.key.range![0]),
+        1,
+      );
+    }
   }
 }
 
