@@ -37,6 +37,14 @@ describe('generated compose documents', () => {
     expect(share(/^\s*#/m)).toBeGreaterThan(200);
     expect(share(/^"|\n\s*["']\w/)).toBeGreaterThan(40); // quoted keys
     expect(share(/\r?\n\r?\n/)).toBeGreaterThan(100);
+    // The shapes of issue 11: merge lists, same-file extends, alias items, anchors on entries a
+    // conversion removes (used elsewhere), directives.
+    expect(share(/<<: \[\*common/)).toBeGreaterThan(10);
+    expect(share(/<<: \[\*envbase/)).toBeGreaterThan(5);
+    expect(share(/\bextends:/)).toBeGreaterThan(20);
+    expect(share(/- \*(tz|puid|runx|tmpx)\b|[[,] *\*(tz|puid|runx|tmpx)\b/)).toBeGreaterThan(20);
+    expect(share(/\*(uid|puid|tmp)\d/)).toBeGreaterThan(5);
+    expect(share(/^\uFEFF?%YAML 1\.[12]\r?\n---/)).toBeGreaterThan(20);
   });
 });
 
