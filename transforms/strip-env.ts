@@ -1,7 +1,8 @@
-import { isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
 import type { Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { TextEdit } from '../src/plan/edits.js';
 import { envEntryName } from '../src/model/service-values.js';
+import type { EnvItem } from '../src/model/effective-service.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { nothing, refuse } from '../src/plan/transform.js';
 import { removeEntries, removePair } from '../src/plan/yaml-edit.js';
@@ -79,14 +80,16 @@ function keptByExtendedBase(ctx: ServiceContext, ownPair: Pair): string[] {
   const tag = (ownPair.value as Node | null)?.tag;
   if (tag === '!reset' || tag === '!override') return [];
   const lsio = Boolean(service.imageRef?.lsioName);
-  // A selected base of the same kind strips them with the same policy.
-  const strips = (base: string) => {
+  // A selected base of the same kind strips them with the same policy, from an environment of
+  // its own (one shared through an anchor or merge key may be left, with a warning).
+  const shared = (entry: EnvItem) => entry.field.merged || isAlias(entry.field.pair.value) || isAliased(ctx.doc, entry.field.value as Node);
+  const strips = (base: string, entry: EnvItem) => {
     const sibling = ctx.sibling(base);
-    return Boolean(sibling?.selected) && Boolean(sibling!.service.imageRef?.lsioName) === lsio;
+    return Boolean(sibling?.selected) && Boolean(sibling!.service.imageRef?.lsioName) === lsio && !shared(entry);
   };
   const kept: string[] = [];
   for (let base = service.view.base; base; base = base.base) {
-    if (!strips(base.name)) kept.push(...base.environment.filter((e) => e.field.service === base!.name && ctx.strip.has(e.name)).map((e) => e.name));
+    kept.push(...base.environment.filter((e) => e.field.service === base!.name && ctx.strip.has(e.name) && !strips(base!.name, e)).map((e) => e.name));
   }
   return kept;
 }
