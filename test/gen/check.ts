@@ -276,7 +276,7 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
       if (run === 'exec' && !warned('run-tmpfs-volume')) problems.push(`${where}: /run is mounted without exec and no warning says so`);
     } else if (run === 'exec') {
       if (!(runs.length === 1 && tmpfsOptions(runs[0]!).includes('exec') && !tmpfsOptions(runs[0]!).includes('noexec'))) problems.push(`${where}: tmpfs is ${JSON.stringify(tAfter)}, not one /run with exec`);
-    } else if (convertedBases.length && runs.length <= 1 && (run === 'none' || runs.length === 1)) {
+    } else if (convertedBases.length && runs.length <= Math.max(1, runsBefore.length) && (run === 'none' || runs.length >= 1)) {
       // A converted base's /run (with exec where its image needs it) is appended here too.
     } else if (runsBefore.length > 0 || run === 'none') {
       // A non-s6 image's own /run is left as written; none is added where it needs none.
@@ -342,7 +342,8 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
 export function unintendedLines(before: string, after: string): string[] {
   // An alias line (`- *puid`) is about what its anchor holds (`&puid PUID=1000`).
   const anchored = new Map([...before.matchAll(/&([^\s,[\]{}]+)[ \t]+([^\r\n]*)/g)].map((m) => [m[1]!, m[2]!]));
-  const intended = (line: string) => INTENDED.test(line.replace(/\*([^\s,[\]{}]+)/g, (alias, name: string) => anchored.get(name) ?? alias));
+  const expand = (line: string) => line.replace(/\*([^\s,[\]{}]+)/g, (alias, name: string) => anchored.get(name) ?? alias);
+  const intended = (line: string) => INTENDED.test(expand(line));
   const split = (text: string) => text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const problems: string[] = [];
   const parts = diffArrays(split(before), split(after));
@@ -379,9 +380,9 @@ export function unintendedLines(before: string, after: string): string[] {
     }
     for (const line of hunk.added) {
       if (intendedAdded.includes(line)) continue;
-      // `tmpfs: /x` became a list: its value moved to a line of its own.
+      // `tmpfs: /x` (or `tmpfs: *x`) became a list: its value moved to a line of its own.
       const moved = line.trim().replace(/^- /, '');
-      if (moved && hunk.removed.some((r) => intended(r) && r.includes(moved))) continue;
+      if (moved && hunk.removed.some((r) => intended(r) && expand(r).includes(moved))) continue;
       // A flow mapping that only lost intended entries (`environment: [...]` removed in place).
       if (hunk.removed.some((r) => intended(r) && isSubsequence(line, r))) continue;
       problems.push(`unintended added line: ${JSON.stringify(line)}`);
