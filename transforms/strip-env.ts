@@ -1,4 +1,4 @@
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
 import type { Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { TextEdit } from '../src/plan/edits.js';
 import { envEntryName } from '../src/model/service-values.js';
@@ -80,12 +80,11 @@ function keptByExtendedBase(ctx: ServiceContext, ownPair: Pair): string[] {
   const tag = (ownPair.value as Node | null)?.tag;
   if (tag === '!reset' || tag === '!override') return [];
   const lsio = Boolean(service.imageRef?.lsioName);
-  // A selected base of the same kind strips them with the same policy, from an environment of
-  // its own (one shared through an anchor or merge key may be left, with a warning).
-  const shared = (entry: EnvItem) => entry.field.merged || isAlias(entry.field.pair.value) || isAliased(ctx.doc, entry.field.value as Node);
+  // A selected base of the same kind strips them with the same policy, where its conversion may
+  // edit the environment holding them (a block shared with services that keep them stays).
   const strips = (base: string, entry: EnvItem) => {
     const sibling = ctx.sibling(base);
-    return Boolean(sibling?.selected) && Boolean(sibling!.service.imageRef?.lsioName) === lsio && !shared(entry);
+    return Boolean(sibling?.selected) && Boolean(sibling!.service.imageRef?.lsioName) === lsio && sibling!.canEdit(entry.field.value as Node);
   };
   const kept: string[] = [];
   for (let base = service.view.base; base; base = base.base) {

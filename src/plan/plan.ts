@@ -67,8 +67,8 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     return { service, strip, needs, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
   });
   const fileStyle = detectFileStyle(parsed, services);
-  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs }]));
-  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs });
+  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs, canEdit: (_node: Node): boolean => false }]));
+  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs, canEdit: (node: Node) => canEditFor(planned, node) });
   const lineOf = (offset: number) => parsed.layout.position(offset).line;
   // An edit to a node is safe when every service that reads it is selected with the same
   // strip policy and needs: each of them gets its own target from that edit.

@@ -45,8 +45,11 @@ export interface ServiceContext {
   canEdit(node: Node): boolean;
   /** 1-based line of an offset, for messages. */
   lineOf(offset: number): number;
-  /** Another service of the file, whether this run converts it, and what it needs mounted. */
-  sibling(name: string): { service: LocatedService; selected: boolean; needs: MountNeeds } | undefined;
+  /**
+   * Another service of the file, whether this run converts it, what it needs mounted, and
+   * whether its own conversion may edit a node (false when not selected).
+   */
+  sibling(name: string): { service: LocatedService; selected: boolean; needs: MountNeeds; canEdit(node: Node): boolean } | undefined;
   /** Env files and the override file next to the compose file, when the caller read them. */
   related?: RelatedFiles | undefined;
   /** The file is deployed with `docker stack deploy` (`--swarm`), whatever keys it has. */
