@@ -84,7 +84,12 @@ function keptByExtendedBase(ctx: ServiceContext, ownPair: Pair): string[] {
   // edit the environment holding them (a block shared with services that keep them stays).
   const strips = (base: string, entry: EnvItem) => {
     const sibling = ctx.sibling(base);
-    return Boolean(sibling?.selected) && Boolean(sibling!.service.imageRef?.lsioName) === lsio && sibling!.canEdit(entry.field.value as Node);
+    return Boolean(sibling?.selected) && Boolean(sibling!.service.imageRef?.lsioName) === lsio && sibling!.canEdit(entry.field.value as Node) && sibling!.canEdit(holder(entry));
+  };
+  // The map holding a mapping entry: the environment's own, or a block merged into it.
+  const holder = (entry: EnvItem): Node => {
+    const env = entry.field.value;
+    return (isMap(env) && pairsWithMerged(env, ctx.doc).find(({ pair }) => pair.key === entry.node)?.owner) || (env as Node);
   };
   const kept: string[] = [];
   for (let base = service.view.base; base; base = base.base) {
