@@ -25,7 +25,7 @@ const outDir = join(root, 'node_modules', '.cache', 'ro-convert-fuzz');
 mkdirSync(outDir, { recursive: true });
 const genFile = join(outDir, 'gen.mjs');
 await build({
-  stdin: { contents: "export * from './test/gen/compose.ts'; export * from './test/gen/check.ts'; export * from './test/helpers/own-environment.ts';", resolveDir: root, loader: 'ts', sourcefile: 'fuzz-entry.ts' },
+  stdin: { contents: "export * from './test/gen/compose.ts'; export * from './test/gen/check.ts';", resolveDir: root, loader: 'ts', sourcefile: 'fuzz-entry.ts' },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -51,7 +51,7 @@ let done = 0;
 const property = fc.property(gen.composeCase, ({ doc, selection }) => {
   done++;
   if (!args.quiet && done % 10000 === 0) console.log(`fuzz: ${done} cases, ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  const problems = gen.checkCaseWithOwnEnvironment(convert, doc, selection);
+  const problems = gen.checkCase(convert, doc, selection);
   if (problems.length) throw new Error(problems.join('\n'));
 });
 const details = fc.check(property, { seed, numRuns, ...(args.path ? { path: args.path } : {}) });

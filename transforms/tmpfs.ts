@@ -4,7 +4,7 @@ import type { Change } from '../src/plan/diagnostics.js';
 import type { TextEdit } from '../src/plan/edits.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { hasExec, tmpfsOptions, tmpfsPath } from '../src/model/service-values.js';
-import { mountPath } from '../src/model/effective-service.js';
+import { inheritance, mountPath } from '../src/model/effective-service.js';
 import type { EffectiveService } from '../src/model/effective-service.js';
 import { mountedPaths, mountState } from '../src/model/targets.js';
 import { nothing, refuse } from '../src/plan/transform.js';
@@ -71,8 +71,12 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   if (!runVolume && ctx.needs.run !== 'none') {
     const inheritedRun = inherited.filter(isRun);
     const extendsLine = line(view.fields.get('extends')?.pair.key as Node);
+    // A base whose conversion adds /run gives it to this service too, next to its own.
+    const addedByBase = base !== null && inheritedRun.length > base.tmpfs.filter((t) => isRun(t.entry)).length;
+    if (inheritedRun.length && localRun.length && (ctx.needs.run === 'exec' || addedByBase)) {
+      refuse(ctx, `it and ${base!.name}, which it extends, both mount /run: Compose appends both entries and the engine mounts /run twice; keep one`, extendsLine);
+    }
     if (inheritedRun.length && ctx.needs.run === 'exec') {
-      if (localRun.length) refuse(ctx, `it and ${base!.name}, which it extends, both mount /run: Compose appends both entries and the engine mounts /run twice; keep one`, extendsLine);
       if (inheritedRun.length > 1 || !hasExec(inheritedRun[0]!)) refuse(ctx, `${base!.name}, which it extends, mounts /run without exec; select ${base!.name} too`, extendsLine);
       result.warnings.push({ code: 'extends', message: `/run:exec comes from ${base!.name} through extends; none added here (Compose would mount /run twice)`, line: extendsLine });
     } else if (!inheritedRun.length && ctx.needs.run === 'exec') {
@@ -80,7 +84,15 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
       else if (localRun.length > 1 || runEntryWithExec(localRun) !== localRun[0]) fixedRun = runEntryWithExec(localRun);
     } else if (!inheritedRun.length && localRun.length === 0) addRun = '/run';
   }
-  const mounted = mountedPaths(mountState(view));
+  // What the base's own conversion adds is appended to this service's list too: not where this
+  // service mounts something of its own.
+  if (base) {
+    const ownPaths = [...view.volumeMounts.map((v) => v.path), ...localEntries.map(tmpfsPath)].map(mountPath);
+    const basePaths = base.tmpfs.map((t) => mountPath(tmpfsPath(t.entry)));
+    const clash = inherited.find((entry) => !basePaths.includes(mountPath(tmpfsPath(entry))) && ownPaths.includes(mountPath(tmpfsPath(entry))));
+    if (clash) refuse(ctx, `${base.name}, which it extends, gets tmpfs ${clash} from its conversion, and this service mounts ${tmpfsPath(clash)} itself: Compose would mount it twice`, line(view.fields.get('extends')?.pair.key as Node));
+  }
+  const mounted = [...mountedPaths(mountState(view)), ...inherited.map((entry) => mountPath(tmpfsPath(entry)))];
   const missingNeeds = ctx.needs.tmpfs.filter((need) => !mounted.includes(mountPath(need.path)));
   if (!fixedRun && !addRun && missingNeeds.length === 0) return result;
 
@@ -210,17 +222,27 @@ function fixSequence(ctx: ServiceContext, seq: YAMLSeq, fixedRun: string | null,
 
 /**
  * The tmpfs entries Compose appends from an extended base, as the conversion leaves them: a
- * selected base gets its own target (one `/run`, its needs) from its own plan.
+ * selected base gets its own target (one `/run`, its needs) from its own plan, on top of what
+ * its own base gives it in turn.
  */
 function inheritedTmpfs(ctx: ServiceContext, base: EffectiveService): string[] {
-  const entries = base.tmpfs.map((t) => t.entry);
   const sibling = ctx.sibling(base.name);
-  if (!sibling?.selected) return entries;
+  if (!sibling?.selected) return base.tmpfs.map((t) => t.entry);
+  const own = base.tmpfs.filter((t) => t.field.service === base.name).map((t) => t.entry);
+  const entries = [...(base.base && inheritsTmpfs(base) ? inheritedTmpfs(ctx, base.base) : []), ...own];
   const { needs } = sibling;
   const runs = entries.filter(isRun);
-  const converted = needs.run === 'exec' ? [...entries.filter((e) => !isRun(e)), runs.length ? runEntryWithExec(runs) : '/run:exec'] : needs.run === 'plain' && !runs.length ? [...entries, '/run'] : entries;
+  // Something else at /run (a volume, a tmpfs at /var/run) gets no tmpfs there, as in tmpfsMounts.
+  const runElsewhere = [...base.volumeMounts.map((v) => v.path), ...entries.filter((e) => !isRun(e)).map(tmpfsPath)].some((path) => mountPath(path) === '/run');
+  const converted = runElsewhere ? entries : needs.run === 'exec' ? [...entries.filter((e) => !isRun(e)), runs.length ? runEntryWithExec(runs) : '/run:exec'] : needs.run === 'plain' && !runs.length ? [...entries, '/run'] : entries;
   const mounted = [...converted.map(tmpfsPath), ...base.volumeMounts.map((v) => v.path)].map(mountPath);
   return [...converted, ...needs.tmpfs.filter((need) => !mounted.includes(mountPath(need.path))).map(tmpfsNeedEntry)];
+}
+
+/** Whether a service's tmpfs list starts with its base's (Compose's extends rule: not `!reset` or `!override`). */
+function inheritsTmpfs(service: EffectiveService): boolean {
+  const own = service.map.items.find((pair) => keyName(pair) === 'tmpfs');
+  return inheritance('tmpfs', own !== undefined, (own?.value as Node | null | undefined)?.tag, true).inherits;
 }
 
 /** A needed entry as Compose writes it: `PATH` or `PATH:OPTIONS`. */

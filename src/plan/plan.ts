@@ -59,16 +59,17 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     const strip = stripPolicy(Boolean(service.imageRef?.lsioName), options);
     const needs = withExtraTmpfs(service.needs, options.extraTmpfs?.[service.name]);
     // Services share an edit only when it gives each the same target: same needs, same strip
-    // rules, and the same tmpfs paths already mounted by volumes (a /run volume must not gain a tmpfs).
+    // rules, the same tmpfs paths already mounted by volumes (a /run volume must not gain a tmpfs),
+    // and the same extended bases (whose entries Compose adds to what the edit gives).
     const wanted = new Set(['/run', ...needs.tmpfs.map((need) => mountPath(need.path))]);
     const volumePaths = service.view.volumeMounts.map((v) => mountPath(v.path)).filter((path) => wanted.has(path)).sort();
-    profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}|${volumePaths.join(',')}`);
+    profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}|${volumePaths.join(',')}|${extendsChain(service).join(',')}`);
     const { line, column } = parsed.layout.position(service.key.range![0]);
     return { service, strip, needs, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
   });
   const fileStyle = detectFileStyle(parsed, services);
-  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs, strip: null as StripPolicy | null }]));
-  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs, strip: planned.strip });
+  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs, strip: null as StripPolicy | null, canEdit: (_node: Node): boolean => false }]));
+  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs, strip: planned.strip, canEdit: (node: Node) => canEditFor(planned, node) });
   const lineOf = (offset: number) => parsed.layout.position(offset).line;
   // An edit to a node is safe when every service that reads it is selected with the same
   // strip policy and needs: each of them gets its own target from that edit.
@@ -167,13 +168,26 @@ function refuseChangedExtendsBases(selected: readonly PlannedService[], services
   for (const planned of selected) {
     if (planned.report.changes.length === 0) continue;
     const child = services.find((s) => !chosen.has(s.name) && extendsChain(s).includes(planned.service.name));
-    if (!child) continue;
-    throw new ConvertError(
-      'no-placement',
-      `service ${planned.service.name}: service ${child.name} extends it and is not selected, so Compose would give ${child.name} the same changes; select ${child.name} too; nothing was written`,
-      lineOf(child.key.range![0]),
-      1,
-    );
+    if (child) {
+      throw new ConvertError(
+        'no-placement',
+        `service ${planned.service.name}: service ${child.name} extends it and is not selected, so Compose would give ${child.name} the same changes; select ${child.name} too; nothing was written`,
+        lineOf(child.key.range![0]),
+        1,
+      );
+    }
+    // A selected child keeps what its own policy keeps: a variable the base strips that the
+    // child inherits and keeps (another image) would go from the child too.
+    for (const other of selected) {
+      const kept = other.service.view.environment.filter((e) => e.field.service === planned.service.name && planned.strip.has(e.name) && !other.strip.has(e.name));
+      if (other === planned || kept.length === 0) continue;
+      throw new ConvertError(
+        'no-placement',
+        `service ${planned.service.name}: service ${other.service.name} extends it and keeps ${kept.map((e) => e.name).join(', ')}, which stripping here would remove from it too; nothing was written`,
+        lineOf(other.service.key.range![0]),
+        1,
+      );
+    }
   }
 }
 

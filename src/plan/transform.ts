@@ -46,10 +46,11 @@ export interface ServiceContext {
   /** 1-based line of an offset, for messages. */
   lineOf(offset: number): number;
   /**
-   * Another service of the file, whether this run converts it, what it needs mounted, and the
-   * variables it strips (null when it is not converted).
+   * Another service of the file, whether this run converts it, what it needs mounted, the
+   * variables it strips (null when it is not converted), and whether its own conversion may
+   * edit a node (false when not selected).
    */
-  sibling(name: string): { service: LocatedService; selected: boolean; needs: MountNeeds; strip: StripPolicy | null } | undefined;
+  sibling(name: string): { service: LocatedService; selected: boolean; needs: MountNeeds; strip: StripPolicy | null; canEdit(node: Node): boolean } | undefined;
   /**
    * The converted service whose mapping this service merges (`<<`) and that adds `key` there,
    * with the same target, when this service lacks `key` (it gets the key through the merge

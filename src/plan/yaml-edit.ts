@@ -159,7 +159,7 @@ export function removeEntries(layout: Layout, collection: YAMLMap | YAMLSeq, rem
     const lines = blockEntryLines(layout, collection, remove);
     return lines && lineRemovals(layout, lines, collection);
   }
-  const starts = collection.items.map((item) => entryStart(item));
+  const starts = collection.items.map((item) => entryStart(item, layout.text));
   const ends = collection.items.map((item) => entryEnd(item, layout.text));
   const edits: TextEdit[] = [];
   const count = collection.items.length;
@@ -193,7 +193,7 @@ function blockEntryLines(layout: Layout, collection: YAMLMap | YAMLSeq, remove: 
   const lines: [number, number][] = [];
   for (const index of remove) {
     const item = collection.items[index];
-    const start = entryStart(item);
+    const start = entryStart(item, text);
     const lineStart = layout.lineStart(start);
     const before = text.slice(lineStart, start);
     if (!/^\s*(-\s*)?$/.test(before) || (isSeq(collection) && !before.includes('-'))) return null;
@@ -236,10 +236,21 @@ export function removePair(layout: Layout, map: YAMLMap, pair: Pair): TextEdit[]
   return items && lineRemovals(layout, [[keyLineStart, layout.nextLineStart(keyStart)], ...items], map);
 }
 
-function entryStart(item: unknown): number {
-  if (isNode(item)) return item.range![0];
+function entryStart(item: unknown, text: string): number {
   const pair = item as Pair;
-  return ((pair.key as Node | null)?.range ?? (pair.value as Node).range!)[0];
+  const node = isNode(item) ? item : ((pair.key as Node | null) ?? (pair.value as Node));
+  return withProperties(node, text);
+}
+
+/** An anchor or a tag right before a position (`&a ` or `!t `). */
+const PROPERTY_BEFORE = /(?:&[^\s,[\]{}]+|![^\s,[\]{}]*)[ \t]*$/;
+
+/** Where a node starts with its anchor and tag (`&a !t value`), which its range leaves out. */
+function withProperties(node: Node, text: string): number {
+  let start = node.range![0];
+  if (!node.anchor && !node.tag) return start;
+  for (let found = PROPERTY_BEFORE.exec(text.slice(0, start)); found; found = PROPERTY_BEFORE.exec(text.slice(0, start))) start = found.index;
+  return start;
 }
 
 function entryEnd(item: unknown, text: string): number {

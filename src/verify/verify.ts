@@ -51,12 +51,12 @@ export function verifyConversion(input: string, plan: Plan, output: string): voi
       continue;
     }
     if (!serviceA || !serviceB) throw internalError(`service ${name} is no longer a mapping`);
-    verifySelected(planned, serviceA, serviceB, same);
+    verifySelected(planned, serviceA, serviceB, selected, same);
   }
 }
 
 /** A selected service, input against output: only the converted keys changed, and every target is met. */
-function verifySelected(planned: PlannedService, a: PlainService, b: PlainService, same: ValueComparer): void {
+function verifySelected(planned: PlannedService, a: PlainService, b: PlainService, selected: ReadonlyMap<string, PlannedService>, same: ValueComparer): void {
   const { name } = planned.service;
   for (const key of new Set([...Object.keys(a.values), ...Object.keys(b.values)])) {
     if (!CONVERTED_KEYS.has(key) && !same.equal(a.values[key], b.values[key])) throw internalError(`service ${name}: key ${key} changed`);
@@ -65,7 +65,10 @@ function verifySelected(planned: PlannedService, a: PlainService, b: PlainServic
   const removed = planned.report.changes.filter((c) => c.code === 'env-removed').map((c) => c.message.replace(/^removed /, ''));
   const left = removed.find((variable) => b.environment.has(variable));
   if (left) throw internalError(`service ${name}: the report says ${left} was removed, but Compose still sets it`);
-  const other = (s: PlainService) => s.tmpfs.filter((e) => tmpfsPath(e) !== '/run' && !planned.needs.tmpfs.some((need) => need.path === tmpfsPath(e)));
+  // Beside /run, only paths it or a converted service it extends needs (Compose appends a base's tmpfs).
+  const needed = new Set(planned.needs.tmpfs.map((need) => need.path));
+  for (let base = planned.service.view.base; base; base = base.base) for (const need of selected.get(base.name)?.needs.tmpfs ?? []) needed.add(need.path);
+  const other = (s: PlainService) => s.tmpfs.filter((e) => tmpfsPath(e) !== '/run' && !needed.has(tmpfsPath(e)));
   if (!same.equal(other(a), other(b))) throw internalError(`service ${name}: other tmpfs entries changed`);
   // A `${VAR}` read_only is the user's run-time choice (left with a warning).
   const unmet = unmetTargets(b, planned.needs);

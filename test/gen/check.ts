@@ -1,5 +1,6 @@
 // The invariants of a conversion, checked with an oracle that shares nothing with the code
-// under test but the `yaml` parser's plain JavaScript view (toJS with merge keys) and a line diff.
+// under test but the `yaml` parser's plain JavaScript view (toJS; merge keys, extends and
+// Compose's tags are applied here, independently) and a line diff.
 // Used by test/properties.test.ts and scripts/fuzz.mjs (which passes the built `convert`).
 import { diffArrays } from 'diff';
 import { isDeepStrictEqual } from 'node:util';
@@ -11,7 +12,7 @@ import { STRIPPED } from './compose.js';
 export type ConvertFn = (
   text: string,
   options: GenSelection,
-) => { output: string; changed: boolean; services: { name: string; warnings: { code: string; message: string }[] }[] };
+) => { output: string; changed: boolean; services: { name: string; changes?: { code: string }[]; warnings: { code: string; message: string }[] }[] };
 
 type Js = Record<string, unknown>;
 
@@ -20,10 +21,29 @@ const isStripped = (name: string) => STRIP.has(name) || name.startsWith('DOCKER_
 /** Lines a conversion may add or remove mention one of these (or a path an image needs, see otherImageTmpfs). */
 const INTENDED = new RegExp(`read_only|tmpfs|/run|/tmp|/var/cache/nginx|environment|\\b(${[...STRIP, 'DOCKER_MODS_[A-Z_]*'].join('|')})\\b`);
 
+/** A value tagged `!reset` or `!override` (Compose's merge tags), as the parser hands it over. */
+class Tagged {
+  constructor(
+    readonly tag: '!reset' | '!override',
+    readonly value: unknown,
+  ) {}
+}
+// A collection's tag gets the collection node: toJSON gives its plain value (the generator puts
+// no aliases inside tagged values, which would need the document to resolve).
+const plainOf = (value: unknown) => (value !== null && typeof value === 'object' && 'toJSON' in value ? (value as { toJSON(): unknown }).toJSON() : value);
+const COMPOSE_TAGS = (['!reset', '!override'] as const).flatMap((tag) =>
+  ([undefined, 'map', 'seq'] as const).map((collection) => ({ tag, ...(collection ? { collection } : {}), resolve: (value: unknown) => new Tagged(tag, plainOf(value)) })),
+);
+
+/**
+ * The document as plain values: core schema whatever `%YAML` directive it has (Compose's
+ * parser does not switch to YAML 1.1 booleans), merge keys left as `<<` keys (applied by
+ * withMerges below, as Compose applies them), `!reset` and `!override` kept as Tagged.
+ */
 function parseJs(text: string): { js: Js | null; error: string | null } {
-  const doc = parseDocument(text, { merge: true, uniqueKeys: true });
+  const doc = parseDocument(text, { schema: 'core', merge: false, uniqueKeys: true, customTags: COMPOSE_TAGS as never });
   if (doc.errors.length) return { js: null, error: doc.errors[0]!.message.split('\n')[0]! };
-  return { js: doc.toJS({ maxAliasCount: -1 }) as Js, error: null };
+  return { js: withMerges(doc.toJS({ maxAliasCount: -1 })) as Js, error: null };
 }
 
 function own(obj: unknown, key: string): unknown {
@@ -31,40 +51,147 @@ function own(obj: unknown, key: string): unknown {
   return Object.getOwnPropertyDescriptor(obj, key)?.value;
 }
 
-function without(obj: unknown, keys: string[]): Js {
+const isMapping = (value: unknown): value is Js => value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Tagged);
+
+function setOwn(obj: Js, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+}
+
+/**
+ * Merge keys applied at every level: keys written in the mapping win, then the merge sources in
+ * list order (an earlier source hides the same key in a later one); one level deep.
+ */
+function withMerges(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withMerges);
+  if (value instanceof Tagged) return new Tagged(value.tag, withMerges(value.value));
+  if (!isMapping(value)) return value;
   const out: Js = {};
-  for (const key of Object.keys((obj ?? {}) as object)) if (!keys.includes(key)) Object.defineProperty(out, key, { value: own(obj, key), enumerable: true });
+  for (const key of Object.keys(value)) if (key !== '<<') setOwn(out, key, withMerges(own(value, key)));
+  const sources = own(value, '<<');
+  for (const source of Array.isArray(sources) ? sources : sources === undefined ? [] : [sources]) {
+    const merged = withMerges(source);
+    for (const key of isMapping(merged) ? Object.keys(merged) : []) if (!Object.hasOwn(out, key)) setOwn(out, key, own(merged, key));
+  }
   return out;
 }
 
 const tmpfsPath = (entry: string) => entry.split(':')[0]!.trim().replace(/\/+$/, '') || '/';
 const tmpfsOptions = (entry: string) => (entry.includes(':') ? entry.slice(entry.indexOf(':') + 1).split(',').map((o) => o.trim()) : []);
+/** `/var/run` is `/run` in the images (a symlink): one mount point. */
+const mountPoint = (path: string) => path.replace(/^\/var\/run(?=\/|$)/, '/run');
 
 function tmpfsList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   return (Array.isArray(value) ? value : [value]).map(String);
 }
 
-/** Environment as [name, value] pairs in order (list or mapping form). */
-function envPairs(value: unknown): [string, unknown][] {
-  if (value === undefined || value === null) return [];
+/** Environment as name → value (list or mapping form; a later list entry wins), values as text. */
+function envMap(value: unknown): Map<string, string | null> {
+  const out = new Map<string, string | null>();
   if (Array.isArray(value)) {
-    return value.map((item) => {
+    for (const item of value) {
+      if (item === null) continue;
       const text = String(item);
       const eq = text.indexOf('=');
-      return eq < 0 ? [text.trim(), null] : [text.slice(0, eq).trim(), text.slice(eq + 1)];
-    });
+      const name = (eq < 0 ? text : text.slice(0, eq)).trim();
+      out.delete(name);
+      out.set(name, eq < 0 ? null : text.slice(eq + 1));
+    }
+  } else if (isMapping(value)) {
+    for (const key of Object.keys(value)) out.set(key, own(value, key) === null ? null : String(own(value, key)));
   }
-  return Object.keys(value as object).map((k) => [k, own(value, k)]);
+  return out;
+}
+
+/** The container path of a `volumes` entry (`SRC:DST[:MODE]`, `DST`, or `{target}`). */
+function volumeTarget(entry: unknown): string | null {
+  if (typeof entry === 'string') {
+    const parts = entry.split(':');
+    return parts.length === 1 ? parts[0]! : (parts[1] ?? null);
+  }
+  const target = own(entry, 'target');
+  return typeof target === 'string' ? target : null;
+}
+
+/** Compose does not inherit these through `extends`. */
+const NOT_INHERITED = new Set(['extends', 'depends_on', 'links', 'volumes_from']);
+
+/**
+ * A service as Compose builds it from this one file (merge keys already applied): same-file
+ * `extends` (tmpfs appended, environment merged by name and volumes by target with the child
+ * winning, mappings merged by key, anything else the child's), `!reset` dropping a key and
+ * `!override` replacing the inherited value; tmpfs as a list, environment as a name → value map.
+ * Null when the service is not a mapping.
+ */
+function effectiveService(services: unknown, name: string, visiting: ReadonlySet<string> = new Set()): Map<string, unknown> | null {
+  const service = own(services, name);
+  if (!isMapping(service)) return null;
+  const baseName = baseOf(service);
+  const base = baseName !== null && !visiting.has(baseName) ? effectiveService(services, baseName, new Set([...visiting, name])) : null;
+  const out = new Map<string, unknown>();
+  for (const [key, value] of base ?? []) if (!NOT_INHERITED.has(key)) out.set(key, value);
+  for (const key of Object.keys(service)) {
+    const value = own(service, key);
+    if (value instanceof Tagged) {
+      if (value.tag === '!reset') out.delete(key);
+      else out.set(key, normalised(key, value.value));
+      continue;
+    }
+    const inherited = out.get(key);
+    const mine = normalised(key, value);
+    if (!out.has(key)) out.set(key, mine);
+    else if (key === 'tmpfs') out.set(key, [...(inherited as string[]), ...(mine as string[])]);
+    else if (key === 'environment') out.set(key, new Map([...(inherited as Map<string, unknown>), ...(mine as Map<string, unknown>)]));
+    else if (key === 'volumes' && Array.isArray(inherited) && Array.isArray(mine)) {
+      const targets = new Set(mine.map(volumeTarget));
+      out.set(key, [...inherited.filter((v) => !targets.has(volumeTarget(v))), ...mine]);
+    } else if (isMapping(inherited) && isMapping(mine)) {
+      const both: Js = {};
+      for (const source of [inherited, mine]) for (const k of Object.keys(source)) setOwn(both, k, own(source, k));
+      out.set(key, both);
+    } else out.set(key, mine);
+  }
+  return out;
+}
+
+/** The same-file services a service extends, nearest first (a cycle ends the chain). */
+function extendsChain(services: unknown, name: string): string[] {
+  const chain: string[] = [];
+  for (let base = baseOf(own(services, name)); base !== null && base !== name && !chain.includes(base) && isMapping(own(services, base)); base = baseOf(own(services, base))) chain.push(base);
+  return chain;
+}
+
+/** The service a service's `extends` names in this file (`extends: base` or `{service: base}` without `file`). */
+function baseOf(service: unknown): string | null {
+  const ext = own(service, 'extends');
+  if (typeof ext === 'string') return ext;
+  return isMapping(ext) && own(ext, 'file') === undefined && typeof own(ext, 'service') === 'string' ? (own(ext, 'service') as string) : null;
+}
+
+function normalised(key: string, value: unknown): unknown {
+  return key === 'tmpfs' ? tmpfsList(value) : key === 'environment' ? envMap(value) : value;
+}
+
+const get = (view: Map<string, unknown>, key: string) => view.get(key);
+const withoutKeys = (view: Map<string, unknown>, keys: string[]) => new Map([...view].filter(([k]) => !keys.includes(k)));
+
+/** Every mount point of a service: tmpfs entries and volume targets, `/var/run` as `/run`. */
+function mountPoints(view: Map<string, unknown>): string[] {
+  const volumes = get(view, 'volumes');
+  const targets = (Array.isArray(volumes) ? volumes : []).map(volumeTarget).filter((t): t is string => t !== null);
+  return [...(get(view, 'tmpfs') as string[] | undefined ?? []), ...targets].map((entry) => mountPoint(tmpfsPath(entry)));
 }
 
 /**
- * Converts `doc` with `selection` and returns every broken invariant (empty: all hold):
- * the output parses; unselected services and top-level keys are unchanged; each selected
- * service is read-only with exactly one exec `/run` tmpfs (and `/tmp` where the image needs
- * it) and has lost the stripped variables (LinuxServer images), unless a warning explains why
- * not; nothing else changed; line endings, BOM and final newline are kept; a second run is a
- * no-op; and every changed line is one of the intended ones.
+ * Converts `doc` with `selection` and returns every broken invariant (empty: all hold). A
+ * refusal (`no-placement`, naming the service) is a valid outcome with no output. Otherwise:
+ * the output parses; top-level keys are unchanged; in Compose's view of each service (merge
+ * lists, same-file extends, !reset, see effectiveService) unselected services are identical,
+ * and each selected one differs only in read_only (now true, or the user's `${VAR}`), tmpfs
+ * (exactly one `/run`, with exec where the image needs it, unless something else is mounted
+ * there; the paths the image needs mounted; no path mounted twice) and the stripped variables
+ * (LinuxServer images, unless a warning says why one stays); line endings, BOM and final
+ * newline are kept; a second run is a no-op; and every changed line is an intended one.
  */
 export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelection): string[] {
   const problems: string[] = [];
@@ -108,70 +235,88 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
   if (selection.all && selected.size !== doc.services.length) problems.push(`--all selected ${selected.size} of ${doc.services.length} services`);
   if (selection.services && !isDeepStrictEqual([...selected.keys()].sort(), [...selection.services].sort())) problems.push(`selected ${[...selected.keys()]} instead of ${selection.services}`);
 
+  // Each service compared as Compose builds it (merge keys, same-file extends, !reset).
   const servicesBefore = own(before.js, 'services');
   const servicesAfter = own(after.js, 'services');
   for (const service of doc.services) {
-    const b = own(servicesBefore, service.name) as Js;
-    const a = own(servicesAfter, service.name) as Js | undefined;
+    const b = effectiveService(servicesBefore, service.name)!;
+    const a = effectiveService(servicesAfter, service.name);
     const where = `service ${service.name}`;
-    if (a === undefined) {
+    if (a === null) {
       problems.push(`${where} disappeared`);
       continue;
     }
     const report = selected.get(service.name);
     if (!report) {
-      if (!isDeepStrictEqual(b, a)) problems.push(`${where} (not selected) changed`);
+      if (!isDeepStrictEqual(b, a)) problems.push(`${where} (not selected) changed in Compose's view: ${show(b)} -> ${show(a)}`);
       continue;
     }
-    const warned = (codes: string[], transform: string) =>
-      report.warnings.some((w) => codes.includes(w.code) || (w.code === 'shared-node' && w.message.startsWith(`${transform}:`)));
+    const warned = (code: string) => report.warnings.some((w) => w.code === code);
 
-    // read_only
-    const roBefore = own(b, 'read_only');
-    const roAfter = own(a, 'read_only');
+    // read_only: true, or the user's `${VAR}` left as it is.
+    const roBefore = get(b, 'read_only');
+    const roAfter = get(a, 'read_only');
     if (typeof roBefore === 'string' && roBefore.includes('${')) {
       if (roAfter !== roBefore) problems.push(`${where}: read_only ${roBefore} (a variable) was changed`);
-    } else if (roAfter !== true && !warned(['read-only-variable'], 'read-only')) {
-      problems.push(`${where}: read_only is ${JSON.stringify(roAfter)}, not true, and no warning says why`);
-    }
+    } else if (roAfter !== true) problems.push(`${where}: read_only is ${JSON.stringify(roAfter)}, not true`);
 
-    // tmpfs
-    const tBefore = tmpfsList(own(b, 'tmpfs'));
-    const tAfter = tmpfsList(own(a, 'tmpfs'));
-    const runs = tAfter.filter((e) => tmpfsPath(e) === '/run');
-    const tmpfsExplained = warned(['run-tmpfs-volume'], 'tmpfs');
-    const runsBefore = tBefore.filter((e) => tmpfsPath(e) === '/run');
+    // tmpfs: /run as the image needs it, unless something else is mounted there (then nothing
+    // is added, and an s6 image is warned about exec); the paths the image needs mounted.
+    const tBefore = (get(b, 'tmpfs') as string[] | undefined) ?? [];
+    const tAfter = (get(a, 'tmpfs') as string[] | undefined) ?? [];
+    const isRun = (e: string) => tmpfsPath(e) === '/run';
+    const runs = tAfter.filter(isRun);
+    const runsBefore = tBefore.filter(isRun);
     const run = service.run ?? 'exec';
-    if (run === 'exec') {
-      if (!(runs.length === 1 && tmpfsOptions(runs[0]!).includes('exec') && !tmpfsOptions(runs[0]!).includes('noexec')) && !tmpfsExplained) {
-        problems.push(`${where}: tmpfs is ${JSON.stringify(own(a, 'tmpfs'))}, not one /run with exec, and no warning says why`);
-      }
+    const convertedBases = extendsChain(servicesBefore, service.name).filter((base) => selected.has(base));
+    const elsewhereAtRun = mountPoints(b).filter((p) => p === '/run').length > runsBefore.length;
+    if (elsewhereAtRun) {
+      // (A converted base may change the /run entries it gives, not add one: see the mount counts.)
+      if (!isDeepStrictEqual(runsBefore, runs) && !convertedBases.length) problems.push(`${where}: a /run tmpfs changed next to another mount at /run: ${JSON.stringify(runsBefore)} -> ${JSON.stringify(runs)}`);
+      if (run === 'exec' && !warned('run-tmpfs-volume')) problems.push(`${where}: /run is mounted without exec and no warning says so`);
+    } else if (run === 'exec') {
+      if (!(runs.length === 1 && tmpfsOptions(runs[0]!).includes('exec') && !tmpfsOptions(runs[0]!).includes('noexec'))) problems.push(`${where}: tmpfs is ${JSON.stringify(tAfter)}, not one /run with exec`);
+    } else if (convertedBases.length && runs.length <= Math.max(1, runsBefore.length) && (run === 'none' || runs.length >= 1)) {
+      // A converted base's /run (with exec where its image needs it) is appended here too.
     } else if (runsBefore.length > 0 || run === 'none') {
       // A non-s6 image's own /run is left as written; none is added where it needs none.
       if (!isDeepStrictEqual(runsBefore, runs)) problems.push(`${where}: /run entries of a ${run} image changed: ${JSON.stringify(runsBefore)} -> ${JSON.stringify(runs)}`);
-    } else if (!(runs.length === 1 && !tmpfsOptions(runs[0]!).includes('exec')) && !tmpfsExplained && !volumeAtRun(own(a, 'volumes'))) {
-      problems.push(`${where}: tmpfs is ${JSON.stringify(own(a, 'tmpfs'))}, not one /run without exec, and no warning says why`);
+    } else if (!(runs.length === 1 && !tmpfsOptions(runs[0]!).includes('exec'))) {
+      problems.push(`${where}: tmpfs is ${JSON.stringify(tAfter)}, not one /run without exec`);
     }
     const needed = [...(service.needsTmp ? ['/tmp'] : []), ...(service.needsTmpfs ?? [])];
-    for (const path of needed) {
-      if (!tAfter.some((e) => tmpfsPath(e) === path) && !warned([], 'tmpfs')) problems.push(`${where}: no ${path} tmpfs for ${service.image}`);
+    const mountedAfter = mountPoints(a);
+    for (const path of needed) if (!mountedAfter.includes(mountPoint(path))) problems.push(`${where}: nothing mounted at ${path} for ${service.image}`);
+    // No path mounted twice that was mounted once (the engine refuses such a container).
+    const mountedBefore = mountPoints(b);
+    for (const path of new Set(mountedAfter)) {
+      const count = (list: string[]) => list.filter((p) => p === path).length;
+      if (count(mountedAfter) > Math.max(1, count(mountedBefore))) problems.push(`${where}: ${path} is mounted ${count(mountedAfter)} times`);
     }
-    const others = (list: string[]) => list.filter((e) => tmpfsPath(e) !== '/run' && !needed.includes(tmpfsPath(e))).sort();
+    // Entries an extended base gains from its own conversion come with it (Compose appends them).
+    const neededByBases = convertedBases
+      .flatMap((base) => doc.services.find((s) => s.name === base) ?? [])
+      .flatMap((s) => [...(s.needsTmp ? ['/tmp'] : []), ...(s.needsTmpfs ?? [])]);
+    const others = (list: string[]) => list.filter((e) => !isRun(e) && !needed.includes(tmpfsPath(e)) && !neededByBases.includes(tmpfsPath(e))).sort();
     if (!isDeepStrictEqual(others(tBefore), others(tAfter))) problems.push(`${where}: other tmpfs entries changed: ${JSON.stringify(tBefore)} -> ${JSON.stringify(tAfter)}`);
 
-    // environment
-    const eBefore = envPairs(own(b, 'environment'));
-    const eAfter = envPairs(own(a, 'environment'));
+    // environment: the stripped variables gone (LinuxServer images), the others as they were.
+    const eBefore = (get(b, 'environment') as Map<string, string | null> | undefined) ?? new Map<string, string | null>();
+    const eAfter = (get(a, 'environment') as Map<string, string | null> | undefined) ?? new Map<string, string | null>();
     if (service.lsio) {
-      const left = eAfter.filter(([n]) => isStripped(n)).map(([n]) => n);
-      if (left.length && !warned(['env-merged-shared', 'env-anchor'], 'strip-env')) problems.push(`${where}: ${left.join(', ')} not stripped and no warning says why`);
-      const kept = (pairs: [string, unknown][]) => pairs.filter(([n]) => !isStripped(n));
-      if (!isDeepStrictEqual(kept(eBefore), kept(eAfter))) problems.push(`${where}: environment changed beyond stripping: ${JSON.stringify(eBefore)} -> ${JSON.stringify(eAfter)}`);
-    } else if (!isDeepStrictEqual(own(b, 'environment'), own(a, 'environment'))) {
-      problems.push(`${where}: environment of a non-LinuxServer image changed`);
+      const left = [...eAfter.keys()].filter(isStripped);
+      // Left where they come from a block shared with services that keep them, or from an extended
+      // base that keeps them (Compose merges the base's environment in by name).
+      const explained = report.warnings.some((w) => w.code === 'extends' && left.every((n) => w.message.includes(n)));
+      if (left.length && !explained) problems.push(`${where}: ${left.join(', ')} not stripped and no warning says why`);
+      const kept = (env: Map<string, string | null>) => new Map([...env].filter(([n]) => !isStripped(n)));
+      if (!isDeepStrictEqual(kept(eBefore), kept(eAfter))) problems.push(`${where}: environment changed beyond stripping: ${show(eBefore)} -> ${show(eAfter)}`);
+    } else if (!isDeepStrictEqual(eBefore, eAfter)) {
+      problems.push(`${where}: environment of a non-LinuxServer image changed: ${show(eBefore)} -> ${show(eAfter)}`);
     }
 
-    if (!isDeepStrictEqual(without(b, ['read_only', 'tmpfs', 'environment']), without(a, ['read_only', 'tmpfs', 'environment']))) problems.push(`${where}: keys other than read_only, tmpfs, environment changed`);
+    const rest = (view: Map<string, unknown>) => withoutKeys(view, ['read_only', 'tmpfs', 'environment']);
+    if (!isDeepStrictEqual(rest(b), rest(a))) problems.push(`${where}: keys other than read_only, tmpfs, environment changed: ${show(rest(b))} -> ${show(rest(a))}`);
   }
 
   // A second run is a no-op.
@@ -182,9 +327,14 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     problems.push(`the second run threw ${(error as Error)?.name}: ${(error as Error)?.message}`);
   }
 
-  problems.push(...unintendedLines(doc.text, output));
+  // A service that read its environment from a shared block gets the entries it keeps as its own.
+  const ownEnvironment = result.services.some((s) => s.changes?.some((c) => c.code === 'env-overridden'));
+  problems.push(...unintendedLines(doc.text, output, { ownEnvironment }));
   return problems;
 }
+
+/** A merge key line (`<<: *block`, `<<: [*a, *b]`), which an own environment replaces. */
+const MERGE_KEY_LINE = /^\s*<<:\s*(\*[^\s#,]+|\[[^\]#]*\])\s*(#.*)?$/;
 
 /**
  * Every removed or added line must be about the conversion: it mentions read_only, tmpfs,
@@ -192,9 +342,14 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
  * intended line, or only lost text of one (a flow mapping edited in place: one line is a
  * subsequence of the other);
  * or it is an emptied collection (`key:` became `key: {}`); or a blank line that goes with a
- * removed intended line.
+ * removed intended line. With `ownEnvironment` (a service reported `env-overridden`), a removed
+ * merge key line and an added line copying an entry written in the input are the placement too.
  */
-export function unintendedLines(before: string, after: string): string[] {
+export function unintendedLines(before: string, after: string, { ownEnvironment = false } = {}): string[] {
+  // An alias line (`- *puid`) is about what its anchor holds (`&puid PUID=1000`).
+  const anchored = new Map([...before.matchAll(/&([^\s,[\]{}]+)[ \t]+([^\r\n]*)/g)].map((m) => [m[1]!, m[2]!]));
+  const expand = (line: string) => line.replace(/\*([^\s,[\]{}]+)/g, (alias, name: string) => anchored.get(name) ?? alias);
+  const intended = (line: string) => INTENDED.test(expand(line));
   const split = (text: string) => text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const problems: string[] = [];
   const parts = diffArrays(split(before), split(after));
@@ -220,22 +375,26 @@ export function unintendedLines(before: string, after: string): string[] {
       if (parts[i]!.added) hunk.added.push(...parts[i]!.value.filter((l) => !take(movedAdded, l)));
       else if (parts[i]!.removed) hunk.removed.push(...parts[i]!.value.filter((l) => !take(moved, l)));
     }
-    const intendedAdded = hunk.added.filter((l) => INTENDED.test(l) || / (\{\}|\[\])(\s+#.*)?$/.test(l));
-    const removesIntended = hunk.removed.some((l) => INTENDED.test(l));
+    const intendedAdded = hunk.added.filter((l) => intended(l) || / (\{\}|\[\])(\s+#.*)?$/.test(l));
+    const removesIntended = hunk.removed.some((l) => intended(l));
     for (const line of hunk.removed) {
-      if (INTENDED.test(line)) continue;
+      if (intended(line)) continue;
       // A blank line or a closing bracket inside a removed block (an emptied environment) goes with it.
       if (/^[\s{}[\],]*(#.*)?$/.test(line) && removesIntended) continue;
       if (intendedAdded.some((a) => isSubsequence(line, a))) continue;
+      if (ownEnvironment && MERGE_KEY_LINE.test(line)) continue;
       problems.push(`unintended removed line: ${JSON.stringify(line)}`);
     }
     for (const line of hunk.added) {
       if (intendedAdded.includes(line)) continue;
-      // `tmpfs: /x` became a list: its value moved to a line of its own.
+      // `tmpfs: /x` (or `tmpfs: *x`) became a list: its value moved to a line of its own.
       const moved = line.trim().replace(/^- /, '');
-      if (moved && hunk.removed.some((r) => INTENDED.test(r) && r.includes(moved))) continue;
+      if (moved && hunk.removed.some((r) => intended(r) && expand(r).includes(moved))) continue;
       // A flow mapping that only lost intended entries (`environment: [...]` removed in place).
-      if (hunk.removed.some((r) => INTENDED.test(r) && isSubsequence(line, r))) continue;
+      if (hunk.removed.some((r) => intended(r) && isSubsequence(line, r))) continue;
+      // An entry copied from the input (with the comment of the merge key line it replaced, if any).
+      const entry = line.trim().replace(/^- /, '').replace(/\s+#.*$/, '');
+      if (ownEnvironment && entry.length > 0 && before.includes(entry)) continue;
       problems.push(`unintended added line: ${JSON.stringify(line)}`);
     }
   }
@@ -248,9 +407,7 @@ function isSubsequence(small: string, big: string): boolean {
   return j === small.length;
 }
 
-/** Whether a volume, bind or long-syntax tmpfs already mounts `/run` (so no tmpfs goes there). */
-function volumeAtRun(volumes: unknown): boolean {
-  if (!Array.isArray(volumes)) return false;
-  const atRun = (target: unknown) => typeof target === 'string' && /^\/(var\/)?run\/?$/.test(target);
-  return volumes.some((v) => (typeof v === 'string' ? atRun(v.split(':')[1]) : v !== null && typeof v === 'object' && atRun((v as Record<string, unknown>).target)));
+/** A value of the effective view as JSON, for messages. */
+function show(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v));
 }

@@ -295,9 +295,32 @@ interface Ctx {
 }
 
 const scalar = (text: string): Val => ({ k: 'scalar', text });
+const alias = (name: string): Val => ({ k: 'alias', name });
 
-function envArb(ctx: Ctx, envAnchor: string | null): fc.Arbitrary<Val> {
+/**
+ * Anchors that earlier services define on entries a conversion may change or remove, for later
+ * services to use: a whole environment, a variable's value (`PUID: &uid0 1000`, used as
+ * `MY_PGID: *uid0`), a list entry (`- &puid0 PUID=1000`, used as `- *puid0`), a scalar tmpfs
+ * (`tmpfs: &tmp0 /tmp`, used as `tmpfs: *tmp0`).
+ */
+interface Anchors {
+  env: string[];
+  value: string[];
+  item: string[];
+  tmpfs: string[];
+}
+
+const noAnchors = (): Anchors => ({ env: [], value: [], item: [], tmpfs: [] });
+
+/** The kept variable an alias of an earlier service's stripped value is set as. */
+const ALIASED_VALUE_NAME = 'MY_PGID';
+
+/** Variables the `x-vars` block anchors, for alias items in environment lists. */
+const VAR_ITEMS: Record<string, string> = { tz: 'TZ', puid: 'PUID' };
+
+function envArb(ctx: Ctx, envAnchor: string | null, index: number, earlier: Anchors): fc.Arbitrary<{ value: Val; defined: Partial<Anchors> }> {
   const names = fc.uniqueArray(fc.oneof(pick(STRIPPED), pick(KEPT)), { minLength: 1, maxLength: 6 });
+  const rare = <T>(arb: fc.Arbitrary<T>, nil: T) => (ctx.anchorsOk ? fc.oneof({ weight: 5, arbitrary: fc.constant(nil) }, { weight: 1, arbitrary: arb }) : fc.constant(nil));
   return fc
     .record({
       names,
@@ -306,10 +329,20 @@ function envArb(ctx: Ctx, envAnchor: string | null): fc.Arbitrary<Val> {
       multiline: fc.boolean(),
       decors: fc.array(decor, { minLength: 6, maxLength: 6 }),
       quotes: fc.array(fc.nat({ max: 5 }), { minLength: 6, maxLength: 6 }),
-      mergeBase: fc.boolean(),
+      mergeBase: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.constant<Val>(alias('envbase')) }, { weight: 1, arbitrary: pick(['envbase', 'envbase2']).map((first): Val => ({ k: 'seq', flow: true, items: [{ value: alias(first) }, { value: alias(first === 'envbase' ? 'envbase2' : 'envbase') }] })) }),
+      // Alias items (`- *tz`, `[*tz, PUID=1000]`), at these positions.
+      varItems: rare(fc.subarray(Object.keys(VAR_ITEMS), { minLength: 1 }), [] as string[]),
+      varAt: fc.array(fc.nat(), { minLength: 2, maxLength: 2 }),
+      defineAnchor: rare(fc.constant(true), false),
+      useValue: earlier.value.length ? fc.option(pick(earlier.value), { freq: 2 }) : fc.constant(null),
+      useItem: earlier.item.length ? fc.option(pick(earlier.item), { freq: 2 }) : fc.constant(null),
     })
-    .chain(({ names, values, form, multiline, decors, quotes, mergeBase }) => {
+    .chain(({ names, values, form, multiline, decors, quotes, mergeBase, varItems, varAt, defineAnchor, useValue, useItem }) => {
       const flow = form.startsWith('flow');
+      const isList = form.endsWith('list');
+      if (isList) names = names.filter((n) => !varItems.some((v) => VAR_ITEMS[v] === n) && !(useItem && n === 'PUID'));
+      else if (useValue) names = names.filter((n) => n !== ALIASED_VALUE_NAME);
+      if (names.length === 0) names = ['WEBUI_PORT'];
       if (mergeBase && ctx.anchorsOk && !flow && form === 'map' && AVOID_KNOWN_BUGS.strippedOverMergedStripped) {
         names = names.filter((n) => n !== 'PGID');
         if (names.length === 0) names = ['TZ'];
@@ -317,39 +350,62 @@ function envArb(ctx: Ctx, envAnchor: string | null): fc.Arbitrary<Val> {
       if (AVOID_KNOWN_BUGS.commentsInEmptiedEnv && names.every((n) => STRIPPED.includes(n))) decors = decors.map((d) => ({ ...d, before: [] }));
       if (envAnchor && AVOID_KNOWN_BUGS.blankBeforeEmptiedAnchoredEnv) decors[0] = { ...decors[0], blankBefore: 0, before: [] };
       const useDecor = !flow;
-      if (form.endsWith('list')) {
+      // An anchor on the first stripped entry, for later services to alias.
+      const anchored = defineAnchor ? names.findIndex((n) => STRIPPED.includes(n)) : -1;
+      const anchorName = `${isList ? 'puid' : 'uid'}${index}`;
+      const defined: Partial<Anchors> = anchored < 0 ? {} : isList ? { item: [anchorName] } : { value: [anchorName] };
+      const withAnchor = (i: number, text: string) => (i === anchored ? `&${anchorName} ${text}` : text);
+      if (isList) {
         const items = names.map((name, i) => {
           const value = values[i];
           const text = value === null ? name : `${name}=${value}`;
-          return quoteValue(text, flow).map((t): Item => ({ ...(useDecor ? decors[i] : {}), value: scalar(quotes[i] === 0 ? text.replace(/ /g, '_') : t) }));
+          return quoteValue(text, flow).map((t): Item => ({ ...(useDecor ? decors[i] : {}), value: scalar(withAnchor(i, quotes[i] === 0 ? text.replace(/ /g, '_') : t)) }));
         });
-        return fc.tuple(...items).map((list): Val => ({ k: 'seq', items: list, flow, multiline: flow && multiline, ...(envAnchor && !flow ? { anchor: envAnchor } : {}) }));
+        return fc.tuple(...items).map((list) => {
+          const aliases = [...varItems.map((v) => alias(v)), ...(useItem ? [alias(useItem)] : [])];
+          aliases.forEach((value, i) => list.splice(varAt[i % varAt.length]! % (list.length + 1), 0, { value }));
+          return { value: { k: 'seq', items: list, flow, multiline: flow && multiline, ...(envAnchor && !flow ? { anchor: envAnchor } : {}) } as Val, defined };
+        });
       }
       const entries = names.map((name, i) => {
-        const value = values[i];
-        return fc.tuple(quoteKey(name), value === null || (flow && value === null) ? fc.constant(null) : quoteValue(value, flow)).map(([key, v]): Entry => ({
+        const value = i === anchored && values[i] === null ? '1000' : values[i];
+        return fc.tuple(quoteKey(name), value === null || value === undefined ? fc.constant(null) : quoteValue(value, flow)).map(([key, v]): Entry => ({
           ...(useDecor ? decors[i] : {}),
           key,
-          value: v === null ? (flow ? scalar("''") : { k: 'null' }) : scalar(v),
+          value: v === null ? (flow ? scalar("''") : { k: 'null' }) : scalar(withAnchor(i, v)),
         }));
       });
-      return fc.tuple(...entries).map((list): Val => {
-        const all = mergeBase && ctx.anchorsOk && !flow ? [{ key: '<<', value: { k: 'alias', name: 'envbase' } } as Entry, ...list] : list;
-        return { k: 'map', entries: all, flow, multiline: flow && multiline, ...(envAnchor && !flow ? { anchor: envAnchor } : {}) };
+      return fc.tuple(...entries).map((list) => {
+        const merged = mergeBase && ctx.anchorsOk && !flow ? [{ key: '<<', value: mergeBase } as Entry, ...list] : list;
+        const all = useValue ? [...merged, { key: ALIASED_VALUE_NAME, value: alias(useValue) }] : merged;
+        return { value: { k: 'map', entries: all, flow, multiline: flow && multiline, ...(envAnchor && !flow ? { anchor: envAnchor } : {}) } as Val, defined };
       });
     });
 }
 
 const TMPFS_ITEMS = ['/tmp', '/run', '/run:noexec,size=10m', '/run:exec', '/var/cache:size=1m', '/run/', '/tmp:mode=1777', '/run:size=64m'];
+/** Tmpfs entries the `x-vars` block anchors, for alias items. */
+const TMPFS_VARS = ['runx', 'tmpx'];
 
-function tmpfsArb(ctx: Ctx): fc.Arbitrary<Val> {
-  const item = pick(TMPFS_ITEMS).chain((t) => quoteValue(t, true));
+function tmpfsArb(ctx: Ctx, index: number, earlier: Anchors): fc.Arbitrary<{ value: Val; defined: Partial<Anchors> }> {
+  const plainItem = pick(TMPFS_ITEMS).chain((t) => quoteValue(t, true));
+  const item = ctx.anchorsOk ? fc.oneof({ weight: 8, arbitrary: plainItem.map(scalar) }, { weight: 1, arbitrary: pick(TMPFS_VARS).map(alias) }) : plainItem.map(scalar);
+  const plain = (arb: fc.Arbitrary<Val>) => arb.map((value) => ({ value, defined: {} }));
+  // A scalar tmpfs with an anchor that later services use (`tmpfs: &tmp0 /tmp`).
+  const anchoredScalar = plainItem.map((t) => ({ value: scalar(`&tmp${index} ${t}`), defined: { tmpfs: [`tmp${index}`] } }));
   return fc.oneof(
-    item.map(scalar),
-    ...(ctx.flow || AVOID_KNOWN_BUGS.nullTmpfs || AVOID_KNOWN_BUGS.nullTmpfsNeedingTmp ? [] : [fc.constant<Val>({ k: 'null' })]),
-    fc.record({ items: fc.array(item, { minLength: 1, maxLength: 3 }), flow: ctx.flow ? fc.constant(true) : fc.boolean(), decors: fc.array(decor, { minLength: 3, maxLength: 3 }) }).map(
-      ({ items, flow, decors }): Val => ({ k: 'seq', flow, items: items.map((t, i) => ({ ...(flow ? {} : decors[i]), value: scalar(t) })) }),
-    ),
+    { weight: 6, arbitrary: plain(plainItem.map(scalar)) },
+    ...(ctx.anchorsOk ? [{ weight: 2, arbitrary: anchoredScalar }] : []),
+    ...(ctx.anchorsOk && earlier.tmpfs.length ? [{ weight: 8, arbitrary: plain(pick(earlier.tmpfs).map(alias)) }] : []),
+    ...(ctx.flow || AVOID_KNOWN_BUGS.nullTmpfs || AVOID_KNOWN_BUGS.nullTmpfsNeedingTmp ? [] : [{ weight: 6, arbitrary: plain(fc.constant<Val>({ k: 'null' })) }]),
+    {
+      weight: 6,
+      arbitrary: plain(
+        fc.record({ items: fc.array(item, { minLength: 1, maxLength: 3 }), flow: ctx.flow ? fc.constant(true) : fc.boolean(), decors: fc.array(decor, { minLength: 3, maxLength: 3 }) }).map(
+          ({ items, flow, decors }): Val => ({ k: 'seq', flow, items: items.map((value, i) => ({ ...(flow ? {} : decors[i]), value })) }),
+        ),
+      ),
+    },
   );
 }
 
@@ -411,10 +467,37 @@ function otherKeys(ctx: Ctx): fc.Arbitrary<Entry>[] {
 interface ServicePlan {
   service: GenService;
   entry: Entry;
-  envAnchor: string | null;
+  /** Anchors this service defines for later ones. */
+  defined: Anchors;
 }
 
-function serviceArb(name: string, index: number, anchorsOk: boolean, earlierEnvAnchors: fc.Arbitrary<string | null>): fc.Arbitrary<ServicePlan> {
+/** What the checker knows of a service from the image Compose runs it with (own or extended). */
+function describeService(name: string, image: string | null): GenService {
+  const lsioImage = LSIO_IMAGES.find(([i]) => i === image);
+  if (lsioImage) return { name, image, lsio: true, needsTmp: lsioImage[1], needsTmpfs: [], run: 'exec' };
+  return { name, image, lsio: false, needsTmp: false, needsTmpfs: otherImageTmpfs(image), run: otherImageRun(image) };
+}
+
+/** `extends` naming an earlier service, in each form Compose takes for one file. */
+function extendsArb(bases: readonly ServicePlan[], flow: boolean): fc.Arbitrary<{ base: ServicePlan; entry: Entry } | null> {
+  if (bases.length === 0) return fc.constant(null);
+  const entry = fc.record({ base: pick(bases), form: pick(flow ? (['scalar', 'flow'] as const) : (['scalar', 'scalar', 'flow', 'block'] as const)) }).map(({ base, form }) => {
+    const name = base.service.name;
+    const value: Val = form === 'scalar' ? scalar(name) : { k: 'map', flow: form === 'flow', entries: [{ key: 'service', value: scalar(name) }] };
+    return { base, entry: { key: 'extends', value } };
+  });
+  return fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: entry });
+}
+
+/** `<<:` at the head of a service: none, one block, or a list of two (the earlier one wins). */
+const serviceMergeArb = fc.oneof(
+  { weight: 9, arbitrary: fc.constant<Val | null>(null) },
+  { weight: 3, arbitrary: fc.constant<Val | null>(alias('common')) },
+  { weight: 1, arbitrary: pick(['common', 'common2']).map((first): Val => ({ k: 'seq', flow: true, items: [{ value: alias(first) }, { value: alias(first === 'common' ? 'common2' : 'common') }] })) },
+);
+
+function serviceArb(name: string, index: number, anchorsOk: boolean, earlier: readonly ServicePlan[]): fc.Arbitrary<ServicePlan> {
+  const anchors = earlier.reduce((all, p) => mergeAnchors(all, p.defined), noAnchors());
   return fc
     .record({
       flow: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
@@ -423,9 +506,9 @@ function serviceArb(name: string, index: number, anchorsOk: boolean, earlierEnvA
       lsioImage: pick(LSIO_IMAGES),
       otherImage: pick(OTHER_IMAGES),
       imageForm: pick(['plain', 'plain', 'plain', 'quoted', 'none', 'alias'] as const),
-      merge: anchorsOk ? fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }) : fc.constant(false),
+      merge: anchorsOk ? serviceMergeArb : fc.constant(null),
       hasEnv: fc.nat({ max: 4 }),
-      envAlias: earlierEnvAnchors,
+      envAlias: anchors.env.length && anchorsOk ? fc.option(pick(anchors.env), { freq: 2 }) : fc.constant(null),
       anchorEnv: fc.boolean(),
       hasRo: fc.nat({ max: 3 }),
       hasTmpfs: fc.nat({ max: 3 }),
@@ -433,33 +516,36 @@ function serviceArb(name: string, index: number, anchorsOk: boolean, earlierEnvA
       nameKey: quoteKey(name),
       serviceDecor: decor,
     })
+    .chain((r) => extendsArb(earlier, r.flow).map((ext) => ({ ...r, ext })))
     .chain((r) => {
       const ctx: Ctx = { flow: r.flow, anchorsOk };
-      const image = r.imageForm === 'none' ? null : r.lsio ? r.lsioImage[0] : r.otherImage;
-      const lsio = image !== null && r.lsio;
+      const ownImage = r.imageForm === 'none' ? null : r.imageForm === 'alias' && anchorsOk ? (r.lsio ? LSIO_ALIAS : OTHER_ALIAS) : r.lsio ? r.lsioImage[0] : r.otherImage;
       const envAnchor = r.anchorEnv && anchorsOk ? `env${index}` : null;
-      const aliased = image !== null && r.imageForm === 'alias' && anchorsOk;
-      const parts: fc.Arbitrary<Entry | null>[] = [
-        image === null
+      const withDefined = (arb: fc.Arbitrary<{ value: Val; defined: Partial<Anchors> }>, key: string) => arb.map(({ value, defined }) => ({ entry: { key, value } as Entry, defined }));
+      const parts: fc.Arbitrary<{ entry: Entry; defined: Partial<Anchors> } | null>[] = [
+        (ownImage === null
           ? fc.constant<Entry>({ key: 'build', value: scalar('.') })
           : r.imageForm === 'alias' && anchorsOk
-            ? fc.constant<Entry>({ key: 'image', value: { k: 'alias', name: r.lsio ? 'lsioimg' : 'otherimg' } })
-            : quoteValue(image, r.flow).map((t): Entry => ({ key: 'image', value: scalar(r.imageForm === 'quoted' ? `"${image}"` : t) })),
+            ? fc.constant<Entry>({ key: 'image', value: alias(r.lsio ? 'lsioimg' : 'otherimg') })
+            : quoteValue(ownImage, r.flow).map((t): Entry => ({ key: 'image', value: scalar(r.imageForm === 'quoted' ? `"${ownImage}"` : t) }))
+        ).map((entry) => ({ entry, defined: {} })),
         r.hasEnv === 0
           ? fc.constant(null)
           : r.envAlias && r.hasEnv === 1 && !r.flow
-            ? fc.constant<Entry>({ key: 'environment', value: { k: 'alias', name: r.envAlias } })
-            : envArb(ctx, envAnchor).map((value): Entry => ({ key: 'environment', value })),
-        r.hasRo === 0 ? readOnlyArb(ctx).map((value): Entry => ({ key: 'read_only', value })) : fc.constant(null),
-        r.hasTmpfs === 0 ? tmpfsArb(ctx).map((value): Entry => ({ key: 'tmpfs', value })) : fc.constant(null),
-        ...otherKeys(ctx).map((arb) => fc.option(arb, { freq: 2 })),
+            ? fc.constant({ entry: { key: 'environment', value: alias(r.envAlias) }, defined: {} })
+            : withDefined(envArb(ctx, envAnchor, index, anchors), 'environment'),
+        r.hasRo === 0 ? readOnlyArb(ctx).map((value) => ({ entry: { key: 'read_only', value } as Entry, defined: {} })) : fc.constant(null),
+        r.hasTmpfs === 0 ? withDefined(tmpfsArb(ctx, index, anchors), 'tmpfs') : fc.constant(null),
+        ...otherKeys(ctx).map((arb) => fc.option(arb.map((entry) => ({ entry, defined: {} })), { freq: 2 })),
+        ...(r.ext ? [fc.constant({ entry: r.ext.entry, defined: {} })] : []),
       ];
-      return fc.tuple(fc.tuple(...parts), fc.array(fc.integer(), { minLength: 16, maxLength: 16 })).chain(([entries, order]) => {
-        const present = entries.filter(
-          (e): e is Entry => e !== null && !(r.merge && AVOID_KNOWN_BUGS.mergedKeyOverriddenByUnselected && ['read_only', 'tmpfs', 'environment'].includes(e.key)),
+      return fc.tuple(fc.tuple(...parts), fc.array(fc.integer(), { minLength: 16, maxLength: 16 })).chain(([generated, order]) => {
+        const present = generated.filter(
+          (g): g is { entry: Entry; defined: Partial<Anchors> } => g !== null && !(r.merge && AVOID_KNOWN_BUGS.mergedKeyOverriddenByUnselected && ['read_only', 'tmpfs', 'environment'].includes(g.entry.key)),
         );
+        const defined = present.reduce((all, g) => mergeAnchors(all, g.defined), noAnchors());
         // A permutation of the keys, with quoted keys and comments here and there.
-        const shuffled = present.map((e, i) => ({ e, o: order[i]! })).sort((a, b) => a.o - b.o).map((x) => x.e);
+        const shuffled = present.map((g, i) => ({ e: g.entry, o: order[i]! })).sort((a, b) => a.o - b.o).map((x) => x.e);
         if (AVOID_KNOWN_BUGS.blockScalarLast && shuffled.length > 1 && shuffled[shuffled.length - 1]!.value.k === 'block') shuffled.unshift(shuffled.pop()!);
         // Keep a block scalar from sitting before an environment that may be removed.
         const block = shuffled.findIndex((e) => e.value.k === 'block');
@@ -472,19 +558,23 @@ function serviceArb(name: string, index: number, anchorsOk: boolean, earlierEnvA
           }),
         );
         return fc.tuple(...keyed).map((list) => {
-          const all = r.merge && !(r.flow && AVOID_KNOWN_BUGS.flowAndBlockEditSharedTmpfs) ? [{ key: '<<', value: { k: 'alias', name: 'common' } } as Entry, ...list] : list;
-          const usedEnvAnchor = all.some((e) => e.value.k === 'map' || e.value.k === 'seq' ? (e.value as { anchor?: string }).anchor === envAnchor : false);
+          const all = r.merge && !(r.flow && AVOID_KNOWN_BUGS.flowAndBlockEditSharedTmpfs) ? [{ key: '<<', value: r.merge } as Entry, ...list] : list;
+          const usedEnvAnchor = envAnchor !== null && all.some((e) => (e.value.k === 'map' || e.value.k === 'seq') && e.value.anchor === envAnchor);
           const value: Val = { k: 'map', flow: r.flow, multiline: r.flow && r.multiline, entries: all.length ? all : [{ key: 'image', value: scalar('busybox') }] };
+          // Compose runs the service with its own image, else the one it extends.
+          const image = ownImage ?? r.ext?.base.service.image ?? null;
           return {
-            service: aliased
-              ? { name, image: r.lsio ? LSIO_ALIAS : OTHER_ALIAS, lsio, needsTmp: false, needsTmpfs: r.lsio ? [] : otherImageTmpfs(OTHER_ALIAS), run: r.lsio ? 'exec' : otherImageRun(OTHER_ALIAS) }
-              : { name, image, lsio, needsTmp: lsio && r.lsioImage[1], needsTmpfs: lsio ? [] : otherImageTmpfs(image), run: lsio ? 'exec' : otherImageRun(image) },
+            service: describeService(name, image),
             entry: { ...r.serviceDecor, key: r.nameKey, value },
-            envAnchor: usedEnvAnchor ? envAnchor : null,
+            defined: mergeAnchors(defined, { env: usedEnvAnchor ? [envAnchor] : [] }),
           };
         });
       });
     });
+}
+
+function mergeAnchors(a: Anchors, b: Partial<Anchors>): Anchors {
+  return { env: [...a.env, ...(b.env ?? [])], value: [...a.value, ...(b.value ?? [])], item: [...a.item, ...(b.item ?? [])], tmpfs: [...a.tmpfs, ...(b.tmpfs ?? [])] };
 }
 
 const LSIO_ALIAS = 'lscr.io/linuxserver/sonarr:latest';
@@ -493,14 +583,10 @@ const NAMES = ['web', 'db', 'sonarr', 'radarr', 'app', 'svc_1', 'my-service', 'c
 
 function servicesArb(anchorsOk: boolean): fc.Arbitrary<ServicePlan[]> {
   return fc.uniqueArray(pick(NAMES), { minLength: 1, maxLength: 4 }).chain((names) => {
-    // Build one at a time so a later service may alias an earlier service's environment.
+    // Build one at a time so a later service may alias an earlier service's entries or extend it.
     let acc: fc.Arbitrary<ServicePlan[]> = fc.constant([]);
     names.forEach((name, index) => {
-      acc = acc.chain((done) => {
-        const anchors = done.map((p) => p.envAnchor).filter((a): a is string => a !== null);
-        const alias = anchors.length && anchorsOk ? fc.option(pick(anchors), { freq: 2 }) : fc.constant(null);
-        return serviceArb(name, index, anchorsOk, alias).map((plan) => [...done, plan]);
-      });
+      acc = acc.chain((done) => serviceArb(name, index, anchorsOk, done).map((plan) => [...done, plan]));
     });
     return acc;
   });
@@ -512,24 +598,36 @@ const prelude: fc.Arbitrary<Entry[]> = fc
     commonRo: fc.option(pick(['false', 'true']), { freq: 2 }),
     commonTmpfs: fc.option(pick(['[/run]', '/tmp', '[/run:noexec]']), { freq: 2 }),
     commonEnv: fc.boolean(),
+    common2Ro: fc.option(pick(['true', 'false']), { freq: 2 }),
+    common2Tmpfs: fc.option(pick(['[/run:exec]', '/tmp', '[/run:size=64m]']), { freq: 2 }),
+    common2Env: fc.boolean(),
     decor,
   })
-  .map(({ commonRo, commonTmpfs, commonEnv, decor: d }) => {
-    const common: Entry[] = [{ key: 'restart', value: scalar('unless-stopped') }];
-    if (commonRo) common.push({ key: 'read_only', value: scalar(commonRo) });
-    if (commonTmpfs) common.push({ key: 'tmpfs', value: scalar(commonTmpfs) });
-    if (commonEnv) common.push({ key: 'environment', value: { k: 'map', flow: false, entries: [{ key: 'PUID', value: scalar('1000') }, { key: 'TZ', value: scalar('UTC') }] } });
+  .map(({ commonRo, commonTmpfs, commonEnv, common2Ro, common2Tmpfs, common2Env, decor: d }) => {
+    const block = (ro: string | null, tmpfs: string | null, env: [string, string][] | null): Entry[] => [
+      ...(ro ? [{ key: 'read_only', value: scalar(ro) }] : []),
+      ...(tmpfs ? [{ key: 'tmpfs', value: scalar(tmpfs) }] : []),
+      ...(env ? [{ key: 'environment', value: { k: 'map', flow: false, entries: env.map(([key, v]) => ({ key, value: scalar(v) })) } as Val }] : []),
+    ];
+    const map = (anchor: string | undefined, entries: [string, string][]): Val => ({ k: 'map', flow: false, ...(anchor ? { anchor } : {}), entries: entries.map(([key, v]) => ({ key, value: scalar(v) })) });
     return [
-      { ...d, key: 'x-common', value: { k: 'map', flow: false, anchor: 'common', entries: common } },
-      { key: 'x-envbase', value: { k: 'map', flow: false, anchor: 'envbase', entries: [{ key: 'PGID', value: scalar('1000') }, { key: 'S6_VERBOSITY', value: scalar('1') }] } },
-      { key: 'x-images', value: { k: 'map', flow: false, entries: [{ key: 'lsio', value: scalar(`&lsioimg ${LSIO_ALIAS}`) }, { key: 'other', value: scalar(`&otherimg ${OTHER_ALIAS}`) }] } },
+      { ...d, key: 'x-common', value: { k: 'map', flow: false, anchor: 'common', entries: [{ key: 'restart', value: scalar('unless-stopped') }, ...block(commonRo, commonTmpfs, commonEnv ? [['PUID', '1000'], ['TZ', 'UTC']] : null)] } },
+      { key: 'x-envbase', value: map('envbase', [['PGID', '1000'], ['S6_VERBOSITY', '1']]) },
+      { key: 'x-images', value: map(undefined, [['lsio', `&lsioimg ${LSIO_ALIAS}`], ['other', `&otherimg ${OTHER_ALIAS}`]]) },
+      // A second block for merge lists (`<<: [*common, *common2]`): keys of the first one hide its.
+      { key: 'x-common2', value: { k: 'map', flow: false, anchor: 'common2', entries: [{ key: 'stop_grace_period', value: scalar('30s') }, ...block(common2Ro, common2Tmpfs, common2Env ? [['PGID', '1001'], ['UMASK', '022'], ['TZ', 'Europe/Paris']] : null)] } },
+      { key: 'x-envbase2', value: map('envbase2', [['PGID', '1001'], ['UMASK', '022'], ['TZ', 'UTC']]) },
+      // Scalars for alias items in environment and tmpfs lists.
+      { key: 'x-vars', value: map(undefined, [['tz', '&tz TZ=UTC'], ['puid', '&puid PUID=1000'], ['run', '&runx /run:exec'], ['tmp', '&tmpx /tmp']]) },
     ];
   });
 
 /**
  * Arbitrary compose documents: 2- or 4-space indentation, indented or unindented sequences,
- * flow and block collections, comments in every position, blank lines, anchors, aliases and
- * merge keys, quoted keys and values, block scalars, CRLF, BOM, no final newline.
+ * flow and block collections, comments in every position, blank lines, anchors, aliases (as
+ * values and as sequence items) and merge keys (one block or a list), anchors on entries a
+ * conversion removes, same-file `extends`, quoted keys and values, block scalars, CRLF, BOM,
+ * `%YAML` directives, no final newline.
  */
 export const composeDoc: fc.Arbitrary<GenDoc> = fc
   .record({
@@ -539,6 +637,7 @@ export const composeDoc: fc.Arbitrary<GenDoc> = fc
     finalNewline: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     bom: fc.oneof({ weight: 8, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     docStart: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    directive: fc.oneof({ weight: 10, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: pick(['%YAML 1.1', '%YAML 1.2']) }),
     version: fc.boolean(),
     anchors: fc.boolean(),
     prelude,
@@ -551,7 +650,9 @@ export const composeDoc: fc.Arbitrary<GenDoc> = fc
   .map(({ r, plans }): GenDoc => {
     const layout: Layout = { unit: r.unit, seqIndent: r.seqIndent === 'unit' ? r.unit : r.seqIndent === 'zero' ? 0 : 2, eol: r.crlf ? '\r\n' : '\n' };
     const lines: string[] = [];
-    if (r.docStart) lines.push('---');
+    // A directive needs the `---` that ends the directives.
+    if (r.directive) lines.push(r.directive);
+    if (r.docStart || r.directive) lines.push('---');
     lines.push(...r.headComments.map((c) => `# ${c}`));
     if (r.version) lines.push(`version: "3.8"`, '');
     if (r.anchors) lines.push(...renderEntries(r.prelude, 0, layout));
