@@ -237,7 +237,10 @@ function strandsLinesAfterBlockScalar(ctx: ServiceContext, owner: YAMLMap, pair:
   let end = layout.nextLineStart(contentEnd(env, text));
   while (end < text.length && strandable(text.slice(end, layout.lineEnd(end)))) end = layout.nextLineStart(end);
   const region = text.slice(layout.lineStart((pair.key as Node).range![0]), end);
-  return region.split(/\r?\n/).slice(0, -1).some(strandable);
+  const lines = region.split(/\r?\n/);
+  // The last line has no line break at the end of a file without a final newline.
+  if (region.endsWith('\n')) lines.pop();
+  return lines.some(strandable);
 }
 
 function endsWithBlockScalar(node: unknown): boolean {
