@@ -164,10 +164,14 @@ function withExtraTmpfs(needs: MountNeeds, extra: readonly TmpfsNeed[] | undefin
  * changes must not be extended by a service that stays as it is.
  */
 function refuseChangedExtendsBases(selected: readonly PlannedService[], services: readonly LocatedService[], lineOf: (offset: number) => number): void {
-  const chosen = new Set(selected.map((s) => s.service.name));
+  const plannedByName = new Map(selected.map((s) => [s.service.name, s]));
+  // Every service that extends a base, directly or through the chain, by base: one pass.
+  const extenders = new Map<string, LocatedService[]>();
+  for (const service of services) for (const base of extendsChain(service)) extenders.set(base, [...(extenders.get(base) ?? []), service]);
   for (const planned of selected) {
     if (planned.report.changes.length === 0) continue;
-    const child = services.find((s) => !chosen.has(s.name) && extendsChain(s).includes(planned.service.name));
+    const children = extenders.get(planned.service.name) ?? [];
+    const child = children.find((s) => !plannedByName.has(s.name));
     if (child) {
       throw new ConvertError(
         'no-placement',
@@ -178,9 +182,9 @@ function refuseChangedExtendsBases(selected: readonly PlannedService[], services
     }
     // A selected child keeps what its own policy keeps: a variable the base strips that the
     // child inherits and keeps (another image) would go from the child too.
-    for (const other of selected) {
+    for (const other of children.map((s) => plannedByName.get(s.name)!)) {
       const kept = other.service.view.environment.filter((e) => e.field.service === planned.service.name && planned.strip.has(e.name) && !other.strip.has(e.name));
-      if (other === planned || kept.length === 0) continue;
+      if (kept.length === 0) continue;
       throw new ConvertError(
         'no-placement',
         `service ${planned.service.name}: service ${other.service.name} extends it and keeps ${kept.map((e) => e.name).join(', ')}, which stripping here would remove from it too; nothing was written`,
