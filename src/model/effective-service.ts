@@ -140,11 +140,12 @@ function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, ba
 
   const imageField = scalarField('image');
   const readOnlyField = scalarField('read_only');
-  const ownTmpfs = own('tmpfs') ? tmpfsItems(own('tmpfs')!, doc) : [];
+  const [tmpfsField, envField, volumesField] = [own('tmpfs'), own('environment'), own('volumes')];
+  const ownTmpfs = tmpfsField ? tmpfsItems(tmpfsField, doc) : [];
   const tmpfs = [...(inherited('tmpfs') ? base!.tmpfs : []), ...ownTmpfs];
-  const ownEnv = own('environment') ? envItems(own('environment')!, doc) : [];
+  const ownEnv = envField ? envItems(envField, doc) : [];
   const extendedEnv = inherited('environment') ? base!.environment : [];
-  const ownVolumes = own('volumes') ? volumeMounts(own('volumes')!.value, doc) : [];
+  const ownVolumes = volumesField ? volumeMounts(volumesField.value, doc) : [];
   const inheritedVolumes = inherited('volumes') ? base!.volumeMounts.filter((v) => !ownVolumes.some((o) => o.path === v.path)) : [];
   return {
     name,

@@ -58,15 +58,16 @@ function viewOf(raw: Record_, base: PlainService | null): PlainService {
   for (const key of Object.keys(raw)) if (key !== 'extends' && tagOf(key) !== '!reset') values[key] = untagged(raw[key]);
 
   const tmpfs = [...(inherited('tmpfs') ? base!.tmpfs : []), ...tmpfsEntries(own('tmpfs'))];
-  const ownEnv = envEntries(own('environment'));
-  const environment = inherited('environment') ? new Map([...base!.environment].filter(([name]) => !ownEnv.has(name))) : ownEnv;
-  if (environment !== ownEnv) for (const [name, value] of ownEnv) environment.set(name, value);
+  const envValue = own('environment');
+  const ownEnv = envEntries(envValue);
+  const environment = new Map(inherited('environment') ? [...base!.environment].filter(([name]) => !ownEnv.has(name)) : []);
+  for (const [name, value] of ownEnv) environment.set(name, value);
   const ownMounts = volumeEntries(own('volumes'));
   const mounts = inherited('volumes') ? [...base!.mounts.filter((v) => !ownMounts.some((o) => o.path === v.path)), ...ownMounts] : ownMounts;
 
   if (tmpfs.length) values.tmpfs = tmpfs;
   else delete values.tmpfs;
-  if (environment.size || own('environment') !== undefined) values.environment = Object.fromEntries(environment);
+  if (environment.size || envValue !== undefined) values.environment = Object.fromEntries(environment);
   else delete values.environment;
   if (mounts.length) values.volumes = mounts;
   else delete values.volumes;

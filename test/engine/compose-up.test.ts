@@ -274,7 +274,8 @@ describe.skipIf(!reachable && !mustRun)('converted files brought up on a real en
   it(
     'every container the original creates and starts, the conversion does too: read-only, /run as its image needs it, /etc refused',
     async () => {
-      const files = [...examples(), ...sharingFixtures(), ...corpusSample(SAMPLE)];
+      const sharing = sharingFixtures();
+      const files = [...examples(), ...sharing, ...corpusSample(SAMPLE)];
       const outcomes = await mapConcurrent(files, POOL, (file) => check(file, image));
       const checked = outcomes.filter((o) => o.status === 'checked');
       const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
@@ -286,7 +287,7 @@ describe.skipIf(!reachable && !mustRun)('converted files brought up on a real en
       expect(outcomes.find((o) => o.file === 'examples/sonarr/compose.yml')?.status).toBe('checked');
       expect(checked.length).toBeGreaterThanOrEqual(6);
       // The effective-view shapes must not all end refused or unreadable: most are brought up.
-      const shared = new Set(sharingFixtures().map((f) => relative(root, f)));
+      const shared = new Set(sharing.map((f) => relative(root, f)));
       expect(checked.filter((o) => shared.has(o.file)).length).toBeGreaterThanOrEqual(shared.size / 2);
       expect(outcomes.filter((o) => o.problems.length).map((o) => ({ file: o.file, problems: o.problems }))).toEqual([]);
     },
