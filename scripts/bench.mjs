@@ -1,7 +1,7 @@
 // Benchmark, not a test: measures the performance goals as ratios against a baseline timed in the
 // same run (alternating runs, medians), so the figures hold on any machine. Informational: exits 0
 // even when a goal fails, 1 only when a run itself crashed.
-// Usage: npm run bench [-- --quick] [--no-build] [--dclint]
+// Usage: npm run bench [-- --quick] [--no-build] [--dclint] [--only bulk|startup|scale|dclint]
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -127,26 +127,37 @@ else {
   for (const part of [all.slice(0, half), all.slice(half)]) new Worker(__filename, { workerData: part });
 }`;
 
-// The library over the same files, each converted once as a bulk run does (--all), with and
-// without the verification of its output: what the verification costs a bulk conversion.
-const LIBRARY_BULK = `
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-const { convert } = await import(process.env.RO_LIBRARY);
-const dir = process.argv[1];
-const verify = process.env.VERIFY === '1';
-for (const f of readdirSync(dir, { recursive: true })) {
-  if (!f.endsWith('compose.yml')) continue;
-  try { convert(readFileSync(join(dir, f), 'utf8'), { all: true, verify }); } catch { /* refusals count like conversions */ }
-}`;
+// What verification costs a bulk --write: the command bundled twice as the build bundles it,
+// once as shipped and once with src/verify/verify.ts replaced by a no-op (a bench-only variant;
+// the product has no switch to skip verification of a write). Neither has a code cache or a
+// worker script beside it, so both convert on the main thread and start the same way.
+async function buildVerifyVariants() {
+  const { build } = createRequire(join(ROOT, 'package.json'))('esbuild');
+  const { script } = await import('./build-options.mjs');
+  const noVerify = {
+    name: 'no-verify',
+    setup(b) {
+      b.onResolve({ filter: /[\\/]verify[\\/]verify\.js$/ }, () => ({ path: 'no-verify', namespace: 'bench' }));
+      b.onLoad({ filter: /.*/, namespace: 'bench' }, () => ({ contents: 'export function verifyConversion() {}', loader: 'js' }));
+    },
+  };
+  const out = {};
+  for (const [name, plugins] of [['verified', []], ['unverified', [noVerify]]]) {
+    const dir = join(TMP, name);
+    await build({ ...script, absWorkingDir: ROOT, plugins: [...script.plugins, ...plugins], entryPoints: { 'cli-app': 'src/cli/cli.ts' }, outdir: dir });
+    out[name] = join(dir, 'cli-app.js');
+  }
+  return out;
+}
 
-function benchBulk() {
+async function benchBulk() {
   const src = join(TMP, 'bulk-src');
   const work = join(TMP, 'bulk');
   const count = makeTree(src, 8);
   const fresh = () => { rmSync(work, { recursive: true, force: true }); cpSync(src, work, { recursive: true }); };
   const floor = join(TMP, 'floor.cjs');
   writeFileSync(floor, FLOOR);
+  const variants = await buildVerifyVariants();
   const floorEnv = (write, threads) => ({ ...process.env, UV_THREADPOOL_SIZE: '16', YAML_PATH: createRequire(join(ROOT, 'package.json')).resolve('yaml'), WRITE: write ? '1' : '0', THREADS: String(threads) });
   const workers = (n) => ({ ...process.env, RO_CONVERT_WORKERS: String(n) });
   // Exit 1: files to convert (--check); 2: the corpus holds a few files that are not compose files (v1 format…).
@@ -159,7 +170,7 @@ function benchBulk() {
     check(workers(0)),
     check(workers(2)),
     { argv: node(floor, src), env: floorEnv(false, 2) },
-    ...[1, 0].map((verify) => ({ argv: node('--input-type=module', '-e', LIBRARY_BULK, src), env: { ...process.env, RO_LIBRARY: join(ROOT, 'dist/index.mjs'), VERIFY: String(verify) } })),
+    ...[variants.verified, variants.unverified].map((cli) => ({ argv: node(cli, '--all', '--write', '--quiet', work), before: fresh, okExit: [0, 2], env: workers(0) })),
   ], N.bulk);
   const [roCheck, base, roWrite, floorWrite, oneThread, twoWorkers, parse2, verified, unverified] = times;
   return [
@@ -169,7 +180,7 @@ function benchBulk() {
     { goal: 'threads: bulk --check on 2 workers / one thread', ratio: twoWorkers / oneThread, detail: `${ms(twoWorkers)}: what workers would give here${cpuNote(times, 5, 4)}` },
     { goal: 'bulk floor: parse-only on 2 threads / parseDocument loop', ratio: parse2 / base, detail: `${ms(parse2)}: what the second core gives a parse${cpuNote(times, 6, 1)}` },
     {
-      goal: 'verification: its share of a bulk conversion (library, --all)', ratio: 1 - unverified / verified, max: 0.15, share: true,
+      goal: 'verification: its share of a bulk --write', ratio: 1 - unverified / verified, max: 0.15, share: true,
       detail: `${ms(verified)} verified vs ${ms(unverified)} not${times.cpu ? `; CPU share ${(1 - times.cpu[8] / times.cpu[7]).toFixed(2)}` : ''}`,
     },
   ];
@@ -363,12 +374,14 @@ let crashed = false;
 try {
   build();
   if (!existsSync(CLI)) throw new Crash(`${CLI} missing: run npm run build (or drop --no-build)`);
-  const steps = [benchBulk, benchStartup, benchScale];
-  if (flags.has('--dclint')) steps.push(benchDclint);
+  const only = process.argv[process.argv.indexOf('--only') + 1];
+  const steps = { bulk: benchBulk, startup: benchStartup, scale: benchScale, ...(flags.has('--dclint') || only === 'dclint' ? { dclint: benchDclint } : {}) };
+  if (flags.has('--only') && !Object.hasOwn(steps, only)) throw new Crash(`--only takes one of bulk, startup, scale, dclint, not ${only}`);
+  for (const name of Object.keys(steps)) if (flags.has('--only') && name !== only) delete steps[name];
   console.log(`ro-convert bench${QUICK ? ' (--quick)' : ''}: node ${process.version}, ${TMP}`);
-  for (const step of steps) {
+  for (const step of Object.values(steps)) {
     try {
-      for (const r of [step()].flat()) {
+      for (const r of [await step()].flat()) {
         rows.push(r);
         console.log(`${verdict(r).padEnd(4)}  ${r.goal}: ${r.skip ?? `${figure(r, r.ratio)} (${r.detail})`}`);
       }

@@ -4,35 +4,13 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { common, script } from './build-options.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
 // The command and the worker are classic scripts (CommonJS): Node loads them without the ES
 // module loader, and V8 can run the CLI from a code cache. The library stays an ES module (.mjs).
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', legalComments: 'none', minify: process.env.RO_NO_MINIFY !== '1', outdir: 'dist' };
-// commander requires node:child_process (and with it net, stream…) when it loads, for
-// executable subcommands, which ro-convert has none of: that load was an eighth of a one-file
-// run's start-up. Its require becomes a getter that loads the module on first use.
-const lazyChildProcess = {
-  name: 'lazy-child-process',
-  setup(build) {
-    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
-      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
-      loader: 'js',
-    }));
-  },
-};
-const script = {
-  ...common,
-  plugins: [lazyChildProcess],
-  format: 'cjs',
-  // Lazy imports become lazy require() calls: a script run through node:vm has no import().
-  supported: { 'dynamic-import': false },
-  define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "var __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-};
 // dist/cli.js runs dist/cli-app.js from V8's code cache (dist/cli-app.cache, written below).
 await build({ ...script, entryPoints: { cli: 'src/cli/bin.ts' }, banner: { js: `#!/usr/bin/env node\n${script.banner.js}` } });
 await build({ ...script, entryPoints: { 'cli-app': 'src/cli/cli.ts', worker: 'src/io/worker.ts' } });
