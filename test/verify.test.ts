@@ -147,4 +147,12 @@ services:
     expect(check((out) => out, input)).not.toThrow();
     expectInternal(check((out) => out.replace('!reset []', '!override []'), input), 'unselected service web changed');
   });
+
+  it('checks again with one parser where yaml and js-yaml read a kept scalar differently', () => {
+    // `1_000` and `0b11` are numbers to js-yaml and strings to yaml (the planner's reading).
+    const input = INPUT.replace('  web:\n', '  web:\n    labels:\n      weight: 1_000\n      mask: 0b11\n');
+    expect(check((out) => out, input)).not.toThrow();
+    expectInternal(check((out) => out.replace('weight: 1_000', 'weight: 1_001'), input), 'unselected service web changed');
+    expectInternal(check((out) => out.replace('8989:8989', '8989:80'), input), 'service sonarr: key ports changed');
+  });
 });

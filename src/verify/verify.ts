@@ -2,7 +2,7 @@ import * as jsYaml from 'js-yaml';
 import { CORE_SCHEMA, load, Type } from 'js-yaml';
 import { isNode, parseDocument, Scalar, visit } from 'yaml';
 import type { Plan, PlannedService } from '../plan/plan.js';
-import { internalError } from '../parse/errors.js';
+import { ConvertError, internalError } from '../parse/errors.js';
 import { tmpfsPath } from '../model/service-values.js';
 import { isRecord, plainServices, Tagged } from '../model/plain-services.js';
 import type { PlainService } from '../model/plain-services.js';
@@ -14,7 +14,8 @@ const CONVERTED_KEYS = new Set(['read_only', 'tmpfs', 'environment']);
 /**
  * Checks converted text before anyone sees it (compose-lint's verify_apply): the output is
  * re-read by a second, independent parser (js-yaml, also the corpus oracle's) and compared with
- * the input read the same way, service by service as Compose builds them (aliases, merge keys,
+ * the input (as the planner read it where that is safe, else read the same way as the output),
+ * service by service as Compose builds them (aliases, merge keys,
  * same-file `extends`, `!reset`; the rules of model/effective-service.ts on plain values):
  * top-level keys other than `services` and `x-*` are equal; the set of services is equal;
  * unselected services are identical; selected ones differ only in `read_only`, `tmpfs` and the
@@ -26,7 +27,42 @@ const CONVERTED_KEYS = new Set(['read_only', 'tmpfs', 'environment']);
  * @throws ConvertError (`internal`) naming the first failed check
  */
 export function verifyConversion(input: string, plan: Plan, output: string): void {
+  const planned = plannedInput(plan);
+  if (planned) {
+    const converted = loadWith(loadJsYaml, output);
+    if (converted && passes(() => compareConversion(planned, converted, plan))) return;
+  }
   const [a, b] = loadBoth(input, output, plan);
+  compareConversion(a, b, plan);
+}
+
+/**
+ * The input as the planner's parser read it, reused instead of a second read of the input,
+ * for documents without merge keys or tags (js-yaml and `yaml` treat those differently).
+ * The two parsers still differ on rare scalars (`1_000` is a number to js-yaml, a string to
+ * `yaml`), so a mismatch against this input is never reported: the check runs again with both
+ * texts read by one parser, and only that verdict counts.
+ */
+function plannedInput(plan: Plan): Root | null {
+  const { text, doc } = plan.parsed;
+  if (text.includes('<<') || text.includes('!')) return null;
+  const value: unknown = doc.toJS({ maxAliasCount: -1 });
+  return isRecord(value) ? value : null;
+}
+
+/** False when `check` found a difference (an internal error); any other exception is a bug and propagates. */
+function passes(check: () => void): boolean {
+  try {
+    check();
+    return true;
+  } catch (error) {
+    if (error instanceof ConvertError && error.code === 'internal') return false;
+    throw error;
+  }
+}
+
+/** The checks of {@link verifyConversion}, on both texts read as plain values. */
+function compareConversion(a: Root, b: Root, plan: Plan): void {
   const same = new ValueComparer();
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (key === 'services' || key.startsWith('x-')) continue;
