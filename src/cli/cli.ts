@@ -8,6 +8,7 @@ import { EXIT, run } from './run.js';
 import type { OutputFormat, RunOptions } from './run.js';
 import { isEmptySelection } from '../model/select.js';
 import { VERSION } from './version.js';
+import { isTerminal, writeOutput } from '../io/stdio.js';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
@@ -115,7 +116,7 @@ function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
   if (options.stdout && (paths.length !== 1 || options.mode !== 'preview' || options.format !== 'text')) throw new UsageError('--stdout takes one file (or -) and no --write, --check or --format');
   if (options.interactive && options.format !== 'text') throw new UsageError('--interactive prints diffs and questions: it takes no --format');
   if (paths.includes('-') && options.mode === 'write') throw new UsageError('standard input cannot be written back; use --stdout');
-  if (options.interactive && !(process.stdin.isTTY && process.stdout.isTTY)) throw new UsageError('--interactive needs a terminal');
+  if (options.interactive && !(isTerminal(0) && isTerminal(1))) throw new UsageError('--interactive needs a terminal');
   return options;
 }
 
@@ -128,7 +129,7 @@ function useColor(flag: boolean | undefined): boolean {
   if (flag !== undefined) return flag;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   if (process.env.NO_COLOR) return false;
-  return Boolean(process.stdout.isTTY);
+  return isTerminal(1);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -140,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
   if (words[0] === 'completion' && words.length <= 2) return printCompletion(cli, words[1]);
   if (words[0] === 'preflight') {
     const { preflightMain } = await import('./preflight.js');
-    return preflightMain(words.slice(1), { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text), color: useColor(undefined) });
+    return preflightMain(words.slice(1), { out: (text) => writeOutput(1, text), err: (text) => writeOutput(2, text), color: useColor(undefined) });
   }
   let flags: CliFlags;
   try {
@@ -157,8 +158,9 @@ async function main(argv: string[]): Promise<number> {
       import('../report/report.js'),
     ]);
     const { repository, commit, date } = knowledgeProvenance;
-    process.stdout.write(`LinuxServer images (${repository}@${commit.slice(0, 12)}, ${date}):\n\n${formatImageTable(listImages())}\n`);
-    process.stdout.write(
+    writeOutput(1, `LinuxServer images (${repository}@${commit.slice(0, 12)}, ${date}):\n\n${formatImageTable(listImages())}\n`);
+    writeOutput(
+      1,
       'Images that live next to them (official and third-party). /RUN: what /run needs (exec only for s6 images); TMPFS: entries the\n' +
         'conversion adds, (in parentheses) entries it only names; CONF.: D documented by the image, V verified by a third party,\n' +
         'O observed in public compose files, I inferred from its Dockerfile, X known to break. Any other image gets /run:exec and a warning.\n\n' +
@@ -171,12 +173,12 @@ async function main(argv: string[]): Promise<number> {
     options = toRunOptions(cli.args, flags);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`ro-convert: error: ${error.message}\n(run ro-convert --help for usage)\n`);
+    writeOutput(2, `ro-convert: error: ${error.message}\n(run ro-convert --help for usage)\n`);
     return EXIT.failed;
   }
   return run(options, {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: (text) => writeOutput(1, text),
+    err: (text) => writeOutput(2, text),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -191,17 +193,17 @@ async function main(argv: string[]): Promise<number> {
         rl.close();
       }
     },
-    progress: Boolean(process.stderr.isTTY),
+    progress: isTerminal(2),
   });
 }
 
 async function printCompletion(cli: Command, shell: string | undefined): Promise<number> {
   const { SHELLS, completionScript, isShell } = await import('./completion.js');
   if (shell === undefined || !isShell(shell)) {
-    process.stderr.write(`ro-convert: error: ${shell === undefined ? 'name a shell' : `unknown shell ${shell}`}: ro-convert completion ${SHELLS.join('|')}\n`);
+    writeOutput(2, `ro-convert: error: ${shell === undefined ? 'name a shell' : `unknown shell ${shell}`}: ro-convert completion ${SHELLS.join('|')}\n`);
     return EXIT.failed;
   }
-  process.stdout.write(completionScript(shell, cli));
+  writeOutput(1, completionScript(shell, cli));
   return EXIT.ok;
 }
 
@@ -211,7 +213,7 @@ main(process.argv).then(
   },
   (error: unknown) => {
     // Never a stack trace for the user: one line, and the bug is ours.
-    process.stderr.write(`ro-convert: error: bug in ro-convert: ${error instanceof Error ? error.message : String(error)}\n`);
+    writeOutput(2, `ro-convert: error: bug in ro-convert: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = EXIT.failed;
   },
 );

@@ -1,0 +1,49 @@
+// Standard output and error without Node's stream objects. Creating process.stdout or
+// process.stderr loads the whole stream stack (and net.Socket for a pipe): a tenth of a one-file
+// run's start-up. A write here is one write(2), as Node's stdout already is on Linux for pipes,
+// files and terminals, so the order between the two descriptors is unchanged.
+import { fstatSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+/** The two descriptors this module writes to. */
+export type OutputFd = 1 | 2;
+
+const streamOf = (fd: OutputFd) => (fd === 1 ? process.stdout : process.stderr);
+const handedToStream = new Set<OutputFd>();
+
+/**
+ * Writes all of `text` to `fd`. A descriptor that cannot take it at once (non-blocking and
+ * full: EAGAIN, or a partial write) or fails (a closed pipe) is handed to Node's stream for the
+ * rest of the run, which waits, buffers and reports errors as it always has; everything after
+ * goes there too, so the bytes stay in order.
+ */
+export function writeOutput(fd: OutputFd, text: string): void {
+  if (handedToStream.has(fd)) {
+    streamOf(fd).write(text);
+    return;
+  }
+  const bytes = Buffer.from(text);
+  let written = 0;
+  try {
+    written = writeSync(fd, bytes);
+  } catch {
+    // Left to the stream below, which retries or reports the error as Node does.
+  }
+  if (written === bytes.length) return;
+  handedToStream.add(fd);
+  streamOf(fd).write(bytes.subarray(written));
+}
+
+/**
+ * Whether `fd` is a terminal, as `process.stdout.isTTY` says, without creating the stream. Only
+ * a character device can be one; asking the tty module (which loads net) is left to those.
+ */
+export function isTerminal(fd: 0 | OutputFd): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  // A lazy require: esbuild would load an imported tty, and with it net, at start-up.
+  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+}
