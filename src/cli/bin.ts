@@ -17,7 +17,8 @@ try {
 }
 const filename = fileURLToPath(app);
 // The bundle is ASCII (the build checks it), so latin1 reads it as UTF-8 would, without decoding.
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(app, 'latin1')}\n})`, { filename, cachedData });
+// The build wrote it as a function of what a CommonJS module receives.
+const script = new Script(readFileSync(app, 'latin1'), { filename, cachedData });
 // The build runs one conversion with this set, then keeps the code compiled by then.
 if (process.env.RO_CONVERT_WRITE_CODE_CACHE === '1') process.once('exit', () => writeFileSync(cache, script.createCachedData()));
 const module = { exports: {} };
