@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
@@ -24,9 +25,21 @@ const lazyChildProcess = {
     }));
   },
 };
+// yaml is CommonJS: esbuild gives each of the ~20 modules importing it its own copy of yaml's
+// namespace, one getter per export (~200 kB and ~800 property definitions at start-up), and
+// every call to yaml then goes through a getter. One module binds the exports once instead, and
+// the importers refer to those bindings directly.
+const yamlBindings = {
+  name: 'yaml-bindings',
+  setup(build) {
+    const names = Object.keys(createRequire(import.meta.url)('yaml'));
+    build.onResolve({ filter: /^yaml$/ }, (args) => (args.namespace === 'file' && !/[\\/]node_modules[\\/]/.test(args.importer) ? { path: 'yaml', namespace: 'yaml-bindings' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'yaml-bindings' }, () => ({ contents: `export const { ${names.join(', ')} } = require('yaml');`, loader: 'js', resolveDir: process.cwd() }));
+  },
+};
 const script = {
   ...common,
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, yamlBindings],
   format: 'cjs',
   // Lazy imports become lazy require() calls: a script run through node:vm has no import().
   supported: { 'dynamic-import': false },
