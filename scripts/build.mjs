@@ -43,11 +43,12 @@ const script = {
   format: 'cjs',
   // Lazy imports become lazy require() calls: a script run through node:vm has no import().
   supported: { 'dynamic-import': false },
-  define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "var __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // import.meta.url is computed when first read: a one-file run never needs it.
+  define: { 'import.meta.url': '__importMeta.url' },
+  banner: { js: "var __importMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
 };
 // dist/cli.js runs dist/cli-app.js from V8's code cache (dist/cli-app.cache, written below).
-await build({ ...script, entryPoints: { cli: 'src/cli/bin.ts' }, banner: { js: `#!/usr/bin/env node\n${script.banner.js}` } });
+await build({ ...script, entryPoints: { cli: 'src/cli/bin.ts' }, banner: { js: '#!/usr/bin/env node' } });
 await build({ ...script, entryPoints: { worker: 'src/io/worker.ts' } });
 // The CLI bundle is written as the function that Node's CommonJS loader would wrap it in, so that
 // dist/cli.js compiles the file's text as it is: wrapping it at run time copied ~350 kB into a

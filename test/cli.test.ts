@@ -586,6 +586,16 @@ describe('colour', () => {
     expect(stripAnsi(run.stdout)).toBe(plain);
   });
 
+  it('colours the diff when stdout is a terminal', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const plain = runCli(['--service', 'sonarr', 'compose.yml'], { cwd: dir }).stdout;
+    // script(1) runs the command on a pseudo-terminal and copies what it prints (with CRLF).
+    const run = spawnSync('script', ['-qec', `"${process.execPath}" "${cliFile()}" --service sonarr compose.yml`, '/dev/null'], { cwd: dir, env: cleanEnv(), encoding: 'utf8', input: '' });
+    expect(run.status).toBe(0);
+    expect(ANSI.test(run.stdout)).toBe(true);
+    expect(stripAnsi(run.stdout).replace(/\r\n/g, '\n')).toContain(plain);
+  });
+
   it('never colours the JSON report', () => {
     const run = runCli(['--json', '--color', '--service', 'sonarr', 'compose.yml'], { cwd: workspace({ 'compose.yml': SONARR_IN }), env: { FORCE_COLOR: '1' } });
     expect(ANSI.test(run.stdout)).toBe(false);

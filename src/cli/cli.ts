@@ -90,7 +90,7 @@ interface CliFlags {
 
 class UsageError extends Error {}
 
-function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
+function toRunOptions(paths: string[], flags: CliFlags, stdoutIsTerminal: boolean): RunOptions {
   const options: RunOptions = {
     paths,
     services: flags.service,
@@ -107,7 +107,7 @@ function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
     quiet: Boolean(flags.quiet),
     redact: Boolean(flags.redact),
     strict: Boolean(flags.strict),
-    color: useColor(flags.color),
+    color: useColor(flags.color, stdoutIsTerminal),
   };
   if (isEmptySelection(options)) throw new UsageError('choose the services to convert: --service NAME, --all, --image GLOB or --supported');
   if (paths.length === 0) throw new UsageError('name at least one compose file or directory (or - for standard input)');
@@ -116,7 +116,6 @@ function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
   if (options.stdout && (paths.length !== 1 || options.mode !== 'preview' || options.format !== 'text')) throw new UsageError('--stdout takes one file (or -) and no --write, --check or --format');
   if (options.interactive && options.format !== 'text') throw new UsageError('--interactive prints diffs and questions: it takes no --format');
   if (paths.includes('-') && options.mode === 'write') throw new UsageError('standard input cannot be written back; use --stdout');
-  if (options.interactive && !(isTerminal(0) && isTerminal(1))) throw new UsageError('--interactive needs a terminal');
   return options;
 }
 
@@ -125,11 +124,11 @@ function outputFormat(flags: CliFlags): OutputFormat {
   return flags.json ? 'json' : (flags.format ?? 'text');
 }
 
-function useColor(flag: boolean | undefined): boolean {
+function useColor(flag: boolean | undefined, stdoutIsTerminal: boolean): boolean {
   if (flag !== undefined) return flag;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   if (process.env.NO_COLOR) return false;
-  return isTerminal(1);
+  return stdoutIsTerminal;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -141,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
   if (words[0] === 'completion' && words.length <= 2) return printCompletion(cli, words[1]);
   if (words[0] === 'preflight') {
     const { preflightMain } = await import('./preflight.js');
-    return preflightMain(words.slice(1), { out: (text) => writeOutput(1, text), err: (text) => writeOutput(2, text), color: useColor(undefined) });
+    return preflightMain(words.slice(1), { out: (text) => writeOutput(1, text), err: (text) => writeOutput(2, text), color: useColor(undefined, await isTerminal(1)) });
   }
   let flags: CliFlags;
   try {
@@ -168,9 +167,13 @@ async function main(argv: string[]): Promise<number> {
     );
     return EXIT.ok;
   }
+  const [stdoutIsTerminal, stderrIsTerminal] = await Promise.all([isTerminal(1), isTerminal(2)]);
   let options: RunOptions;
   try {
-    options = toRunOptions(cli.args, flags);
+    options = toRunOptions(cli.args, flags, stdoutIsTerminal);
+    // Standard input is asked about only here: a closed or /dev/null stdin is common, and asking
+    // a character device loads the tty module.
+    if (options.interactive && !(stdoutIsTerminal && (await isTerminal(0)))) throw new UsageError('--interactive needs a terminal');
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     writeOutput(2, `ro-convert: error: ${error.message}\n(run ro-convert --help for usage)\n`);
@@ -193,7 +196,7 @@ async function main(argv: string[]): Promise<number> {
         rl.close();
       }
     },
-    progress: isTerminal(2),
+    progress: stderrIsTerminal,
   });
 }
 

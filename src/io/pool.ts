@@ -46,12 +46,13 @@ export function workerCount(files: number, cores: number = availableParallelism(
  * `onProgress` is called after each chunk with the number of files done.
  */
 export async function processAll(jobs: readonly FileJob[], onProgress?: (done: number) => void): Promise<FileOutcome[]> {
-  const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
   const threads = workerCount(jobs.length);
+  // The worker's path only for runs that may use it: the bundle's file URL is made on first use.
+  const workerFile = threads > 0 ? fileURLToPath(new URL('./worker.js', import.meta.url)) : undefined;
   // Without the built worker (running from source) the main thread does the work, unless
   // workers were asked for: then a missing worker is a broken build, not a choice.
-  if (threads > 0 && !existsSync(workerFile) && process.env[WORKERS_ENV]) throw new Error(`${workerFile} is missing`);
-  if (threads === 0 || !existsSync(workerFile)) {
+  if (workerFile !== undefined && !existsSync(workerFile) && process.env[WORKERS_ENV]) throw new Error(`${workerFile} is missing`);
+  if (workerFile === undefined || !existsSync(workerFile)) {
     // Each file converts in one go, then waits on its write's fsync while the next converts.
     const outcomes: FileOutcome[] = new Array(jobs.length);
     let next = 0;

@@ -3,7 +3,6 @@
 // run's start-up. A write here is one write(2), as Node's stdout already is on Linux for pipes,
 // files and terminals, so the order between the two descriptors is unchanged.
 import { fstatSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 
 /** The two descriptors this module writes to. */
 export type OutputFd = 1 | 2;
@@ -36,14 +35,15 @@ export function writeOutput(fd: OutputFd, text: string): void {
 
 /**
  * Whether `fd` is a terminal, as `process.stdout.isTTY` says, without creating the stream. Only
- * a character device can be one; asking the tty module (which loads net) is left to those.
+ * a character device can be one: the tty module (which loads net) is loaded only to ask about one.
  */
-export function isTerminal(fd: 0 | OutputFd): boolean {
+export async function isTerminal(fd: 0 | OutputFd): Promise<boolean> {
   try {
     if (!fstatSync(fd).isCharacterDevice()) return false;
   } catch {
+    // A closed descriptor is no terminal.
     return false;
   }
-  // A lazy require: esbuild would load an imported tty, and with it net, at start-up.
-  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+  const { isatty } = await import('node:tty');
+  return isatty(fd);
 }
