@@ -379,6 +379,18 @@ describe('companion table', () => {
     expect(name('someone/postgres')).toBeUndefined();
   });
 
+  it('finds the first record in table order whose reference names the image, `*` standing for one path component', () => {
+    const records = listCompanions();
+    const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    const matches = (reference: string, name: string) => new RegExp(`^${reference.split('*').map(escape).join('[^/]+')}$`).test(name);
+    const names = records.flatMap((record) => record.references.flatMap((reference) => [reference.replace(/\*/g, 'sonarr'), reference.replace(/\*/g, 'a/b')]));
+    expect(names.length).toBeGreaterThan(40);
+    for (const name of names) {
+      const first = records.find((record) => record.references.some((reference) => matches(reference, name)));
+      expect({ name, found: lookupCompanion(parseImageRef(name))?.name }).toEqual({ name, found: first?.name });
+    }
+  });
+
   it('says confidence in words', () => {
     expect(confidenceText('D')).toBe('documented by the image');
     expect(confidenceText('I + O(1)')).toBe("inferred from the image's Dockerfile, not run + observed in 1 public compose file");

@@ -113,10 +113,20 @@ const images: readonly CompanionImage[] = Object.freeze(
   }),
 );
 
-// `*` stands for one path component (`ghcr.io/hotio/*`).
-const patterns: ReadonlyArray<{ re: RegExp; image: CompanionImage }> = images.flatMap((image) =>
-  image.references.map((reference) => ({ re: new RegExp(`^${reference.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`), image })),
-);
+/** A reference of the table, numbered in table order: the first that matches a name wins. */
+interface Reference {
+  order: number;
+  image: CompanionImage;
+}
+// Most references name one image; in the others `*` stands for one path component
+// (`ghcr.io/hotio/*`). Only those become regular expressions: building and first running one
+// per reference was a millisecond of every start.
+const exactReferences = new Map<string, Reference>();
+const patternReferences: (Reference & { re: RegExp })[] = [];
+for (const [order, [reference, image]] of images.flatMap((image) => image.references.map((reference) => [reference, image] as const)).entries()) {
+  if (reference.includes('*')) patternReferences.push({ order, image, re: new RegExp(`^${reference.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`) });
+  else if (!exactReferences.has(reference)) exactReferences.set(reference, { order, image });
+}
 
 const byName = new Map<string, CompanionImage | undefined>();
 
@@ -124,7 +134,11 @@ const byName = new Map<string, CompanionImage | undefined>();
 export function lookupCompanion(ref: ImageRef | null): CompanionImage | undefined {
   const name = ref ? normalizedName(ref) : null;
   if (name === null) return undefined;
-  if (!byName.has(name)) byName.set(name, patterns.find((p) => p.re.test(name))?.image);
+  if (!byName.has(name)) {
+    const exact = exactReferences.get(name);
+    const pattern = patternReferences.find((p) => (exact === undefined || p.order < exact.order) && p.re.test(name));
+    byName.set(name, (pattern ?? exact)?.image);
+  }
   return byName.get(name);
 }
 
