@@ -8,7 +8,7 @@ import { EXIT, run } from './run.js';
 import type { OutputFormat, RunOptions } from './run.js';
 import { isEmptySelection } from '../model/select.js';
 import { VERSION } from './version.js';
-import { isTerminal, writeOutput } from '../io/stdio.js';
+import { exitWhenWritten, isTerminal, stderrStream, writeOutput } from '../io/stdio.js';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
@@ -63,6 +63,7 @@ Shell completion:
   source <(ro-convert completion bash)                 enable it in the current shell`,
     )
     .showHelpAfterError('(run ro-convert --help for usage)')
+    .configureOutput({ writeOut: (text) => writeOutput(1, text), writeErr: (text) => writeOutput(2, text) })
     .exitOverride();
 }
 
@@ -189,7 +190,7 @@ async function main(argv: string[]): Promise<number> {
     },
     ask: async (question) => {
       const { createInterface } = await import('node:readline/promises');
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      const rl = createInterface({ input: process.stdin, output: stderrStream() });
       try {
         return await rl.question(question);
       } finally {
@@ -210,13 +211,8 @@ async function printCompletion(cli: Command, shell: string | undefined): Promise
   return EXIT.ok;
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // Never a stack trace for the user: one line, and the bug is ours.
-    writeOutput(2, `ro-convert: error: bug in ro-convert: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = EXIT.failed;
-  },
-);
+main(process.argv).then(exitWhenWritten, (error: unknown) => {
+  // Never a stack trace for the user: one line, and the bug is ours.
+  writeOutput(2, `ro-convert: error: bug in ro-convert: ${error instanceof Error ? error.message : String(error)}\n`);
+  exitWhenWritten(EXIT.failed);
+});
