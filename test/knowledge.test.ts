@@ -197,6 +197,15 @@ describe('knowledge lookups', () => {
     expect(names.length).toBe(233);
   });
 
+  it('gives the same record to every lookup and to the list', () => {
+    const listed = new Map(listImages().map((image) => [image.image, image]));
+    for (const name of ['sonarr', 'jellyfin', 'mariadb']) {
+      expect(lookupImage(name)).toBe(lookupImage(name));
+      expect(listed.get(name)).toBe(lookupImage(name));
+    }
+    expect(listImages()[0]).toBe(listImages()[0]);
+  });
+
   it('records are frozen', () => {
     const sonarr = lookupImage('sonarr');
     expect(Object.isFrozen(sonarr)).toBe(true);
