@@ -397,6 +397,8 @@ describe('companion table', () => {
     for (const name of names) {
       const first = records.find((record) => record.references.some((reference) => matches(reference, name)));
       expect({ name, found: lookupCompanion(parseImageRef(name))?.name }).toEqual({ name, found: first?.name });
+      // The record itself, shared with the list.
+      expect(lookupCompanion(parseImageRef(name))).toBe(first);
     }
   });
 
