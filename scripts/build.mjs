@@ -25,21 +25,28 @@ const lazyChildProcess = {
     }));
   },
 };
-// yaml is CommonJS: esbuild gives each of the ~20 modules importing it its own copy of yaml's
-// namespace, one getter per export (~200 kB and ~800 property definitions at start-up), and
-// every call to yaml then goes through a getter. One module binds the exports once instead, and
-// the importers refer to those bindings directly.
-const yamlBindings = {
-  name: 'yaml-bindings',
+// yaml and commander are CommonJS: esbuild gives each module importing one its own copy of the
+// package's namespace, one getter per export (for yaml's ~20 importers, ~200 kB and ~800
+// property definitions at start-up), and every call then goes through a getter; commander's own
+// ES module wrapper is one more such copy. One module per package binds the exports once
+// instead (names read from the package here), and the importers refer to those bindings.
+const commonJsBindings = {
+  name: 'commonjs-bindings',
   setup(build) {
-    const names = Object.keys(createRequire(import.meta.url)('yaml'));
-    build.onResolve({ filter: /^yaml$/ }, (args) => (args.namespace === 'file' && !/[\\/]node_modules[\\/]/.test(args.importer) ? { path: 'yaml', namespace: 'yaml-bindings' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'yaml-bindings' }, () => ({ contents: `export const { ${names.join(', ')} } = require('yaml');`, loader: 'js', resolveDir: process.cwd() }));
+    const packages = ['yaml', 'commander'];
+    build.onResolve({ filter: new RegExp(`^(${packages.join('|')})$`) }, (args) =>
+      args.namespace === 'file' && !/[\\/]node_modules[\\/]/.test(args.importer) ? { path: args.path, namespace: 'commonjs-bindings' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'commonjs-bindings' }, (args) => ({
+      contents: `export const { ${Object.keys(createRequire(import.meta.url)(args.path)).join(', ')} } = require('${args.path}');`,
+      loader: 'js',
+      resolveDir: process.cwd(),
+    }));
   },
 };
 const script = {
   ...common,
-  plugins: [lazyChildProcess, yamlBindings],
+  plugins: [lazyChildProcess, commonJsBindings],
   format: 'cjs',
   // Lazy imports become lazy require() calls: a script run through node:vm has no import().
   supported: { 'dynamic-import': false },
