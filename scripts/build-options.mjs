@@ -1,6 +1,9 @@
 // esbuild options shared by the build and by the bench's variant builds (one definition of how
 // the command is bundled, so the bench measures the same bundle shape the product ships).
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // RO_NO_MINIFY=1 keeps names (for readable CPU profiles); whitespace and comments always go,
 // since comments can hold non-ASCII text and dist/cli.js reads the bundle as latin1.
 const minify = process.env.RO_NO_MINIFY !== '1';
@@ -22,13 +25,34 @@ const lazyChildProcess = {
   },
 };
 
+// yaml and commander are CommonJS: esbuild gives each module importing one its own copy of the
+// package's namespace, one getter per export (for yaml's ~20 importers, ~200 kB and ~800
+// property definitions at start-up), and every call then goes through a getter; commander's own
+// ES module wrapper is one more such copy. One module per package binds the exports once
+// instead (names read from the package here), and the importers refer to those bindings.
+const commonJsBindings = {
+  name: 'commonjs-bindings',
+  setup(build) {
+    const packages = ['yaml', 'commander'];
+    build.onResolve({ filter: new RegExp(`^(${packages.join('|')})$`) }, (args) =>
+      args.namespace === 'file' && !/[\\/]node_modules[\\/]/.test(args.importer) ? { path: args.path, namespace: 'commonjs-bindings' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'commonjs-bindings' }, (args) => ({
+      contents: `export const { ${Object.keys(createRequire(import.meta.url)(args.path)).join(', ')} } = require('${args.path}');`,
+      loader: 'js',
+      resolveDir: ROOT,
+    }));
+  },
+};
+
 /** Options of the command's classic scripts (CommonJS): the CLI bundle and the worker. */
 export const script = {
   ...common,
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, commonJsBindings],
   format: 'cjs',
   // Lazy imports become lazy require() calls: a script run through node:vm has no import().
   supported: { 'dynamic-import': false },
-  define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "var __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // import.meta.url is computed when first read: a one-file run never needs it.
+  define: { 'import.meta.url': '__importMeta.url' },
+  banner: { js: "var __importMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
 };

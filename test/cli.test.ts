@@ -198,6 +198,27 @@ describe('stdout and stderr', () => {
     expect(readBytes(join(dir, 'compose.yml'))).toBe(SONARR_OUT);
   });
 
+  it('prints a diff and warnings larger than a pipe whole and in order, also when the pipes are non-blocking', () => {
+    const services = Array.from({ length: 1500 }, (_, i) => `  s${i}:\n    image: lscr.io/linuxserver/sonarr:latest\n    environment:\n      - PUID=1000\n      - PGID=1000\n`);
+    const dir = workspace({
+      'compose.yml': `services:\n${services.join('')}`,
+      // Node makes a pipe non-blocking when it creates a stream on it, and the mode belongs to
+      // the pipe, so the command then meets partial writes and EAGAIN.
+      'nonblocking.cjs': 'process.stdout; process.stderr; process.argv.splice(1, 1); require(process.argv[1]);\n',
+    });
+    const args = ['--all', 'compose.yml'];
+    const blocking = runCli(args, { cwd: dir });
+    const nonblocking = spawnSync(process.execPath, [join(dir, 'nonblocking.cjs'), cliFile(), ...args], { cwd: dir, env: cleanEnv(), encoding: 'utf8', maxBuffer: 1 << 26 });
+    expect(blocking.status).toBe(0);
+    expect(blocking.stdout.length).toBeGreaterThan(1 << 17);
+    expect(blocking.stderr.length).toBeGreaterThan(1 << 17);
+    expect(blocking.stdout.split('\n--- a/compose.yml\n')).toHaveLength(1);
+    expect(lines(blocking.stdout).every((line) => /^(--- |\+\+\+ |@@ |[ +\\-])/.test(line))).toBe(true);
+    expect(lines(blocking.stderr).filter((line) => line.startsWith('compose.yml:'))).toHaveLength(1500);
+    expect(lines(blocking.stderr).at(-2)).toBe('ro-convert: 1 file: 1 would change (preview, nothing written), 0 unchanged, 0 failed; 1500 services converted');
+    expect({ status: nonblocking.status, stdout: nonblocking.stdout, stderr: nonblocking.stderr }).toEqual(blocking);
+  });
+
   it('prints the diff before writing with --write', () => {
     const dir = workspace({ 'compose.yml': SONARR_IN });
     const run = runCli(['--write', '--service', 'sonarr', 'compose.yml'], { cwd: dir });
@@ -563,6 +584,16 @@ describe('colour', () => {
     expect(run.status).toBe(0);
     expect(ANSI.test(run.stdout)).toBe(colour);
     expect(stripAnsi(run.stdout)).toBe(plain);
+  });
+
+  it('colours the diff when stdout is a terminal', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const plain = runCli(['--service', 'sonarr', 'compose.yml'], { cwd: dir }).stdout;
+    // script(1) runs the command on a pseudo-terminal and copies what it prints (with CRLF).
+    const run = spawnSync('script', ['-qec', `"${process.execPath}" "${cliFile()}" --service sonarr compose.yml`, '/dev/null'], { cwd: dir, env: cleanEnv(), encoding: 'utf8', input: '' });
+    expect(run.status).toBe(0);
+    expect(ANSI.test(run.stdout)).toBe(true);
+    expect(stripAnsi(run.stdout).replace(/\r\n/g, '\n')).toContain(plain);
   });
 
   it('never colours the JSON report', () => {

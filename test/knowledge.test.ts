@@ -197,6 +197,15 @@ describe('knowledge lookups', () => {
     expect(names.length).toBe(233);
   });
 
+  it('gives the same record to every lookup and to the list', () => {
+    const listed = new Map(listImages().map((image) => [image.image, image]));
+    for (const name of ['sonarr', 'jellyfin', 'mariadb']) {
+      expect(lookupImage(name)).toBe(lookupImage(name));
+      expect(listed.get(name)).toBe(lookupImage(name));
+    }
+    expect(listImages()[0]).toBe(listImages()[0]);
+  });
+
   it('records are frozen', () => {
     const sonarr = lookupImage('sonarr');
     expect(Object.isFrozen(sonarr)).toBe(true);
@@ -377,6 +386,20 @@ describe('companion table', () => {
     expect(name('ghcr.io/flaresolverr/flaresolverr:latest')).toBeUndefined();
     expect(name('lscr.io/linuxserver/nginx')).toBeUndefined();
     expect(name('someone/postgres')).toBeUndefined();
+  });
+
+  it('finds the first record in table order whose reference names the image, `*` standing for one path component', () => {
+    const records = listCompanions();
+    const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    const matches = (reference: string, name: string) => new RegExp(`^${reference.split('*').map(escape).join('[^/]+')}$`).test(name);
+    const names = records.flatMap((record) => record.references.flatMap((reference) => [reference.replace(/\*/g, 'sonarr'), reference.replace(/\*/g, 'a/b')]));
+    expect(names.length).toBeGreaterThan(40);
+    for (const name of names) {
+      const first = records.find((record) => record.references.some((reference) => matches(reference, name)));
+      expect({ name, found: lookupCompanion(parseImageRef(name))?.name }).toEqual({ name, found: first?.name });
+      // The record itself, shared with the list.
+      expect(lookupCompanion(parseImageRef(name))).toBe(first);
+    }
   });
 
   it('says confidence in words', () => {

@@ -8,6 +8,7 @@ import { EXIT, run } from './run.js';
 import type { OutputFormat, RunOptions } from './run.js';
 import { isEmptySelection } from '../model/select.js';
 import { VERSION } from './version.js';
+import { exitWhenWritten, isTerminal, stderrStream, writeOutput } from '../io/stdio.js';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
@@ -62,6 +63,7 @@ Shell completion:
   source <(ro-convert completion bash)                 enable it in the current shell`,
     )
     .showHelpAfterError('(run ro-convert --help for usage)')
+    .configureOutput({ writeOut: (text) => writeOutput(1, text), writeErr: (text) => writeOutput(2, text) })
     .exitOverride();
 }
 
@@ -89,7 +91,7 @@ interface CliFlags {
 
 class UsageError extends Error {}
 
-function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
+function toRunOptions(paths: string[], flags: CliFlags, stdoutIsTerminal: boolean): RunOptions {
   const options: RunOptions = {
     paths,
     services: flags.service,
@@ -106,7 +108,7 @@ function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
     quiet: Boolean(flags.quiet),
     redact: Boolean(flags.redact),
     strict: Boolean(flags.strict),
-    color: useColor(flags.color),
+    color: useColor(flags.color, stdoutIsTerminal),
   };
   if (isEmptySelection(options)) throw new UsageError('choose the services to convert: --service NAME, --all, --image GLOB or --supported');
   if (paths.length === 0) throw new UsageError('name at least one compose file or directory (or - for standard input)');
@@ -115,7 +117,6 @@ function toRunOptions(paths: string[], flags: CliFlags): RunOptions {
   if (options.stdout && (paths.length !== 1 || options.mode !== 'preview' || options.format !== 'text')) throw new UsageError('--stdout takes one file (or -) and no --write, --check or --format');
   if (options.interactive && options.format !== 'text') throw new UsageError('--interactive prints diffs and questions: it takes no --format');
   if (paths.includes('-') && options.mode === 'write') throw new UsageError('standard input cannot be written back; use --stdout');
-  if (options.interactive && !(process.stdin.isTTY && process.stdout.isTTY)) throw new UsageError('--interactive needs a terminal');
   return options;
 }
 
@@ -124,11 +125,11 @@ function outputFormat(flags: CliFlags): OutputFormat {
   return flags.json ? 'json' : (flags.format ?? 'text');
 }
 
-function useColor(flag: boolean | undefined): boolean {
+function useColor(flag: boolean | undefined, stdoutIsTerminal: boolean): boolean {
   if (flag !== undefined) return flag;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   if (process.env.NO_COLOR) return false;
-  return Boolean(process.stdout.isTTY);
+  return stdoutIsTerminal;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -140,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
   if (words[0] === 'completion' && words.length <= 2) return printCompletion(cli, words[1]);
   if (words[0] === 'preflight') {
     const { preflightMain } = await import('./preflight.js');
-    return preflightMain(words.slice(1), { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text), color: useColor(undefined) });
+    return preflightMain(words.slice(1), { out: (text) => writeOutput(1, text), err: (text) => writeOutput(2, text), color: useColor(undefined, await isTerminal(1)) });
   }
   let flags: CliFlags;
   try {
@@ -157,8 +158,9 @@ async function main(argv: string[]): Promise<number> {
       import('../report/report.js'),
     ]);
     const { repository, commit, date } = knowledgeProvenance;
-    process.stdout.write(`LinuxServer images (${repository}@${commit.slice(0, 12)}, ${date}):\n\n${formatImageTable(listImages())}\n`);
-    process.stdout.write(
+    writeOutput(1, `LinuxServer images (${repository}@${commit.slice(0, 12)}, ${date}):\n\n${formatImageTable(listImages())}\n`);
+    writeOutput(
+      1,
       'Images that live next to them (official and third-party). /RUN: what /run needs (exec only for s6 images); TMPFS: entries the\n' +
         'conversion adds, (in parentheses) entries it only names; CONF.: D documented by the image, V verified by a third party,\n' +
         'O observed in public compose files, I inferred from its Dockerfile, X known to break. Any other image gets /run:exec and a warning.\n\n' +
@@ -166,17 +168,21 @@ async function main(argv: string[]): Promise<number> {
     );
     return EXIT.ok;
   }
+  const [stdoutIsTerminal, stderrIsTerminal] = await Promise.all([isTerminal(1), isTerminal(2)]);
   let options: RunOptions;
   try {
-    options = toRunOptions(cli.args, flags);
+    options = toRunOptions(cli.args, flags, stdoutIsTerminal);
+    // Standard input is asked about only here: a closed or /dev/null stdin is common, and asking
+    // a character device loads the tty module.
+    if (options.interactive && !(stdoutIsTerminal && (await isTerminal(0)))) throw new UsageError('--interactive needs a terminal');
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`ro-convert: error: ${error.message}\n(run ro-convert --help for usage)\n`);
+    writeOutput(2, `ro-convert: error: ${error.message}\n(run ro-convert --help for usage)\n`);
     return EXIT.failed;
   }
   return run(options, {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: (text) => writeOutput(1, text),
+    err: (text) => writeOutput(2, text),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -184,34 +190,29 @@ async function main(argv: string[]): Promise<number> {
     },
     ask: async (question) => {
       const { createInterface } = await import('node:readline/promises');
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      const rl = createInterface({ input: process.stdin, output: stderrStream() });
       try {
         return await rl.question(question);
       } finally {
         rl.close();
       }
     },
-    progress: Boolean(process.stderr.isTTY),
+    progress: stderrIsTerminal,
   });
 }
 
 async function printCompletion(cli: Command, shell: string | undefined): Promise<number> {
   const { SHELLS, completionScript, isShell } = await import('./completion.js');
   if (shell === undefined || !isShell(shell)) {
-    process.stderr.write(`ro-convert: error: ${shell === undefined ? 'name a shell' : `unknown shell ${shell}`}: ro-convert completion ${SHELLS.join('|')}\n`);
+    writeOutput(2, `ro-convert: error: ${shell === undefined ? 'name a shell' : `unknown shell ${shell}`}: ro-convert completion ${SHELLS.join('|')}\n`);
     return EXIT.failed;
   }
-  process.stdout.write(completionScript(shell, cli));
+  writeOutput(1, completionScript(shell, cli));
   return EXIT.ok;
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // Never a stack trace for the user: one line, and the bug is ours.
-    process.stderr.write(`ro-convert: error: bug in ro-convert: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = EXIT.failed;
-  },
-);
+main(process.argv).then(exitWhenWritten, (error: unknown) => {
+  // Never a stack trace for the user: one line, and the bug is ours.
+  writeOutput(2, `ro-convert: error: bug in ro-convert: ${error instanceof Error ? error.message : String(error)}\n`);
+  exitWhenWritten(EXIT.failed);
+});

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sharedWriteGate } from './files.js';
 import { processFile } from './process-file.js';
@@ -29,7 +28,7 @@ const FILES_IN_FLIGHT = 8;
  * cores and files for them to pay, at most 4, never more than there are chunks to hand out.
  * `forced` (from {@link WORKERS_ENV}) overrides the measurements.
  */
-export function workerCount(files: number, cores: number = availableParallelism(), forced: string | undefined = process.env[WORKERS_ENV]): number {
+export function workerCount(files: number, cores: number, forced: string | undefined = process.env[WORKERS_ENV]): number {
   const chunks = Math.ceil(files / CHUNK);
   if (forced !== undefined && forced !== '') {
     const count = Number(forced);
@@ -46,12 +45,16 @@ export function workerCount(files: number, cores: number = availableParallelism(
  * `onProgress` is called after each chunk with the number of files done.
  */
 export async function processAll(jobs: readonly FileJob[], onProgress?: (done: number) => void): Promise<FileOutcome[]> {
-  const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
-  const threads = workerCount(jobs.length);
+  // The core count matters only from MIN_FILES_FOR_WORKERS files on: node:os is loaded only for
+  // those runs (at a one-file start it was a third of a millisecond).
+  const cores = jobs.length >= MIN_FILES_FOR_WORKERS ? (await import('node:os')).availableParallelism() : 0;
+  const threads = workerCount(jobs.length, cores);
+  // The worker's path only for runs that may use it: the bundle's file URL is made on first use.
+  const workerFile = threads > 0 ? fileURLToPath(new URL('./worker.js', import.meta.url)) : undefined;
   // Without the built worker (running from source) the main thread does the work, unless
   // workers were asked for: then a missing worker is a broken build, not a choice.
-  if (threads > 0 && !existsSync(workerFile) && process.env[WORKERS_ENV]) throw new Error(`${workerFile} is missing`);
-  if (threads === 0 || !existsSync(workerFile)) {
+  if (workerFile !== undefined && !existsSync(workerFile) && process.env[WORKERS_ENV]) throw new Error(`${workerFile} is missing`);
+  if (workerFile === undefined || !existsSync(workerFile)) {
     // Each file converts in one go, then waits on its write's fsync while the next converts.
     const outcomes: FileOutcome[] = new Array(jobs.length);
     let next = 0;

@@ -98,25 +98,42 @@ function fact(raw: RawFact): CompanionFact {
 
 const RUN = new Set(['exec', 'plain', 'none']);
 
-const images: readonly CompanionImage[] = Object.freeze(
-  file.images.map((raw) => {
-    if (!RUN.has(raw.run)) throw new Error(`companions.json: ${raw.name}: run must be exec, plain or none`);
-    return Object.freeze({
-      ...raw,
-      run: raw.run as CompanionImage['run'],
-      references: Object.freeze([...raw.references]),
-      tmpfs: Object.freeze(raw.tmpfs.map((t) => Object.freeze({ ...t, options: Object.freeze([...t.options]) }))),
-      volumes: Object.freeze(raw.volumes.map((v) => Object.freeze({ ...v }))),
-      caveats: Object.freeze(raw.caveats.map(fact)),
-      breaks: Object.freeze(raw.breaks.map(fact)),
-    });
-  }),
-);
+function companionRecord(raw: CompanionFile['images'][number]): CompanionImage {
+  if (!RUN.has(raw.run)) throw new Error(`companions.json: ${raw.name}: run must be exec, plain or none`);
+  return Object.freeze({
+    ...raw,
+    run: raw.run as CompanionImage['run'],
+    references: Object.freeze([...raw.references]),
+    tmpfs: Object.freeze(raw.tmpfs.map((t) => Object.freeze({ ...t, options: Object.freeze([...t.options]) }))),
+    volumes: Object.freeze(raw.volumes.map((v) => Object.freeze({ ...v }))),
+    caveats: Object.freeze(raw.caveats.map(fact)),
+    breaks: Object.freeze(raw.breaks.map(fact)),
+  });
+}
 
-// `*` stands for one path component (`ghcr.io/hotio/*`).
-const patterns: ReadonlyArray<{ re: RegExp; image: CompanionImage }> = images.flatMap((image) =>
-  image.references.map((reference) => ({ re: new RegExp(`^${reference.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`), image })),
-);
+// Records are made when first needed and kept (a LinuxServer service needs none): making all of
+// them was most of the time and the young objects of loading this module.
+const records: CompanionImage[] = [];
+const recordAt = (index: number): CompanionImage => (records[index] ??= companionRecord(file.images[index]!));
+
+/** A reference of the table, numbered in table order (the first that matches a name wins), and its record's index. */
+interface Reference {
+  order: number;
+  index: number;
+}
+// Most references name one image; in the others `*` stands for one path component
+// (`ghcr.io/hotio/*`). Only those become regular expressions: building and first running one
+// per reference was a millisecond of every start.
+const exactReferences = new Map<string, Reference>();
+const patternReferences: (Reference & { re: RegExp })[] = [];
+let order = 0;
+for (const [index, raw] of file.images.entries()) {
+  for (const reference of raw.references) {
+    if (reference.includes('*')) patternReferences.push({ order, index, re: new RegExp(`^${reference.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`) });
+    else if (!exactReferences.has(reference)) exactReferences.set(reference, { order, index });
+    order++;
+  }
+}
 
 const byName = new Map<string, CompanionImage | undefined>();
 
@@ -124,13 +141,20 @@ const byName = new Map<string, CompanionImage | undefined>();
 export function lookupCompanion(ref: ImageRef | null): CompanionImage | undefined {
   const name = ref ? normalizedName(ref) : null;
   if (name === null) return undefined;
-  if (!byName.has(name)) byName.set(name, patterns.find((p) => p.re.test(name))?.image);
+  if (!byName.has(name)) {
+    const exact = exactReferences.get(name);
+    const found = patternReferences.find((p) => (exact === undefined || p.order < exact.order) && p.re.test(name)) ?? exact;
+    byName.set(name, found && recordAt(found.index));
+  }
   return byName.get(name);
 }
 
+let allRecords: readonly CompanionImage[] | undefined;
+
 /** Every companion record, in table order. */
 export function listCompanions(): readonly CompanionImage[] {
-  return images;
+  allRecords ??= Object.freeze(file.images.map((_, index) => recordAt(index)));
+  return allRecords;
 }
 
 /** Whether a fact is strong enough to act on (an edit): documented (D) or verified (V). */

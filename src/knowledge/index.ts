@@ -59,13 +59,15 @@ export const knowledgeProvenance: Readonly<{ repository: string; commit: string;
   date: file.provenance.date,
 });
 
-// Built on first use so that importing the module costs nothing beyond parsing the JSON.
-let table: ReadonlyMap<string, ImageKnowledge> | undefined;
+// Records are made when first asked for, and kept: a one-file run asks for one or two of 233, and
+// building them all was ~60 kB of young objects, which brought a second garbage collection into
+// its start-up.
+const records = new Map<string, ImageKnowledge | undefined>();
 
-function buildTable(): ReadonlyMap<string, ImageKnowledge> {
-  const entries: ImageKnowledge[] = [];
-  for (const [image, record] of Object.entries(file.images)) {
-    entries.push({
+function recordOf(image: string): ImageKnowledge | undefined {
+  if (Object.hasOwn(file.images, image)) {
+    const record = file.images[image]!;
+    return Object.freeze({
       image,
       readonlySupported: record.readonly_supported,
       caveats: Object.freeze([...record.readonly_caveats]),
@@ -77,26 +79,16 @@ function buildTable(): ReadonlyMap<string, ImageKnowledge> {
   }
   // The docs render no Read-Only/Non-Root section for these, and false cannot be told from absent:
   // they count as unsupported, sourced to the docs commit as a whole (there is no per-image record).
-  const docsSource = `${knowledgeProvenance.repository}@${knowledgeProvenance.commit}`;
-  for (const image of file.images_without_readonly_section) {
-    entries.push({
-      image,
-      readonlySupported: false,
-      caveats: Object.freeze([]),
-      needsTmpTmpfs: false,
-      nonrootSupported: false,
-      deprecated: false,
-      source: docsSource,
-    });
-  }
-  // Code-unit order, like the generator: stable across machines and locales.
-  entries.sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
-  return new Map(entries.map((entry) => [entry.image, Object.freeze(entry)]));
-}
-
-function getTable(): ReadonlyMap<string, ImageKnowledge> {
-  table ??= buildTable();
-  return table;
+  if (!file.images_without_readonly_section.includes(image)) return undefined;
+  return Object.freeze({
+    image,
+    readonlySupported: false,
+    caveats: Object.freeze([]),
+    needsTmpTmpfs: false,
+    nonrootSupported: false,
+    deprecated: false,
+    source: `${knowledgeProvenance.repository}@${knowledgeProvenance.commit}`,
+  });
 }
 
 /**
@@ -108,7 +100,8 @@ function getTable(): ReadonlyMap<string, ImageKnowledge> {
  * repository and commit. Records are frozen and shared between calls.
  */
 export function lookupImage(lsioName: string): ImageKnowledge | undefined {
-  return getTable().get(lsioName);
+  if (!records.has(lsioName)) records.set(lsioName, recordOf(lsioName));
+  return records.get(lsioName);
 }
 
 /**
@@ -116,5 +109,5 @@ export function lookupImage(lsioName: string): ImageKnowledge | undefined {
  * The array is fresh on each call; the records in it are frozen and shared.
  */
 export function listImages(): ImageKnowledge[] {
-  return [...getTable().values()];
+  return [...Object.keys(file.images), ...file.images_without_readonly_section].sort().map((image) => lookupImage(image)!);
 }

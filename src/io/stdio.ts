@@ -1,0 +1,66 @@
+// Standard output and error without Node's stream objects. Creating process.stdout or
+// process.stderr loads the whole stream stack (and net.Socket for a pipe): a tenth of a one-file
+// run's start-up. A write here is one write(2), as Node's stdout already is on Linux for pipes,
+// files and terminals, so the order between the two descriptors is unchanged.
+import { fstatSync, writeSync } from 'node:fs';
+
+/** The two descriptors this module writes to. */
+export type OutputFd = 1 | 2;
+
+const streamOf = (fd: OutputFd) => (fd === 1 ? process.stdout : process.stderr);
+/** Descriptors written through Node's streams from now on (their writes may still be queued). */
+const handedToStream = new Set<OutputFd>();
+
+/**
+ * Writes all of `text` to `fd`. A descriptor that cannot take it at once (non-blocking and
+ * full: EAGAIN, or a partial write) or fails (a closed pipe) is handed to Node's stream for the
+ * rest of the run, which waits, buffers and reports errors as it always has; everything after
+ * goes there too, so the bytes stay in order.
+ */
+export function writeOutput(fd: OutputFd, text: string): void {
+  if (handedToStream.has(fd)) {
+    streamOf(fd).write(text);
+    return;
+  }
+  const bytes = Buffer.from(text);
+  let written = 0;
+  try {
+    written = writeSync(fd, bytes);
+  } catch {
+    // Left to the stream below, which retries or reports the error as Node does.
+  }
+  if (written === bytes.length) return;
+  handedToStream.add(fd);
+  streamOf(fd).write(bytes.subarray(written));
+}
+
+/** Standard error as Node's stream, for what needs one (readline); writeOutput follows it from now on, so the order stays. */
+export function stderrStream(): NodeJS.WriteStream {
+  handedToStream.add(2);
+  return process.stderr;
+}
+
+/**
+ * Ends the process with `code`: at once when everything printed went out through writeOutput's
+ * system calls (Node's own exit first tears the heap down: ~3% of a one-file run), else when
+ * Node's streams have written what they hold, as a process ends on its own.
+ */
+export function exitWhenWritten(code: number): void {
+  if (handedToStream.size > 0) process.exitCode = code;
+  else process.exit(code);
+}
+
+/**
+ * Whether `fd` is a terminal, as `process.stdout.isTTY` says, without creating the stream. Only
+ * a character device can be one: the tty module (which loads net) is loaded only to ask about one.
+ */
+export async function isTerminal(fd: 0 | OutputFd): Promise<boolean> {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    // A closed descriptor is no terminal.
+    return false;
+  }
+  const { isatty } = await import('node:tty');
+  return isatty(fd);
+}
