@@ -60,10 +60,13 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     const needs = withExtraTmpfs(service.needs, options.extraTmpfs?.[service.name]);
     // Services share an edit only when it gives each the same target: same needs, same strip
     // rules, the same tmpfs paths already mounted by volumes (a /run volume must not gain a tmpfs),
-    // and the same extended bases (whose entries Compose adds to what the edit gives).
-    const wanted = new Set(['/run', ...needs.tmpfs.map((need) => mountPath(need.path))]);
-    const volumePaths = service.view.volumeMounts.map((v) => mountPath(v.path)).filter((path) => wanted.has(path)).sort();
-    profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}|${volumePaths.join(',')}|${extendsChain(service).join(',')}`);
+    // and the same extended bases (whose entries Compose adds to what the edit gives). Without
+    // sharing (no alias in the file) no edit is shared, and nothing compares profiles.
+    if (sharing) {
+      const wanted = new Set(['/run', ...needs.tmpfs.map((need) => mountPath(need.path))]);
+      const volumePaths = service.view.volumeMounts.map((v) => mountPath(v.path)).filter((path) => wanted.has(path)).sort();
+      profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}|${volumePaths.join(',')}|${extendsChain(service).join(',')}`);
+    }
     const { line, column } = parsed.layout.position(service.key.range![0]);
     return { service, strip, needs, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
   });
