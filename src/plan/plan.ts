@@ -129,8 +129,10 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
  */
 function giverThroughMerge(parsed: ParsedCompose, planned: PlannedService, selected: readonly PlannedService[], key: string, canEdit: (node: Node) => boolean): string | null {
   const { map, view } = planned.service;
-  if (view.fields.has(key) || effectivePair(map, key, parsed.doc)) return null;
-  for (const source of mergedMaps(map, parsed.doc)) {
+  // Most services merge nothing: that is found before any key is looked up.
+  const sources = mergedMaps(map, parsed.doc);
+  if (sources.length === 0 || view.fields.has(key) || effectivePair(map, key, parsed.doc)) return null;
+  for (const source of sources) {
     const giver = selected.find((s) => s !== planned && s.service.map === source);
     if (giver && !giver.service.view.fields.has(key) && canEdit(source)) return giver.service.name;
   }
