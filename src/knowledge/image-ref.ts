@@ -42,7 +42,6 @@ const REFERENCE = new RegExp(
     '(?<path>[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*)' +
     '(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?' +
     '(?:@(?<digest>[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[A-Fa-f0-9]{32,}))?$',
-  'd',
 );
 
 const NAME = '[a-z0-9][a-z0-9._-]*';
@@ -97,18 +96,31 @@ export function parseImageRef(image: string): ImageRef {
   });
   const hasVariable = variables.length > 0;
 
-  const match = REFERENCE.exec(masked);
-  const groups = match?.indices?.groups;
-  if (!match || !groups) {
+  const groups = REFERENCE.exec(masked)?.groups;
+  if (!groups) {
     return { raw: image, lsioName: null, registry: null, tag: null, digest: null, hasVariable };
   }
-  const slice = (span: [number, number] | undefined): string | null => (span ? text.slice(span[0], span[1]) : null);
-  const registry = slice(groups['registry']);
-  const path = slice(groups['path']) ?? '';
-  const tag = slice(groups['tag']);
-  const digest = slice(groups['digest']);
+  // Each group follows the one before it after a one-character separator (`REGISTRY/PATH:TAG@DIGEST`),
+  // so offsets come from lengths: the regex `d` flag (match indices) takes V8's slow path.
+  const spans = new Map<string, [number, number]>();
+  let offset = 0;
+  for (const name of ['registry', 'path', 'tag', 'digest']) {
+    const group = groups[name];
+    if (group === undefined) continue;
+    if (offset > 0) offset++;
+    spans.set(name, [offset, offset + group.length]);
+    offset += group.length;
+  }
+  const slice = (name: string): string | null => {
+    const span = spans.get(name);
+    return span ? text.slice(span[0], span[1]) : null;
+  };
+  const registry = slice('registry');
+  const path = slice('path') ?? '';
+  const tag = slice('tag');
+  const digest = slice('digest');
 
-  const tagSpan = groups['tag'];
+  const tagSpan = spans.get('tag');
   const onlyInTag = variables.every(([start, end]) => tagSpan !== undefined && start >= tagSpan[0] && end <= tagSpan[1]);
   const lsioName = onlyInTag ? lsioNameOf(registry, path) : null;
 

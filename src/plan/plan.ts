@@ -60,10 +60,13 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     const needs = withExtraTmpfs(service.needs, options.extraTmpfs?.[service.name]);
     // Services share an edit only when it gives each the same target: same needs, same strip
     // rules, the same tmpfs paths already mounted by volumes (a /run volume must not gain a tmpfs),
-    // and the same extended bases (whose entries Compose adds to what the edit gives).
-    const wanted = new Set(['/run', ...needs.tmpfs.map((need) => mountPath(need.path))]);
-    const volumePaths = service.view.volumeMounts.map((v) => mountPath(v.path)).filter((path) => wanted.has(path)).sort();
-    profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}|${volumePaths.join(',')}|${extendsChain(service).join(',')}`);
+    // and the same extended bases (whose entries Compose adds to what the edit gives). Without
+    // sharing (no alias in the file) no edit is shared, and nothing compares profiles.
+    if (sharing) {
+      const wanted = new Set(['/run', ...needs.tmpfs.map((need) => mountPath(need.path))]);
+      const volumePaths = service.view.volumeMounts.map((v) => mountPath(v.path)).filter((path) => wanted.has(path)).sort();
+      profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}|${volumePaths.join(',')}|${extendsChain(service).join(',')}`);
+    }
     const { line, column } = parsed.layout.position(service.key.range![0]);
     return { service, strip, needs, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
   });
@@ -126,8 +129,10 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
  */
 function giverThroughMerge(parsed: ParsedCompose, planned: PlannedService, selected: readonly PlannedService[], key: string, canEdit: (node: Node) => boolean): string | null {
   const { map, view } = planned.service;
-  if (view.fields.has(key) || effectivePair(map, key, parsed.doc)) return null;
-  for (const source of mergedMaps(map, parsed.doc)) {
+  // Most services merge nothing: that is found before any key is looked up.
+  const sources = mergedMaps(map, parsed.doc);
+  if (sources.length === 0 || view.fields.has(key) || effectivePair(map, key, parsed.doc)) return null;
+  for (const source of sources) {
     const giver = selected.find((s) => s !== planned && s.service.map === source);
     if (giver && !giver.service.view.fields.has(key) && canEdit(source)) return giver.service.name;
   }
