@@ -8,8 +8,16 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // since comments can hold non-ASCII text and dist/cli.js reads the bundle as latin1.
 const minify = process.env.RO_NO_MINIFY !== '1';
 
+// yaml's ES module build (its package's `default` export, the one bundlers for browsers get):
+// the same code as its CommonJS build for Node, without the Node-only lines. Two of those read
+// process.env (LOG_TOKENS, LOG_STREAM) once per token of every parse, each a call into Node's
+// environment: in the CommonJS build a quarter of a parse. The rest of the difference: warnings
+// go to console.warn instead of process.emitWarning, and a YAML 1.1 `!!binary` value becomes a
+// Uint8Array (through atob) instead of a Buffer; ro-convert reads neither.
+const yamlEsm = createRequire(import.meta.url).resolve('yaml/package.json').replace(/package\.json$/, 'browser/index.js');
+
 /** Options of every bundle. */
-export const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', legalComments: 'none', minifyWhitespace: true, minifyIdentifiers: minify, minifySyntax: minify, outdir: 'dist' };
+export const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', legalComments: 'none', minifyWhitespace: true, minifyIdentifiers: minify, minifySyntax: minify, outdir: 'dist', alias: { yaml: yamlEsm } };
 
 // commander requires node:child_process (and with it net, stream…) when it loads, for
 // executable subcommands, which ro-convert has none of: that load was an eighth of a one-file
@@ -25,15 +33,15 @@ const lazyChildProcess = {
   },
 };
 
-// yaml and commander are CommonJS: esbuild gives each module importing one its own copy of the
-// package's namespace, one getter per export (for yaml's ~20 importers, ~200 kB and ~800
-// property definitions at start-up), and every call then goes through a getter; commander's own
-// ES module wrapper is one more such copy. One module per package binds the exports once
-// instead (names read from the package here), and the importers refer to those bindings.
+// commander is CommonJS: esbuild gives each module importing it its own copy of the package's
+// namespace, one getter per export, and every call then goes through a getter; commander's own
+// ES module wrapper is one more such copy. One module binds the exports once instead (names
+// read from the package here), and the importers refer to those bindings. (yaml had the same
+// cost, ~800 getters for its ~20 importers, until the bundle took its ES module build.)
 const commonJsBindings = {
   name: 'commonjs-bindings',
   setup(build) {
-    const packages = ['yaml', 'commander'];
+    const packages = ['commander'];
     build.onResolve({ filter: new RegExp(`^(${packages.join('|')})$`) }, (args) =>
       args.namespace === 'file' && !/[\\/]node_modules[\\/]/.test(args.importer) ? { path: args.path, namespace: 'commonjs-bindings' } : undefined,
     );
