@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,6 +84,11 @@ const dir = process.argv[1];
 for (const f of readdirSync(dir, { recursive: true })) {
   if (f.endsWith('compose.yml')) parseDocument(readFileSync(join(dir, f), 'utf8'));
 }`;
+
+// The same loop on yaml's ES module build, the one ro-convert bundles (scripts/build-options.mjs):
+// it skips the Node build's per-token environment lookups, so it shows how much of the gap to
+// the loop above is the build, not ro-convert's own work.
+const BASELINE_ESM = BASELINE.replace("from 'yaml'", `from '${pathToFileURL(join(dirname(createRequire(join(ROOT, 'package.json')).resolve('yaml/package.json')), 'browser/index.js')).href}'`);
 
 // The least a bulk --write can do: each file read, parsed once and written back atomically as
 // ro-convert writes (temp file, mode, fsync, re-read, rename, directory fsync), nothing else; on
@@ -171,13 +176,15 @@ async function benchBulk() {
     check(workers(2)),
     { argv: node(floor, src), env: floorEnv(false, 2) },
     ...[variants.verified, variants.unverified].map((cli) => ({ argv: node(cli, '--all', '--write', '--quiet', work), before: fresh, okExit: [0, 2], env: workers(0) })),
+    { argv: node('--input-type=module', '-e', BASELINE_ESM, src) },
   ], N.bulk);
-  const [roCheck, base, roWrite, floorWrite, oneThread, twoWorkers, parse2, verified, unverified] = times;
+  const [roCheck, base, roWrite, floorWrite, oneThread, twoWorkers, parse2, verified, unverified, baseEsm] = times;
   return [
     { goal: `bulk --check: ${count} files / parseDocument loop`, ratio: roCheck / base, max: 1.0, detail: `${ms(roCheck)} vs ${ms(base)}${cpuNote(times, 0, 1)}` },
     { goal: 'bulk --write / parse + atomic-write floor', ratio: roWrite / floorWrite, max: 1.2, detail: `${ms(roWrite)} vs ${ms(floorWrite)}${cpuNote(times, 2, 3)}` },
     { goal: 'threads: bulk --check as chosen / one thread', ratio: roCheck / oneThread, max: 1.05, detail: `${ms(roCheck)} vs ${ms(oneThread)}, ${availableParallelism()} cores (≤ 1.05: noise)${cpuNote(times, 0, 4)}` },
     { goal: 'threads: bulk --check on 2 workers / one thread', ratio: twoWorkers / oneThread, detail: `${ms(twoWorkers)}: what workers would give here${cpuNote(times, 5, 4)}` },
+    { goal: "bulk floor: parseDocument loop on yaml's ES module build / on its Node build", ratio: baseEsm / base, detail: `${ms(baseEsm)}: the build ro-convert bundles${cpuNote(times, 9, 1)}` },
     { goal: 'bulk floor: parse-only on 2 threads / parseDocument loop', ratio: parse2 / base, detail: `${ms(parse2)}: what the second core gives a parse${cpuNote(times, 6, 1)}` },
     {
       goal: 'verification: its share of a bulk --write', ratio: 1 - unverified / verified, max: 0.15, share: true,
