@@ -2,7 +2,7 @@
 // process.stderr loads the whole stream stack (and net.Socket for a pipe): a tenth of a one-file
 // run's start-up. A write here is one write(2), as Node's stdout already is on Linux for pipes,
 // files and terminals, so the order between the two descriptors is unchanged.
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 
 /** The two descriptors this module writes to. */
 export type OutputFd = 1 | 2;
@@ -56,7 +56,10 @@ export function exitWhenWritten(code: number): void {
  */
 export async function isTerminal(fd: 0 | OutputFd): Promise<boolean> {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    const stat = fstatSync(fd);
+    if (!stat.isCharacterDevice()) return false;
+    // `> /dev/null` is the common character device that is no terminal: a single stat says so.
+    if (stat.rdev === statSync('/dev/null', { throwIfNoEntry: false })?.rdev) return false;
   } catch {
     // A closed descriptor is no terminal.
     return false;
