@@ -47,15 +47,20 @@ export function plainServices(services: Record_): Map<string, PlainService> {
   return built;
 }
 
+/** Keys whose value the view normalises (tmpfs as a list, environment as a map, volumes as mounts). */
+const NORMALISED = new Set(['tmpfs', 'environment', 'volumes']);
+
 function viewOf(raw: Record_, base: PlainService | null): PlainService {
   const tagOf = (key: string) => (raw[key] instanceof Tagged ? raw[key].tag : null);
   const rule = (key: string) => inheritance(key, Object.hasOwn(raw, key), tagOf(key), base !== null);
   const own = (key: string) => (Object.hasOwn(raw, key) && tagOf(key) !== '!reset' ? untagged(raw[key]) : undefined);
   const inherited = (key: string) => base !== null && rule(key).appends;
 
+  // The keys normalised below are added last, and only when set: `delete` would turn `values`
+  // into a dictionary-mode object, slow for the comparison that reads it.
   const values: Record_ = {};
-  if (base) for (const [key, value] of Object.entries(base.values)) if (rule(key).inherits) values[key] = value;
-  for (const key of Object.keys(raw)) if (key !== 'extends' && tagOf(key) !== '!reset') values[key] = untagged(raw[key]);
+  if (base) for (const [key, value] of Object.entries(base.values)) if (!NORMALISED.has(key) && rule(key).inherits) values[key] = value;
+  for (const key of Object.keys(raw)) if (key !== 'extends' && !NORMALISED.has(key) && tagOf(key) !== '!reset') values[key] = untagged(raw[key]);
 
   const tmpfs = [...(inherited('tmpfs') ? base!.tmpfs : []), ...tmpfsEntries(own('tmpfs'))];
   const envValue = own('environment');
@@ -66,11 +71,8 @@ function viewOf(raw: Record_, base: PlainService | null): PlainService {
   const mounts = inherited('volumes') ? [...base!.mounts.filter((v) => !ownMounts.some((o) => o.path === v.path)), ...ownMounts] : ownMounts;
 
   if (tmpfs.length) values.tmpfs = tmpfs;
-  else delete values.tmpfs;
   if (environment.size || envValue !== undefined) values.environment = Object.fromEntries(environment);
-  else delete values.environment;
   if (mounts.length) values.volumes = mounts;
-  else delete values.volumes;
   return { values, readOnly: values.read_only, tmpfs, environment, mounts, volumePaths: mounts.map((m) => m.path) };
 }
 

@@ -6,7 +6,10 @@ import { effectiveKeys, effectiveValue, ownValue, resolveNode, stringValue } fro
 
 /** `PATH[:OPTIONS]` of a tmpfs entry, with the path normalised as Docker compares it. */
 export function tmpfsPath(entry: string): string {
-  return entry.split(':')[0]!.trim().replace(/\/+$/, '') || '/';
+  // Called for every mount of every service, planning and verifying: no array, no regex unless a trailing slash.
+  const colon = entry.indexOf(':');
+  const path = (colon < 0 ? entry : entry.slice(0, colon)).trim();
+  return (path.endsWith('/') ? path.replace(/\/+$/, '') : path) || '/';
 }
 
 /** The options of a tmpfs entry (`size=64m`, `exec`…), in order. */
