@@ -38,7 +38,10 @@ function run(argv, okExit = [0], env = process.env) {
  * Times each command n times, alternating A B A B ... after one untimed warm-up each.
  * cmd: { argv, before?: () => void (untimed, e.g. a fresh copy), okExit?, env? }. Returns the
  * medians of wall time in ms, with `.cpu`: the medians of CPU time (user + system, all threads;
- * from GNU time, null without it), which a machine busy with other work inflates far less.
+ * from GNU time, null without it), which a machine busy with other work inflates far less, and
+ * `.ratio(a, b)` / `.cpuRatio(a, b)`: the median of the ratios of runs timed side by side (round
+ * by round), which cancels the drift of a shared machine's speed that a ratio of two medians
+ * keeps (the same code path timed twice read 0.88-1.13x that way).
  */
 function timeRuns(cmds, n) {
   const samples = cmds.map(() => []);
@@ -54,12 +57,13 @@ function timeRuns(cmds, n) {
       if (timed) cpu[k].push(err.trim().split('\n').at(-1).split(' ').reduce((a, b) => a + Number(b) * 1000, 0));
     });
   }
-  return Object.assign(samples.map(median), { cpu: timed ? cpu.map(median) : null });
+  const pairRatio = (xs) => (a, b) => median(xs[a].map((x, i) => x / xs[b][i]));
+  return Object.assign(samples.map(median), { cpu: timed ? cpu.map(median) : null, ratio: pairRatio(samples), cpuRatio: timed ? pairRatio(cpu) : null });
 }
 
 /** "CPU a vs b (r×)" for two commands of a timeRuns result, or '' without CPU times. */
 function cpuNote(times, a, b) {
-  return times.cpu ? `; CPU ${(times.cpu[a] / times.cpu[b]).toFixed(2)}×: ${ms(times.cpu[a])} vs ${ms(times.cpu[b])}` : '';
+  return times.cpu ? `; CPU ${times.cpuRatio(a, b).toFixed(2)}×: ${ms(times.cpu[a])} vs ${ms(times.cpu[b])}` : '';
 }
 
 /** `copies` copies of the real corpus, one folder per file: DIR/cK/<name>/compose.yml. */
@@ -180,15 +184,15 @@ async function benchBulk() {
   ], N.bulk);
   const [roCheck, base, roWrite, floorWrite, oneThread, twoWorkers, parse2, verified, unverified, baseEsm] = times;
   return [
-    { goal: `bulk --check: ${count} files / parseDocument loop`, ratio: roCheck / base, max: 1.0, detail: `${ms(roCheck)} vs ${ms(base)}${cpuNote(times, 0, 1)}` },
-    { goal: 'bulk --write / parse + atomic-write floor', ratio: roWrite / floorWrite, max: 1.2, detail: `${ms(roWrite)} vs ${ms(floorWrite)}${cpuNote(times, 2, 3)}` },
-    { goal: 'threads: bulk --check as chosen / one thread', ratio: roCheck / oneThread, max: 1.05, detail: `${ms(roCheck)} vs ${ms(oneThread)}, ${availableParallelism()} cores (≤ 1.05: noise)${cpuNote(times, 0, 4)}` },
-    { goal: 'threads: bulk --check on 2 workers / one thread', ratio: twoWorkers / oneThread, detail: `${ms(twoWorkers)}: what workers would give here${cpuNote(times, 5, 4)}` },
-    { goal: "bulk floor: parseDocument loop on yaml's ES module build / on its Node build", ratio: baseEsm / base, detail: `${ms(baseEsm)}: the build ro-convert bundles${cpuNote(times, 9, 1)}` },
-    { goal: 'bulk floor: parse-only on 2 threads / parseDocument loop', ratio: parse2 / base, detail: `${ms(parse2)}: what the second core gives a parse${cpuNote(times, 6, 1)}` },
+    { goal: `bulk --check: ${count} files / parseDocument loop`, ratio: times.ratio(0, 1), max: 1.0, detail: `${ms(roCheck)} vs ${ms(base)}${cpuNote(times, 0, 1)}` },
+    { goal: 'bulk --write / parse + atomic-write floor', ratio: times.ratio(2, 3), max: 1.2, detail: `${ms(roWrite)} vs ${ms(floorWrite)}${cpuNote(times, 2, 3)}` },
+    { goal: 'threads: bulk --check as chosen / one thread', ratio: times.ratio(0, 4), max: 1.05, detail: `${ms(roCheck)} vs ${ms(oneThread)}, ${availableParallelism()} cores (≤ 1.05: noise)${cpuNote(times, 0, 4)}` },
+    { goal: 'threads: bulk --check on 2 workers / one thread', ratio: times.ratio(5, 4), detail: `${ms(twoWorkers)}: what workers would give here${cpuNote(times, 5, 4)}` },
+    { goal: "bulk floor: parseDocument loop on yaml's ES module build / on its Node build", ratio: times.ratio(9, 1), detail: `${ms(baseEsm)}: the build ro-convert bundles${cpuNote(times, 9, 1)}` },
+    { goal: 'bulk floor: parse-only on 2 threads / parseDocument loop', ratio: times.ratio(6, 1), detail: `${ms(parse2)}: what the second core gives a parse${cpuNote(times, 6, 1)}` },
     {
-      goal: 'verification: its share of a bulk --write', ratio: 1 - unverified / verified, max: 0.15, share: true,
-      detail: `${ms(verified)} verified vs ${ms(unverified)} not${times.cpu ? `; CPU share ${(1 - times.cpu[8] / times.cpu[7]).toFixed(2)}` : ''}`,
+      goal: 'verification: its share of a bulk --write', ratio: 1 - times.ratio(8, 7), max: 0.15, share: true,
+      detail: `${ms(verified)} verified vs ${ms(unverified)} not${times.cpu ? `; CPU share ${(1 - times.cpuRatio(8, 7)).toFixed(2)}` : ''}`,
     },
   ];
 }
@@ -212,8 +216,8 @@ function benchStartup() {
   ], N.start);
   const [ro, base, floor] = times;
   return [
-    { goal: 'start-up: --service sonarr --dry-run / node -e 0', ratio: ro / base, max: 1.3, detail: `${ms(ro)} vs ${ms(base)}${cpuNote(times, 0, 1)}` },
-    { goal: 'start-up floor: the four libraries alone, one use each / node -e 0', ratio: floor / base, detail: `${ms(floor)}: yaml, js-yaml, commander, diff bundled, no code cache` },
+    { goal: 'start-up: --service sonarr --dry-run / node -e 0', ratio: times.ratio(0, 1), max: 1.3, detail: `${ms(ro)} vs ${ms(base)}${cpuNote(times, 0, 1)}` },
+    { goal: 'start-up floor: the four libraries alone, one use each / node -e 0', ratio: times.ratio(2, 1), detail: `${ms(floor)}: yaml, js-yaml, commander, diff bundled, no code cache` },
   ];
 }
 
@@ -267,8 +271,8 @@ function benchScale() {
     { argv: node(CLI, '--all', '--write', '--quiet', work5000), before: () => copy(5000) },
   ], N.scale);
   const [p500, p5000, t500, t5000] = times;
-  results.push({ goal: 'preview scale: 5,000 / 500 services, default mode', ratio: p5000 / p500, max: 11, detail: `${ms(p5000)} vs ${ms(p500)}${cpuNote(times, 1, 0)}` });
-  results.push({ goal: 'write scale: 5,000 / 500 services, --write', ratio: t5000 / t500, max: 11, detail: `${ms(t5000)} vs ${ms(t500)}${cpuNote(times, 3, 2)}` });
+  results.push({ goal: 'preview scale: 5,000 / 500 services, default mode', ratio: times.ratio(1, 0), max: 11, detail: `${ms(p5000)} vs ${ms(p500)}${cpuNote(times, 1, 0)}` });
+  results.push({ goal: 'write scale: 5,000 / 500 services, --write', ratio: times.ratio(3, 2), max: 11, detail: `${ms(t5000)} vs ${ms(t500)}${cpuNote(times, 3, 2)}` });
 
   if (!existsSync(TIME)) {
     results.push({ goal: 'scale: peak memory', skip: `${TIME} missing (apt-get install -y time; add it to CI)` });
