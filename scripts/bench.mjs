@@ -8,6 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { script, yamlEsm } from './build-options.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -92,7 +93,7 @@ for (const f of readdirSync(dir, { recursive: true })) {
 // The same loop on yaml's ES module build, the one ro-convert bundles (scripts/build-options.mjs):
 // it skips the Node build's per-token environment lookups, so it shows how much of the gap to
 // the loop above is the build, not ro-convert's own work.
-const BASELINE_ESM = BASELINE.replace("from 'yaml'", `from '${pathToFileURL(join(dirname(createRequire(join(ROOT, 'package.json')).resolve('yaml/package.json')), 'browser/index.js')).href}'`);
+const BASELINE_ESM = BASELINE.replace("from 'yaml'", `from '${pathToFileURL(yamlEsm).href}'`);
 
 // The least a bulk --write can do: each file read, parsed once and written back atomically as
 // ro-convert writes (temp file, mode, fsync, re-read, rename, directory fsync), nothing else; on
@@ -142,7 +143,6 @@ else {
 // worker script beside it, so both convert on the main thread and start the same way.
 async function buildVerifyVariants() {
   const { build } = createRequire(join(ROOT, 'package.json'))('esbuild');
-  const { script } = await import('./build-options.mjs');
   const noVerify = {
     name: 'no-verify',
     setup(b) {

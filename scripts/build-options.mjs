@@ -1,6 +1,7 @@
 // esbuild options shared by the build and by the bench's variant builds (one definition of how
 // the command is bundled, so the bench measures the same bundle shape the product ships).
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -14,7 +15,7 @@ const minify = process.env.RO_NO_MINIFY !== '1';
 // environment: in the CommonJS build a quarter of a parse. The rest of the difference: warnings
 // go to console.warn instead of process.emitWarning, and a YAML 1.1 `!!binary` value becomes a
 // Uint8Array (through atob) instead of a Buffer; ro-convert reads neither.
-const yamlEsm = createRequire(import.meta.url).resolve('yaml/package.json').replace(/package\.json$/, 'browser/index.js');
+export const yamlEsm = join(dirname(createRequire(import.meta.url).resolve('yaml/package.json')), 'browser/index.js');
 
 /** Options of every bundle. */
 export const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', legalComments: 'none', minifyWhitespace: true, minifyIdentifiers: minify, minifySyntax: minify, outdir: 'dist', alias: { yaml: yamlEsm } };

@@ -102,25 +102,15 @@ export function parseImageRef(image: string): ImageRef {
   }
   // Each group follows the one before it after a one-character separator (`REGISTRY/PATH:TAG@DIGEST`),
   // so offsets come from lengths: the regex `d` flag (match indices) takes V8's slow path.
-  const spans = new Map<string, [number, number]>();
-  let offset = 0;
-  for (const name of ['registry', 'path', 'tag', 'digest']) {
-    const group = groups[name];
-    if (group === undefined) continue;
-    if (offset > 0) offset++;
-    spans.set(name, [offset, offset + group.length]);
-    offset += group.length;
-  }
-  const slice = (name: string): string | null => {
-    const span = spans.get(name);
-    return span ? text.slice(span[0], span[1]) : null;
-  };
-  const registry = slice('registry');
-  const path = slice('path') ?? '';
-  const tag = slice('tag');
-  const digest = slice('digest');
+  let end = -1;
+  const span = (group: string | undefined): [number, number] | undefined => (group === undefined ? undefined : [end + 1, (end += 1 + group.length)]);
+  const [registrySpan, pathSpan, tagSpan, digestSpan] = [span(groups['registry']), span(groups['path']), span(groups['tag']), span(groups['digest'])];
+  const slice = (at: [number, number] | undefined): string | null => (at ? text.slice(at[0], at[1]) : null);
+  const registry = slice(registrySpan);
+  const path = slice(pathSpan) ?? '';
+  const tag = slice(tagSpan);
+  const digest = slice(digestSpan);
 
-  const tagSpan = spans.get('tag');
   const onlyInTag = variables.every(([start, end]) => tagSpan !== undefined && start >= tagSpan[0] && end <= tagSpan[1]);
   const lsioName = onlyInTag ? lsioNameOf(registry, path) : null;
 
