@@ -7,6 +7,13 @@ import { applyEdits } from '../src/plan/edits.js';
 import { ConvertError } from '../src/parse/errors.js';
 import { parseCompose } from '../src/parse/parse.js';
 import { verifyConversion } from '../src/verify/verify.js';
+import { plainDocument } from '../src/verify/plain-document.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parseDocument } from 'yaml';
+import { CORPUS_DIR } from './helpers/corpus.js';
+import { FIXTURES_DIR } from './helpers/fixtures.js';
 
 const INPUT = `services:
   sonarr:
@@ -156,3 +163,47 @@ services:
     expectInternal(check((out) => out.replace('8989:8989', '8989:80'), input), 'service sonarr: key ports changed');
   });
 });
+
+describe('plainDocument', () => {
+  const toJS = (text: string) => parseDocument(text).toJS({ maxAliasCount: -1 }) as unknown;
+  const plain = (text: string) => plainDocument(parseDocument(text));
+
+  it('reads every corpus file and fixture input as toJS does', () => {
+    const corpus = readdirSync(CORPUS_DIR).filter((n) => /\.ya?ml$/.test(n)).map((n) => join(CORPUS_DIR, n));
+    const fixtures = readdirSync(FIXTURES_DIR).map((n) => join(FIXTURES_DIR, n, 'input.yml')).filter((path) => existsSync(path));
+    let read = 0;
+    for (const path of [...corpus, ...fixtures]) {
+      const doc = parseDocument(readFileSync(path, 'utf8'));
+      const value = plainDocument(doc);
+      if (doc.errors.length || value === null) continue;
+      // node's comparison, not toStrictEqual: that one reads a map's own `constructor` key as its class.
+      expect(isDeepStrictEqual(value, doc.toJS({ maxAliasCount: -1 })), path).toBe(true);
+      read++;
+    }
+    expect(read).toBeGreaterThan(corpus.length);
+  });
+
+  it('gives an alias the value of the last node before it with that anchor, shared', () => {
+    const text = 'a: &x {k: [1, 2]}\nb: *x\nc: &x [3]\nd: *x\ne: &s text\nf: *s\n';
+    const value = plain(text) as Record<string, unknown>;
+    expect(value).toStrictEqual(toJS(text));
+    expect(value.b).toBe(value.a);
+    expect(value.d).toBe(value.c);
+  });
+
+  it('turns keys into strings as toJS does, __proto__ included', () => {
+    const text = '~: null key\n1: one\ntrue: yes\n__proto__: {polluted: 1}\nconstructor: c\n&k key: v\n*k : again\n';
+    const value = plain(text) as Record<string, unknown>;
+    expect(isDeepStrictEqual(value, toJS(text))).toBe(true);
+    expect(Object.keys(value)).toEqual(Object.keys(toJS(text) as object));
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(value.__proto__).toEqual({ polluted: 1 });
+  });
+
+  it('leaves a collection as a key to toJS', () => {
+    expect(plain('? [a, b]\n: v\n')).toBeNull();
+    expect(plain('x: &m {a: 1}\n*m : v\n')).toBeNull();
+    expect(plain('%YAML 1.1\n---\nx: &m {a: 1}\ny:\n  <<: *m\n')).toBeNull();
+  });
+});
+

@@ -17,8 +17,12 @@ export class Tagged {
  * second parser, so it cannot use the planner's yaml nodes, but it applies the same rules.
  */
 export interface PlainService extends MountState {
-  /** Every key Compose keeps, comparable as a whole: tmpfs as a list, environment as a name→value map, volumes as `{kind, path, value}`. */
-  values: Record<string, unknown>;
+  /**
+   * Every key Compose keeps, comparable as a whole: tmpfs as a list, environment as a name→value
+   * map, volumes as `{kind, path, value}`. Built on first read: the verifier needs it only where
+   * the service's own keys differ (verify.ts).
+   */
+  readonly values: Record<string, unknown>;
   /** environment variables, name → value (null: unset), inherited first. */
   environment: Map<string, string | null>;
   /** `volumes` entries with their container path and kind, inherited first. */
@@ -56,12 +60,6 @@ function viewOf(raw: Record_, base: PlainService | null): PlainService {
   const own = (key: string) => (Object.hasOwn(raw, key) && tagOf(key) !== '!reset' ? untagged(raw[key]) : undefined);
   const inherited = (key: string) => base !== null && rule(key).appends;
 
-  // The keys normalised below are added last, and only when set: `delete` would turn `values`
-  // into a dictionary-mode object, slow for the comparison that reads it.
-  const values: Record_ = {};
-  if (base) for (const [key, value] of Object.entries(base.values)) if (!NORMALISED.has(key) && rule(key).inherits) values[key] = value;
-  for (const key of Object.keys(raw)) if (key !== 'extends' && !NORMALISED.has(key) && tagOf(key) !== '!reset') values[key] = untagged(raw[key]);
-
   const tmpfs = [...(inherited('tmpfs') ? base!.tmpfs : []), ...tmpfsEntries(own('tmpfs'))];
   const envValue = own('environment');
   const ownEnv = envEntries(envValue);
@@ -69,11 +67,31 @@ function viewOf(raw: Record_, base: PlainService | null): PlainService {
   for (const [name, value] of ownEnv) environment.set(name, value);
   const ownMounts = volumeEntries(own('volumes'));
   const mounts = inherited('volumes') ? [...base!.mounts.filter((v) => !ownMounts.some((o) => o.path === v.path)), ...ownMounts] : ownMounts;
+  const ownReadOnly = own('read_only');
+  const readOnly = ownReadOnly !== undefined ? ownReadOnly : base !== null && rule('read_only').inherits ? base.readOnly : undefined;
 
-  if (tmpfs.length) values.tmpfs = tmpfs;
-  if (environment.size || envValue !== undefined) values.environment = Object.fromEntries(environment);
-  if (mounts.length) values.volumes = mounts;
-  return { values, readOnly: values.read_only, tmpfs, environment, mounts, volumePaths: mounts.map((m) => m.path) };
+  let values: Record_ | null = null;
+  const allValues = (): Record_ => {
+    // The keys normalised below are added last, and only when set: `delete` would turn `values`
+    // into a dictionary-mode object, slow for the comparison that reads it.
+    const kept: Record_ = {};
+    if (base) for (const [key, value] of Object.entries(base.values)) if (!NORMALISED.has(key) && rule(key).inherits) kept[key] = value;
+    for (const key of Object.keys(raw)) if (key !== 'extends' && !NORMALISED.has(key) && tagOf(key) !== '!reset') kept[key] = untagged(raw[key]);
+    if (tmpfs.length) kept.tmpfs = tmpfs;
+    if (environment.size || envValue !== undefined) kept.environment = Object.fromEntries(environment);
+    if (mounts.length) kept.volumes = mounts;
+    return kept;
+  };
+  return {
+    get values() {
+      return (values ??= allValues());
+    },
+    readOnly,
+    tmpfs,
+    environment,
+    mounts,
+    volumePaths: mounts.map((m) => m.path),
+  };
 }
 
 interface VolumeValue {
@@ -83,7 +101,7 @@ interface VolumeValue {
 }
 
 /** The same-file service an `extends` value names (`extends: base`, `{service: base}` without `file`). */
-function extendsTarget(value: unknown): string | null {
+export function extendsTarget(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (!isRecord(value) || (value.file !== undefined && value.file !== null)) return null;
   return typeof value.service === 'string' ? value.service : null;
@@ -109,17 +127,23 @@ function envEntries(value: unknown): Map<string, string | null> {
       out.set(name, text);
     }
   } else if (isRecord(value)) {
-    for (const [name, v] of Object.entries(value)) out.set(name, v === null || typeof v === 'object' ? null : String(v));
+    for (const name of Object.keys(value)) {
+      const v = value[name];
+      out.set(name, v === null || typeof v === 'object' ? null : String(v));
+    }
   }
   return out;
 }
 
 function volumeEntries(value: unknown): VolumeValue[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((entry) => {
+  const out: VolumeValue[] = [];
+  if (!Array.isArray(value)) return out;
+  // A loop and a literal: flatMap's arrays and a spread with an added key were most of a view's cost.
+  for (const entry of value) {
     const mount = volumeMount(entry);
-    return mount ? [{ ...mount, value: entry }] : [];
-  });
+    if (mount) out.push({ path: mount.path, kind: mount.kind, value: entry });
+  }
+  return out;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -4,9 +4,10 @@ import { isNode, parseDocument, Scalar, visit } from 'yaml';
 import type { Plan, PlannedService } from '../plan/plan.js';
 import { ConvertError, internalError } from '../parse/errors.js';
 import { tmpfsPath } from '../model/service-values.js';
-import { isRecord, plainServices, Tagged } from '../model/plain-services.js';
+import { extendsTarget, isRecord, plainServices, Tagged } from '../model/plain-services.js';
 import type { PlainService } from '../model/plain-services.js';
 import { mountCounts, unmetTargets } from '../model/targets.js';
+import { plainDocument } from './plain-document.js';
 
 /** Keys the conversion may change on a selected service; every other key must stay equal. */
 const CONVERTED_KEYS = new Set(['read_only', 'tmpfs', 'environment']);
@@ -48,7 +49,7 @@ function plannedInput(plan: Plan): Root | null {
   // Only where a tag could start (a `!` after a space or at a line start): `!` in values such
   // as `$!` or `pass!word` is common. A missed tag or merge key costs the second check, no more.
   if (text.includes('<<') || /(?:^|[\s[{,])!/m.test(text)) return null;
-  const value: unknown = doc.toJS({ maxAliasCount: -1 });
+  const value = plainDocument(doc) ?? doc.toJS({ maxAliasCount: -1 });
   return isRecord(value) ? value : null;
 }
 
@@ -79,25 +80,82 @@ function compareConversion(a: Root, b: Root, plan: Plan): void {
   }
   const [before, after] = [plainServices(servicesA), plainServices(servicesB)];
   const selected = new Map(plan.selected.map((s) => [s.service.name, s]));
+  const asWritten = new OwnKeysComparer(servicesA, servicesB, same);
   for (const name of names) {
     const planned = selected.get(name);
     const [serviceA, serviceB] = [before.get(name), after.get(name)];
     if (!planned) {
+      if (asWritten.equalThroughExtends(name, NO_KEYS)) continue;
       // Not a service Compose builds (`x-*`, not a mapping): compared as written.
       const equal = serviceA && serviceB ? same.equal(serviceA.values, serviceB.values) : same.equal(servicesA[name], servicesB[name]);
       if (!equal) throw internalError(`unselected service ${name} changed${serviceA ? " in Compose's view (its own keys, a merge key or extends)" : ''}`);
       continue;
     }
     if (!serviceA || !serviceB) throw internalError(`service ${name} is no longer a mapping`);
-    verifySelected(planned, serviceA, serviceB, selected, same);
+    verifySelected(planned, serviceA, serviceB, selected, same, asWritten.equalThroughExtends(name, CONVERTED_KEYS));
   }
 }
 
-/** A selected service, input against output: only the converted keys changed, and every target is met. */
-function verifySelected(planned: PlannedService, a: PlainService, b: PlainService, selected: ReadonlyMap<string, PlannedService>, same: ValueComparer): void {
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/**
+ * Compares services as written, key by key: when a service's keys outside `except`, and those
+ * of every service it extends, are equal on both sides, Compose's view of those keys is equal
+ * too (the view is built from them alone), so the verifier need not build and compare it. Any
+ * other answer (a difference, a cycle of `extends`) sends the caller to the view.
+ */
+class OwnKeysComparer {
+  private readonly known = new Map<ReadonlySet<string>, Map<string, boolean>>();
+
+  constructor(
+    private readonly a: Root,
+    private readonly b: Root,
+    private readonly same: ValueComparer,
+  ) {}
+
+  equalThroughExtends(name: string, except: ReadonlySet<string>): boolean {
+    let known = this.known.get(except);
+    if (!known) this.known.set(except, (known = new Map()));
+    const answer = known.get(name);
+    if (answer !== undefined) return answer;
+    // A cycle reaches this name again while it is being compared: no answer from the keys.
+    known.set(name, false);
+    const x = Object.hasOwn(this.a, name) ? this.a[name] : undefined;
+    const y = Object.hasOwn(this.b, name) ? this.b[name] : undefined;
+    let equal: boolean;
+    if (isRecord(x) && isRecord(y)) {
+      const base = extendsTarget(x.extends);
+      equal = this.sameKeys(x, y, except) && (base === null || this.equalThroughExtends(base, except));
+    } else {
+      equal = this.same.equal(x, y);
+    }
+    known.set(name, equal);
+    return equal;
+  }
+
+  private sameKeys(x: Root, y: Root, except: ReadonlySet<string>): boolean {
+    let count = 0;
+    for (const key of Object.keys(x)) {
+      if (except.has(key)) continue;
+      if (!Object.hasOwn(y, key) || !this.same.equal(x[key], y[key])) return false;
+      count++;
+    }
+    for (const key of Object.keys(y)) if (!except.has(key)) count--;
+    return count === 0;
+  }
+}
+
+/**
+ * A selected service, input against output: only the converted keys changed, and every target
+ * is met. `sameOtherKeys`: its keys outside the converted ones, and those of the services it
+ * extends, are equal as written, so the view's are too.
+ */
+function verifySelected(planned: PlannedService, a: PlainService, b: PlainService, selected: ReadonlyMap<string, PlannedService>, same: ValueComparer, sameOtherKeys: boolean): void {
   const { name } = planned.service;
-  for (const key of new Set([...Object.keys(a.values), ...Object.keys(b.values)])) {
-    if (!CONVERTED_KEYS.has(key) && !same.equal(a.values[key], b.values[key])) throw internalError(`service ${name}: key ${key} changed`);
+  if (!sameOtherKeys) {
+    for (const key of new Set([...Object.keys(a.values), ...Object.keys(b.values)])) {
+      if (!CONVERTED_KEYS.has(key) && !same.equal(a.values[key], b.values[key])) throw internalError(`service ${name}: key ${key} changed`);
+    }
   }
   if (!sameKeptEnvironment(a.environment, b.environment, planned.strip)) throw internalError(`service ${name}: environment changed beyond stripping`);
   const removed = planned.report.changes.filter((c) => c.code === 'env-removed').map((c) => c.message.replace(/^removed /, ''));
