@@ -33,9 +33,9 @@ type Record_ = Record<string, unknown>;
 
 /** The plain effective view of every mapping service under `services` (not `x-*`), by name. */
 export function plainServices(services: Record_): Map<string, PlainService> {
-  const built = new Map<string, PlainService>();
+  const built = new Map<string, PlainView>();
   const building = new Set<string>();
-  const build = (name: string): PlainService | null => {
+  const build = (name: string): PlainView | null => {
     const done = built.get(name);
     if (done) return done;
     const raw = Object.hasOwn(services, name) ? services[name] : undefined;
@@ -54,10 +54,9 @@ export function plainServices(services: Record_): Map<string, PlainService> {
 /** Keys whose value the view normalises (tmpfs as a list, environment as a map, volumes as mounts). */
 const NORMALISED = new Set(['tmpfs', 'environment', 'volumes']);
 
-function viewOf(raw: Record_, base: PlainService | null): PlainService {
-  const tagOf = (key: string) => (raw[key] instanceof Tagged ? raw[key].tag : null);
-  const rule = (key: string) => inheritance(key, Object.hasOwn(raw, key), tagOf(key), base !== null);
-  const own = (key: string) => (Object.hasOwn(raw, key) && tagOf(key) !== '!reset' ? untagged(raw[key]) : undefined);
+function viewOf(raw: Record_, base: PlainView | null): PlainView {
+  const rule = (key: string) => ruleOf(raw, key, base !== null);
+  const own = (key: string) => (Object.hasOwn(raw, key) && tagOfKey(raw, key) !== '!reset' ? untagged(raw[key]) : undefined);
   const inherited = (key: string) => base !== null && rule(key).appends;
 
   const tmpfs = [...(inherited('tmpfs') ? base!.tmpfs : []), ...tmpfsEntries(own('tmpfs'))];
@@ -69,29 +68,53 @@ function viewOf(raw: Record_, base: PlainService | null): PlainService {
   const mounts = inherited('volumes') ? [...base!.mounts.filter((v) => !ownMounts.some((o) => o.path === v.path)), ...ownMounts] : ownMounts;
   const ownReadOnly = own('read_only');
   const readOnly = ownReadOnly !== undefined ? ownReadOnly : base !== null && rule('read_only').inherits ? base.readOnly : undefined;
+  return new PlainView(raw, base, readOnly, tmpfs, environment, mounts, envValue !== undefined);
+}
 
-  let values: Record_ | null = null;
-  const allValues = (): Record_ => {
+/** How Compose combines `key` of this service with the service it extends. */
+function ruleOf(raw: Record_, key: string, hasBase: boolean) {
+  return inheritance(key, Object.hasOwn(raw, key), tagOfKey(raw, key), hasBase);
+}
+
+function tagOfKey(raw: Record_, key: string): string | null {
+  const value = raw[key];
+  return value instanceof Tagged ? value.tag : null;
+}
+
+/** A class, not a literal with a getter: a getter per literal gives every view a hidden class of its own. */
+class PlainView implements PlainService {
+  readonly volumePaths: string[];
+  private kept: Record_ | null = null;
+
+  constructor(
+    private readonly raw: Record_,
+    private readonly base: PlainView | null,
+    readonly readOnly: unknown,
+    readonly tmpfs: string[],
+    readonly environment: Map<string, string | null>,
+    readonly mounts: VolumeValue[],
+    /** The service sets `environment` itself (maybe empty). */
+    private readonly ownEnvironment: boolean,
+  ) {
+    this.volumePaths = mounts.map((m) => m.path);
+  }
+
+  get values(): Record_ {
+    return (this.kept ??= this.allValues());
+  }
+
+  private allValues(): Record_ {
+    const { raw, base } = this;
     // The keys normalised below are added last, and only when set: `delete` would turn `values`
     // into a dictionary-mode object, slow for the comparison that reads it.
     const kept: Record_ = {};
-    if (base) for (const [key, value] of Object.entries(base.values)) if (!NORMALISED.has(key) && rule(key).inherits) kept[key] = value;
-    for (const key of Object.keys(raw)) if (key !== 'extends' && !NORMALISED.has(key) && tagOf(key) !== '!reset') kept[key] = untagged(raw[key]);
-    if (tmpfs.length) kept.tmpfs = tmpfs;
-    if (environment.size || envValue !== undefined) kept.environment = Object.fromEntries(environment);
-    if (mounts.length) kept.volumes = mounts;
+    if (base) for (const [key, value] of Object.entries(base.values)) if (!NORMALISED.has(key) && ruleOf(raw, key, true).inherits) kept[key] = value;
+    for (const key of Object.keys(raw)) if (key !== 'extends' && !NORMALISED.has(key) && tagOfKey(raw, key) !== '!reset') kept[key] = untagged(raw[key]);
+    if (this.tmpfs.length) kept.tmpfs = this.tmpfs;
+    if (this.environment.size || this.ownEnvironment) kept.environment = Object.fromEntries(this.environment);
+    if (this.mounts.length) kept.volumes = this.mounts;
     return kept;
-  };
-  return {
-    get values() {
-      return (values ??= allValues());
-    },
-    readOnly,
-    tmpfs,
-    environment,
-    mounts,
-    volumePaths: mounts.map((m) => m.path),
-  };
+  }
 }
 
 interface VolumeValue {
