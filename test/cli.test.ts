@@ -265,6 +265,18 @@ describe('output order and the summary', () => {
     const json = JSON.parse(runCli(['--json', '--strict', '--all', 'a/compose.yml'], { cwd: dir }).stdout) as { summary: { failed: number; servicesConverted: number } };
     expect(json.summary).toMatchObject({ failed: 1, servicesConverted: 0 });
   });
+
+  it('--quiet skips the warnings it would not print, but --strict --quiet still refuses on them', () => {
+    // Only warn-companion warns here, a transform that --quiet alone does not run.
+    const postgres = 'services:\n  db:\n    image: postgres:16\n';
+    const dir = workspace({ 'compose.yml': postgres });
+    const strict = runCli(['--strict', '--quiet', '--write', '--all', 'compose.yml'], { cwd: dir });
+    expect({ status: strict.status, stderr: strict.stderr }).toEqual({ status: 2, stderr: 'compose.yml: error: --strict: refused because of the warnings above; nothing written\n' });
+    expect(readBytes(join(dir, 'compose.yml'))).toBe(postgres);
+    const quiet = runCli(['--quiet', '--write', '--all', 'compose.yml'], { cwd: dir });
+    expect({ status: quiet.status, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(readBytes(join(dir, 'compose.yml'))).toContain('read_only: true');
+  });
 });
 
 describe('--stdout and standard input', () => {

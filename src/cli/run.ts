@@ -71,7 +71,9 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     // `--check --quiet` shows nothing built from the converted text or the reported changes,
     // only an exit status from the plan (which already fails a service left writable): the
     // check of that text is left to the runs that write or show it (docs/adr/0002).
-    verify: !(options.mode === 'check' && options.quiet && options.format === 'text'),
+    verify: !(options.mode === 'check' && options.quiet && options.format === 'text' && !options.strict),
+    // Text output with --quiet prints no warnings; --strict still needs them to refuse.
+    warnings: !(options.quiet && options.format === 'text' && !options.strict),
   };
   const jobs: FileJob[] = paths.map((path) => ({
     path,

@@ -25,6 +25,11 @@ export interface PlanOptions extends Selection, EnvAdjustments {
   extraTmpfs?: Readonly<Record<string, readonly TmpfsNeed[]>>;
   /** The files are deployed with `docker stack deploy` (warns what swarm cannot mount). */
   swarm?: boolean;
+  /**
+   * Report warnings (default true). False for a caller that shows none (`--quiet`): the
+   * warning-only transforms are not run and the reports carry no warnings; edits are the same.
+   */
+  warnings?: boolean;
 }
 
 /** One service's planned conversion, before the edits are applied. */
@@ -80,6 +85,8 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     const profile = profileOf.get(serviceReader(planned.service.name));
     return !sharing || sharing.readersOf(node).every((reader) => profileOf.get(reader) === profile);
   };
+  const warn = options.warnings !== false;
+  const ran = warn ? transforms : transforms.filter((t) => t.kind === 'change');
   const results = selected.map((planned) => {
     const ctx: ServiceContext = {
       service: planned.service,
@@ -95,13 +102,13 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       related: options.related,
       swarm: options.swarm,
     };
-    return transforms.map((t) => ({ name: t.name, result: t.run(ctx) }));
+    return ran.map((t) => ({ name: t.name, result: t.run(ctx) }));
   });
   const edits: TextEdit[] = [];
   selected.forEach((planned, i) => {
     const { report } = planned;
     for (const { name, result } of results[i]!) {
-      report.warnings.push(...result.warnings);
+      if (warn) report.warnings.push(...result.warnings);
       const blocked = sharing && result.edits.find((e) => !canEditFor(planned, e.target));
       if (blocked) {
         const others = sharing.readersOf(blocked.target).filter((r) => profileOf.get(r) !== profileOf.get(serviceReader(planned.service.name)));
