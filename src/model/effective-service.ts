@@ -15,6 +15,11 @@ export interface EffectiveService {
   map: YAMLMap;
   /** The keys of the service's own mapping after merge keys, each with the pair it comes from. */
   fields: ReadonlyMap<string, FieldSource>;
+  /**
+   * The keys of the service's own mapping after merge keys, as written: `!reset` ones included,
+   * nothing from `extends` (what `effectivePair(map, key)` finds, looked up once).
+   */
+  mapFields: ReadonlyMap<string, FieldSource>;
   /** The same-file service this one extends, as built; null when none (or another file). */
   base: EffectiveService | null;
   /** `image`, own or inherited. */
@@ -67,6 +72,11 @@ export interface VolumeMount {
   path: string;
   kind: 'bind' | 'volume' | 'tmpfs';
   node: Node;
+}
+
+/** The node `key` has in the service's own mapping after merge keys and aliases (`effectiveValue`), or null. */
+export function mappedValue(view: EffectiveService, key: string): Node | null {
+  return view.mapFields.get(key)?.value ?? null;
 }
 
 /** Keys whose same-file `extends` merge is not "the service's own value wins". */
@@ -152,6 +162,7 @@ function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, ba
     name,
     map,
     fields: inheritedFields(fields, base, (key) => rule(key).inherits),
+    mapFields: fields,
     base,
     image: isScalar(imageField?.value) && imageField.value.value !== null ? String(imageField.value.value) : null,
     readOnly: readOnlyField ? { value: readOnlyField.value, field: readOnlyField } : null,

@@ -1,5 +1,5 @@
 import { isMap, isScalar } from 'yaml';
-import type { Scalar, YAMLMap } from 'yaml';
+import type { Document, Scalar, YAMLMap } from 'yaml';
 import { ConvertError } from '../parse/errors.js';
 import { lookupImage } from '../knowledge/index.js';
 import type { ImageKnowledge } from '../knowledge/index.js';
@@ -11,6 +11,8 @@ import type { ParsedCompose } from '../parse/parse.js';
 import { effectiveKeys, resolveNode } from '../parse/yaml-nodes.js';
 import { effectiveServices } from './effective-service.js';
 import type { EffectiveService } from './effective-service.js';
+import { mountsOf } from './mounts.js';
+import type { Mount } from './mounts.js';
 
 /** One service of a compose file, located in the parsed document. */
 export interface LocatedService {
@@ -28,6 +30,8 @@ export interface LocatedService {
   knowledge: ImageKnowledge | undefined;
   /** What the image needs mounted under a read-only root. */
   needs: MountNeeds;
+  /** Everything the service's own mapping mounts (see mountsOf), read when first asked for. */
+  mounts: readonly Mount[] | null;
 }
 
 /**
@@ -52,7 +56,12 @@ export function locateServices(parsed: ParsedCompose): LocatedService[] {
     const image = view.image;
     const imageRef = image === null ? null : parseImageRef(image);
     const knowledge = imageRef?.lsioName ? lookupImage(imageRef.lsioName) : undefined;
-    located.push({ name, key, map, view, image, imageRef, knowledge, needs: mountNeeds(imageRef, knowledge) });
+    located.push({ name, key, map, view, image, imageRef, knowledge, needs: mountNeeds(imageRef, knowledge), mounts: null });
   }
   return located;
+}
+
+/** What `service` mounts (see mountsOf), read once. */
+export function serviceMounts(service: LocatedService, doc: Document): readonly Mount[] {
+  return (service.mounts ??= mountsOf(service.view, service.key, doc));
 }

@@ -14,7 +14,7 @@ import { analyzeSharing, serviceReader } from '../model/sharing.js';
 import type { RelatedFiles, ServiceContext } from './transform.js';
 import type { MountNeeds, TmpfsNeed } from '../knowledge/needs.js';
 import { dashOf } from './yaml-edit.js';
-import { effectivePair, isMergeKey, mergeSources } from '../parse/yaml-nodes.js';
+import { isMergeKey, mergeSources } from '../parse/yaml-nodes.js';
 import type { BlockStyle } from './yaml-edit.js';
 
 /** Which services a plan converts, how it adjusts the variables, and the files beside it. */
@@ -131,7 +131,7 @@ function giverThroughMerge(parsed: ParsedCompose, planned: PlannedService, selec
   const { map, view } = planned.service;
   // Most services merge nothing: that is found before any key is looked up.
   const sources = mergedMaps(map, parsed.doc);
-  if (sources.length === 0 || view.fields.has(key) || effectivePair(map, key, parsed.doc)) return null;
+  if (sources.length === 0 || view.fields.has(key) || view.mapFields.has(key)) return null;
   for (const source of sources) {
     const giver = selected.find((s) => s !== planned && s.service.map === source);
     if (giver && !giver.service.view.fields.has(key) && canEdit(source)) return giver.service.name;
