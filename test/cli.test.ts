@@ -441,6 +441,16 @@ describe('directory search', () => {
     expect(lines(run.stderr)).toEqual(['ro-convert: stacks: found 2 compose files: docker-compose-VPS.yaml, docker-compose.yaml', expect.stringMatching(/^ro-convert: 2 files: 2 would change/)]);
   });
 
+  it('finds the override next to each file it found (from its listing), and only there', () => {
+    const override = 'services:\n  radarr:\n    read_only: false\n';
+    const dir = workspace({ 'a/compose.yml': RADARR_IN, 'a/compose.override.yaml': override, 'b/docker-compose.yml': RADARR_IN, 'b/compose.override.yml': override });
+    const run = runCli(['--json', '--all', '.'], { cwd: dir });
+    const report = JSON.parse(run.stdout) as { files: { path: string; services: { warnings: { code: string; message: string }[] }[] }[] };
+    const warnings = (path: string) => report.files.find((f) => f.path === path)!.services.flatMap((s) => s.warnings.filter((w) => w.code === 'override-undoes').map((w) => w.message));
+    expect(warnings('a/compose.yml')).toEqual([expect.stringMatching(/^a\/compose\.override\.yaml:2 sets read_only: false for radarr/)]);
+    expect(warnings('b/docker-compose.yml')).toEqual([]);
+  });
+
   it('converts what it finds with --write and leaves skipped files alone', () => {
     const dir = workspace({ 'a/compose.yml': RADARR_IN, 'a/docker-compose-VPS.yaml': RADARR_IN, 'a/b.compose.yml': RADARR_IN, 'node_modules/x/compose.yml': RADARR_IN, 'a/notes.yml': RADARR_IN });
     const run = runCli(['--write', '--all', '.'], { cwd: dir });

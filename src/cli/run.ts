@@ -82,6 +82,7 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     wantTexts: options.stdout || (write && deferWrite),
     wantReplacements: options.format === 'sarif',
     ...(path === '-' ? { stdin } : {}),
+    ...(search.siblings.has(path) ? { siblings: search.siblings.get(path) } : {}),
   }));
   const showProgress = io.progress && paths.length > 1 && !options.quiet && options.format === 'text';
   const outcomes = await processAll(jobs, showProgress ? (done) => io.err(`\rro-convert: ${done}/${paths.length} files`) : undefined);
