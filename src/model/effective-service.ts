@@ -153,7 +153,7 @@ function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, ba
   const readOnlyField = scalarField('read_only');
   const [tmpfsField, envField, volumesField] = [own('tmpfs'), own('environment'), own('volumes')];
   const ownTmpfs = tmpfsField ? tmpfsItems(tmpfsField, doc) : [];
-  const tmpfs = [...(inherited('tmpfs') ? base!.tmpfs : []), ...ownTmpfs];
+  const tmpfs = inherited('tmpfs') ? [...base!.tmpfs, ...ownTmpfs] : ownTmpfs;
   const ownEnv = envField ? envItems(envField, doc) : [];
   const extendedEnv = inherited('environment') ? base!.environment : [];
   const ownVolumes = volumesField ? volumeMounts(volumesField.value, doc) : [];
@@ -167,14 +167,16 @@ function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, ba
     image: isScalar(imageField?.value) && imageField.value.value !== null ? String(imageField.value.value) : null,
     readOnly: readOnlyField ? { value: readOnlyField.value, field: readOnlyField } : null,
     tmpfs,
-    environment: [...extendedEnv.filter((e) => !ownEnv.some((o) => o.name === e.name)), ...ownEnv],
+    environment: extendedEnv.length ? [...extendedEnv.filter((e) => !ownEnv.some((o) => o.name === e.name)), ...ownEnv] : ownEnv,
     extendedEnvironment: extendedEnv,
-    volumeMounts: [...inheritedVolumes, ...ownVolumes],
+    volumeMounts: inheritedVolumes.length ? [...inheritedVolumes, ...ownVolumes] : ownVolumes,
   };
 }
 
 /** The service's fields with the base's fields it inherits (for keys it does not set). */
 function inheritedFields(fields: Map<string, FieldSource>, base: EffectiveService | null, inherits: (key: string) => boolean): Map<string, FieldSource> {
+  // Most services extend nothing and reset nothing: their fields are the mapping's, as they are.
+  if (!base && ![...fields.values()].some((field) => field.value?.tag === '!reset')) return fields;
   const out = new Map<string, FieldSource>();
   for (const [key, field] of fields) if (field.value?.tag !== '!reset') out.set(key, field);
   if (!base) return out;
@@ -217,9 +219,27 @@ function volumeMounts(value: Node | null, doc: Document): VolumeMount[] {
   if (!isSeq(value)) return [];
   return value.items.flatMap((item): VolumeMount[] => {
     const node = resolveNode(item, doc);
-    const mount = volumeMount(isScalar(node) ? node.value : isMap(node) ? node.toJS(doc, { maxAliasCount: -1 }) : null);
+    const mount = volumeMount(isScalar(node) ? node.value : isMap(node) ? (longSyntaxMount(node, doc) ?? node.toJS(doc, { maxAliasCount: -1 })) : null);
     return mount && node ? [{ path: mount.path, kind: mount.kind, node }] : [];
   });
+}
+
+/**
+ * `target` and `type` of a long-syntax `volumes` entry as its plain value has them (the last of a
+ * key wins), read from the pairs; null when that needs the whole conversion to a plain value
+ * (a merge key, a complex key, a value that is not a plain scalar).
+ */
+function longSyntaxMount(map: YAMLMap, doc: Document): { target?: unknown; type?: unknown } | null {
+  const found: { target?: unknown; type?: unknown } = {};
+  for (const pair of map.items) {
+    const key = pair.key;
+    if (!isScalar(key) || typeof key.value === 'symbol') return null;
+    if (key.value !== 'target' && key.value !== 'type') continue;
+    const value = resolveNode(pair.value, doc);
+    if (!isScalar(value) || (typeof value.value === 'object' && value.value !== null)) return null;
+    found[key.value] = value.value;
+  }
+  return found;
 }
 
 /** The container path and kind of one `volumes` entry as a plain value (short string or long-syntax map). */
