@@ -1,6 +1,6 @@
 import { isScalar } from 'yaml';
 import type { Warning } from '../src/plan/diagnostics.js';
-import { confidenceText, lookupCompanion } from '../src/knowledge/companions.js';
+import { confidenceText } from '../src/knowledge/companions.js';
 import type { CompanionFact, CompanionImage } from '../src/knowledge/companions.js';
 import type { TmpfsNeed } from '../src/knowledge/needs.js';
 import { environmentEntries } from '../src/model/service-values.js';
@@ -23,7 +23,7 @@ const sourced = (fact: { confidence: string; source: string }) => `(${confidence
  */
 export function warnCompanion(ctx: ServiceContext): TransformResult {
   if (ctx.needs.known !== 'companion') return warningsOnly([]);
-  const image = lookupCompanion(ctx.service.imageRef);
+  const image = ctx.service.companion;
   if (!image) return warningsOnly([]);
   const at = keyNode(ctx, 'image');
   const mounts = serviceMounts(ctx.service, ctx.doc);

@@ -2,6 +2,8 @@ import { isMap, isScalar } from 'yaml';
 import type { Document, Scalar, YAMLMap } from 'yaml';
 import { ConvertError } from '../parse/errors.js';
 import { lookupImage } from '../knowledge/index.js';
+import { lookupCompanion } from '../knowledge/companions.js';
+import type { CompanionImage } from '../knowledge/companions.js';
 import type { ImageKnowledge } from '../knowledge/index.js';
 import { parseImageRef } from '../knowledge/image-ref.js';
 import type { ImageRef } from '../knowledge/image-ref.js';
@@ -28,6 +30,8 @@ export interface LocatedService {
   imageRef: ImageRef | null;
   /** LinuxServer's facts for the image; undefined for other images and unknown ones. */
   knowledge: ImageKnowledge | undefined;
+  /** The companion table's record for any other image; undefined for LinuxServer images and unknown ones. */
+  companion: CompanionImage | undefined;
   /** What the image needs mounted under a read-only root. */
   needs: MountNeeds;
   /** Everything the service's own mapping mounts (see mountsOf), read when first asked for. */
@@ -56,7 +60,8 @@ export function locateServices(parsed: ParsedCompose): LocatedService[] {
     const image = view.image;
     const imageRef = image === null ? null : parseImageRef(image);
     const knowledge = imageRef?.lsioName ? lookupImage(imageRef.lsioName) : undefined;
-    located.push({ name, key, map, view, image, imageRef, knowledge, needs: mountNeeds(imageRef, knowledge), mounts: null });
+    const companion = imageRef?.lsioName ? undefined : lookupCompanion(imageRef);
+    located.push({ name, key, map, view, image, imageRef, knowledge, companion, needs: mountNeeds(imageRef, knowledge, companion), mounts: null });
   }
   return located;
 }

@@ -55,8 +55,10 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
   const chosen = services.filter((s) => isSelected(s, options));
   const sharing = chosen.length ? analyzeSharing(parsed) : null;
   const profileOf = new Map<string, string>();
+  // One policy for LinuxServer images and one for the others, shared by the services of each kind.
+  const policies = { lsio: stripPolicy(true, options), other: stripPolicy(false, options) };
   const selected: PlannedService[] = chosen.map((service) => {
-    const strip = stripPolicy(Boolean(service.imageRef?.lsioName), options);
+    const strip = service.imageRef?.lsioName ? policies.lsio : policies.other;
     const needs = withExtraTmpfs(service.needs, options.extraTmpfs?.[service.name]);
     // Services share an edit only when it gives each the same target: same needs, same strip
     // rules, the same tmpfs paths already mounted by volumes (a /run volume must not gain a tmpfs),
