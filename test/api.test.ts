@@ -37,6 +37,17 @@ const SONARR_CONVERTED = `services:
     image: nginx:1.27
 `;
 
+describe('convert(text, { warnings: false })', () => {
+  it('gives the same output and changes without running the transforms that only warn', () => {
+    const full = convert(SONARR, { all: true });
+    const quiet = convert(SONARR, { all: true, warnings: false });
+    expect(full.services.flatMap((s) => s.warnings.map((w) => w.code))).toContain('uid-changes');
+    expect(quiet.output).toBe(full.output);
+    expect(quiet.services.map((s) => ({ ...s, warnings: [] }))).toEqual(full.services.map((s) => ({ ...s, warnings: [] })));
+    expect(quiet.services.flatMap((s) => s.warnings)).toEqual([]);
+  });
+});
+
 describe('convert(text, options): the result', () => {
   const result = convert(SONARR, { services: ['sonarr'] });
 

@@ -247,6 +247,17 @@ describe('output order and the summary', () => {
   });
 });
 
+describe('--check --quiet and the warnings', () => {
+  it('a file with warnings only: --check --quiet says nothing and exits 1; with --strict it is refused for them', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const quiet = runCli(['--check', '--quiet', '--all', 'compose.yml'], { cwd: dir });
+    expect({ status: quiet.status, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ status: 1, stdout: '', stderr: '' });
+    const strict = runCli(['--check', '--quiet', '--strict', '--all', 'compose.yml'], { cwd: dir });
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toBe('compose.yml: error: --strict: refused because of the warnings above; nothing written\n');
+  });
+});
+
 describe('--stdout and standard input', () => {
   it('prints the converted text of standard input with - and --stdout', () => {
     const dir = workspace({});

@@ -13,15 +13,19 @@ import { warnSwarm } from './warn-swarm.js';
 import { warnNonRootUser } from './warn-user.js';
 
 /**
- * The conversion, in the order its changes appear in the report. Each transform's edits are
- * kept or dropped as a whole (dropped when they would touch a node shared with a service
- * that should not change).
+ * The transforms that change the file, in the order their changes appear in the report. Each
+ * transform's edits are kept or dropped as a whole (dropped when they would touch a node shared
+ * with a service that should not change).
  */
-export const transforms: readonly { name: string; run: Transform }[] = [
+export const changeTransforms: readonly { name: string; run: Transform }[] = [
   { name: 'read-only', run: readOnly },
   { name: 'tmpfs', run: tmpfsMounts },
   { name: 'strip-env', run: stripEnv },
-  // Warnings only (no edits): what read-only breaks for this service.
+];
+
+/** The whole conversion: the changes, then the transforms that only warn (what read-only breaks for this service). */
+export const transforms: readonly { name: string; run: Transform }[] = [
+  ...changeTransforms,
   { name: 'warn-image', run: warnImage },
   { name: 'warn-companion', run: warnCompanion },
   { name: 'warn-moot', run: warnMootSettings },

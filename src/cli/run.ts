@@ -60,6 +60,9 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
   const write = options.mode === 'write' && !options.stdout;
   // Ctrl-C or a kill during the writes must not leave temp files behind.
   if (write) installSignalCleanup(paths);
+  // `--check --quiet` shows nothing built from the converted text, the reported changes or the
+  // warnings, only an exit status from the plan (which already fails a service left writable).
+  const statusOnly = options.mode === 'check' && options.quiet && options.format === 'text';
   const conversion: ConvertOptions = {
     services: options.services,
     all: options.all,
@@ -68,10 +71,10 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     keepEnv: options.keepEnv,
     stripEnv: options.stripEnv,
     swarm: options.swarm,
-    // `--check --quiet` shows nothing built from the converted text or the reported changes,
-    // only an exit status from the plan (which already fails a service left writable): the
-    // check of that text is left to the runs that write or show it (docs/adr/0002).
-    verify: !(options.mode === 'check' && options.quiet && options.format === 'text'),
+    // The check of the converted text is left to the runs that write or show it (docs/adr/0002),
+    // the warnings to the runs that show them or refuse a file for them (`--strict`).
+    verify: !statusOnly,
+    warnings: !statusOnly || options.strict,
   };
   const jobs: FileJob[] = paths.map((path) => ({
     path,

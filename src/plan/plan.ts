@@ -1,7 +1,7 @@
 import { isScalar, isSeq } from 'yaml';
 import { ConvertError } from '../parse/errors.js';
 import type { Document, Node, YAMLMap } from 'yaml';
-import { transforms } from '../../transforms/index.js';
+import { changeTransforms, transforms } from '../../transforms/index.js';
 import type { ServiceReport } from './diagnostics.js';
 import type { TextEdit } from './edits.js';
 import { locateServices } from '../model/locate.js';
@@ -25,6 +25,11 @@ export interface PlanOptions extends Selection, EnvAdjustments {
   extraTmpfs?: Readonly<Record<string, readonly TmpfsNeed[]>>;
   /** The files are deployed with `docker stack deploy` (warns what swarm cannot mount). */
   swarm?: boolean;
+  /**
+   * Run the transforms that only warn (default true); false when nobody reads the warnings
+   * (`--check --quiet` without `--strict`): the edits, changes and refusals are the same.
+   */
+  warnings?: boolean;
 }
 
 /** One service's planned conversion, before the edits are applied. */
@@ -97,7 +102,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       related: options.related,
       swarm: options.swarm,
     };
-    return transforms.map((t) => ({ name: t.name, result: t.run(ctx) }));
+    return (options.warnings === false ? changeTransforms : transforms).map((t) => ({ name: t.name, result: t.run(ctx) }));
   });
   const edits: TextEdit[] = [];
   selected.forEach((planned, i) => {
