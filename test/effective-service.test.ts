@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isMap, isSeq } from 'yaml';
 import { parseCompose } from '../src/parse/parse.js';
+import { effectiveKeys } from '../src/parse/yaml-nodes.js';
 import { effectiveServices, volumeMount } from '../src/model/effective-service.js';
 
 /** Each `volumes` entry of service `s` as the plain value a YAML loader gives reads it. */
@@ -21,7 +22,7 @@ describe('effective view: long-syntax volumes', () => {
   ] as const) {
     it(`reads each entry's path and kind as its plain value has them: ${what}`, () => {
       const parsed = parseCompose(text);
-      const view = effectiveServices(parsed.services, parsed.doc).get('s')!;
+      const view = effectiveServices(effectiveKeys(parsed.services, parsed.doc), parsed.doc).get('s')!;
       const expected = fromPlainValues(text).filter((m) => m !== null);
       expect(view.volumeMounts.map((v) => ({ path: v.path, kind: v.kind }))).toEqual(expected);
     });

@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { effectiveKeys, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import type { EffectivePair } from '../parse/yaml-nodes.js';
 import { splitEnvEntry, tmpfsPath } from './service-values.js';
 
 /**
@@ -105,12 +106,13 @@ export function inheritance(key: string, hasOwn: boolean, tag: string | null | u
 }
 
 /**
- * The effective view of every service of a `services` mapping, by name. `x-*` keys are not
- * services. Extends cycles and chains through other files end at the first service not found.
+ * The effective view of every service of a `services` mapping, by name, from its keys after
+ * merge keys (`effectiveKeys`). `x-*` keys are not services. Extends cycles and chains through
+ * other files end at the first service not found.
  */
-export function effectiveServices(services: YAMLMap, doc: Document): Map<string, EffectiveService> {
+export function effectiveServices(serviceKeys: ReadonlyMap<string, EffectivePair>, doc: Document): Map<string, EffectiveService> {
   const maps = new Map<string, YAMLMap>();
-  for (const [name, { pair }] of effectiveKeys(services, doc)) {
+  for (const [name, { pair }] of serviceKeys) {
     const map = resolveNode(pair.value, doc);
     if (!name.startsWith('x-') && isMap(map)) maps.set(name, map);
   }

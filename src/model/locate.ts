@@ -46,8 +46,9 @@ export interface LocatedService {
 export function locateServices(parsed: ParsedCompose): LocatedService[] {
   const { doc, services, layout } = parsed;
   const located: LocatedService[] = [];
-  const views = effectiveServices(services, doc);
-  for (const [name, { pair }] of effectiveKeys(services, doc)) {
+  const serviceKeys = effectiveKeys(services, doc);
+  const views = effectiveServices(serviceKeys, doc);
+  for (const [name, { pair }] of serviceKeys) {
     if (name.startsWith('x-')) continue;
     const key = pair.key as Scalar;
     const map = resolveNode(pair.value, doc);

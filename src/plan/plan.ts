@@ -58,7 +58,7 @@ export interface Plan {
 export function planConversion(parsed: ParsedCompose, options: PlanOptions): Plan {
   const services = locateServices(parsed);
   const chosen = services.filter((s) => isSelected(s, options));
-  const sharing = chosen.length ? analyzeSharing(parsed) : null;
+  const sharing = chosen.length ? analyzeSharing(parsed, services) : null;
   const profileOf = new Map<string, string>();
   // One policy for LinuxServer images and one for the others, shared by the services of each kind.
   const policies = { lsio: stripPolicy(true, options), other: stripPolicy(false, options) };
@@ -77,7 +77,9 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     const { line, column } = parsed.layout.position(service.key.range![0]);
     return { service, strip, needs, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
   });
-  const fileStyle = detectFileStyle(parsed, services);
+  const indents = new Map<LocatedService, Indents>();
+  const indentsOf = (service: LocatedService) => indents.get(service) ?? indents.set(service, readIndents(parsed, service)).get(service)!;
+  const fileStyle = detectFileStyle(services, indentsOf);
   const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs, strip: null as StripPolicy | null, canEdit: (_node: Node): boolean => false }]));
   for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs, strip: planned.strip, canEdit: (node: Node) => canEditFor(planned, node) });
   const lineOf = (offset: number) => parsed.layout.position(offset).line;
@@ -92,7 +94,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       service: planned.service,
       doc: parsed.doc,
       layout: parsed.layout,
-      style: styleOf(parsed, planned.service, fileStyle),
+      style: styleOf(indentsOf(planned.service), fileStyle),
       strip: planned.strip,
       needs: planned.needs,
       canEdit: (node) => canEditFor(planned, node),
@@ -223,19 +225,30 @@ function describeReader(reader: string): string {
   return kind === 'service' ? `service ${name}` : `top-level ${name}`;
 }
 
+/** A service's own habit for collections under a key; null where it has no block collection to tell. */
+interface Indents {
+  sequence: number | null;
+  mapping: number | null;
+}
+
+function readIndents(parsed: ParsedCompose, service: LocatedService): Indents {
+  return { sequence: sequenceIndentOf(parsed, service.map), mapping: mappingIndentOf(parsed, service) };
+}
+
 /** The file's own habit for collections under a key, from the first block collections in a service. */
-function detectFileStyle(parsed: ParsedCompose, services: readonly LocatedService[]): BlockStyle {
-  const unit = services.map((s) => mappingIndentOf(parsed, s)).find((n) => n !== null) ?? 2;
+function detectFileStyle(services: readonly LocatedService[], indentsOf: (service: LocatedService) => Indents): BlockStyle {
+  let unit: number | null = null;
+  for (const service of services) if ((unit = indentsOf(service).mapping) !== null) break;
   for (const service of services) {
-    const sequenceIndent = sequenceIndentOf(parsed, service.map);
-    if (sequenceIndent !== null) return { sequenceIndent, mappingIndent: unit };
+    const sequenceIndent = indentsOf(service).sequence;
+    if (sequenceIndent !== null) return { sequenceIndent, mappingIndent: unit ?? 2 };
   }
-  return { sequenceIndent: unit, mappingIndent: unit };
+  return { sequenceIndent: unit ?? 2, mappingIndent: unit ?? 2 };
 }
 
 /** A service's own habit, where it has block collections; the file's otherwise. */
-function styleOf(parsed: ParsedCompose, service: LocatedService, fileStyle: BlockStyle): BlockStyle {
-  return { sequenceIndent: sequenceIndentOf(parsed, service.map) ?? fileStyle.sequenceIndent, mappingIndent: mappingIndentOf(parsed, service) ?? fileStyle.mappingIndent };
+function styleOf(indents: Indents, fileStyle: BlockStyle): BlockStyle {
+  return { sequenceIndent: indents.sequence ?? fileStyle.sequenceIndent, mappingIndent: indents.mapping ?? fileStyle.mappingIndent };
 }
 
 /** Spaces from a service's name to its keys (how far a block mapping sits under its key). */
