@@ -80,8 +80,13 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
   const indents = new Map<LocatedService, Indents>();
   const indentsOf = (service: LocatedService) => indents.get(service) ?? indents.set(service, readIndents(parsed, service)).get(service)!;
   const fileStyle = detectFileStyle(services, indentsOf);
-  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs, strip: null as StripPolicy | null, canEdit: (_node: Node): boolean => false }]));
-  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs, strip: planned.strip, canEdit: (node: Node) => canEditFor(planned, node) });
+  // Built when a transform first asks about another service (extends, swarm keys): most never do.
+  let siblings: Map<string, NonNullable<ReturnType<ServiceContext['sibling']>>> | undefined;
+  const siblingsOf = () => {
+    const all = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs, strip: null as StripPolicy | null, canEdit: (_node: Node): boolean => false }]));
+    for (const planned of selected) all.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs, strip: planned.strip, canEdit: (node: Node) => canEditFor(planned, node) });
+    return all;
+  };
   const lineOf = (offset: number) => parsed.layout.position(offset).line;
   // An edit to a node is safe when every service that reads it is selected with the same
   // strip policy and needs: each of them gets its own target from that edit.
@@ -99,7 +104,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       needs: planned.needs,
       canEdit: (node) => canEditFor(planned, node),
       lineOf,
-      sibling: (name) => siblings.get(name),
+      sibling: (name) => (siblings ??= siblingsOf()).get(name),
       receivesThroughMerge: (key) => giverThroughMerge(parsed, planned, selected, key, (node) => canEditFor(planned, node)),
       related: options.related,
       swarm: options.swarm,
@@ -178,10 +183,11 @@ function withExtraTmpfs(needs: MountNeeds, extra: readonly TmpfsNeed[] | undefin
  * changes must not be extended by a service that stays as it is.
  */
 function refuseChangedExtendsBases(selected: readonly PlannedService[], services: readonly LocatedService[], lineOf: (offset: number) => number): void {
-  const plannedByName = new Map(selected.map((s) => [s.service.name, s]));
   // Every service that extends a base, directly or through the chain, by base: one pass.
   const extenders = new Map<string, LocatedService[]>();
   for (const service of services) for (const base of extendsChain(service)) extenders.set(base, [...(extenders.get(base) ?? []), service]);
+  if (extenders.size === 0) return;
+  const plannedByName = new Map(selected.map((s) => [s.service.name, s]));
   for (const planned of selected) {
     if (planned.report.changes.length === 0) continue;
     const children = extenders.get(planned.service.name) ?? [];
