@@ -188,11 +188,11 @@ function inheritedFields(fields: Map<string, FieldSource>, base: EffectiveServic
 
 function tmpfsItems(field: FieldSource, doc: Document): TmpfsItem[] {
   const { value } = field;
-  const nodes = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
-  return nodes.flatMap((node) => {
-    const entry = isScalar(node) && node.value !== null ? String(node.value) : null;
-    return entry === null ? [] : [{ entry, node: node!, field }];
-  });
+  const items: TmpfsItem[] = [];
+  for (const node of isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value]) {
+    if (isScalar(node) && node.value !== null) items.push({ entry: String(node.value), node, field });
+  }
+  return items;
 }
 
 function envItems(field: FieldSource, doc: Document): EnvItem[] {
@@ -218,12 +218,15 @@ function envItems(field: FieldSource, doc: Document): EnvItem[] {
 
 /** Container paths of `volumes` entries: `SRC:DST[:MODE]`, `DST`, or `{type, target}`. */
 function volumeMounts(value: Node | null, doc: Document): VolumeMount[] {
-  if (!isSeq(value)) return [];
-  return value.items.flatMap((item): VolumeMount[] => {
+  const mounts: VolumeMount[] = [];
+  if (!isSeq(value)) return mounts;
+  // A loop, not flatMap: an array per entry was most of this function's garbage.
+  for (const item of value.items) {
     const node = resolveNode(item, doc);
     const mount = volumeMount(isScalar(node) ? node.value : isMap(node) ? (longSyntaxMount(node, doc) ?? node.toJS(doc, { maxAliasCount: -1 })) : null);
-    return mount && node ? [{ path: mount.path, kind: mount.kind, node }] : [];
-  });
+    if (mount && node) mounts.push({ path: mount.path, kind: mount.kind, node });
+  }
+  return mounts;
 }
 
 /**
