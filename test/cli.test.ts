@@ -279,6 +279,17 @@ describe('output order and the summary', () => {
   });
 });
 
+describe('--check --quiet and the warnings', () => {
+  it('a file with warnings only: --check --quiet says nothing and exits 1; with --strict it is refused for them', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const quiet = runCli(['--check', '--quiet', '--all', 'compose.yml'], { cwd: dir });
+    expect({ status: quiet.status, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ status: 1, stdout: '', stderr: '' });
+    const strict = runCli(['--check', '--quiet', '--strict', '--all', 'compose.yml'], { cwd: dir });
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toBe('compose.yml: error: --strict: refused because of the warnings above; nothing written\n');
+  });
+});
+
 describe('--stdout and standard input', () => {
   it('prints the converted text of standard input with - and --stdout', () => {
     const dir = workspace({});
@@ -471,6 +482,16 @@ describe('directory search', () => {
     const run = runCli(['--all', 'stacks'], { cwd: dir });
     expect(run.status).toBe(0);
     expect(lines(run.stderr)).toEqual(['ro-convert: stacks: found 2 compose files: docker-compose-VPS.yaml, docker-compose.yaml', expect.stringMatching(/^ro-convert: 2 files: 2 would change/)]);
+  });
+
+  it('finds the override next to each file it found (from its listing), and only there', () => {
+    const override = 'services:\n  radarr:\n    read_only: false\n';
+    const dir = workspace({ 'a/compose.yml': RADARR_IN, 'a/compose.override.yaml': override, 'b/docker-compose.yml': RADARR_IN, 'b/compose.override.yml': override });
+    const run = runCli(['--json', '--all', '.'], { cwd: dir });
+    const report = JSON.parse(run.stdout) as { files: { path: string; services: { warnings: { code: string; message: string }[] }[] }[] };
+    const warnings = (path: string) => report.files.find((f) => f.path === path)!.services.flatMap((s) => s.warnings.filter((w) => w.code === 'override-undoes').map((w) => w.message));
+    expect(warnings('a/compose.yml')).toEqual([expect.stringMatching(/^a\/compose\.override\.yaml:2 sets read_only: false for radarr/)]);
+    expect(warnings('b/docker-compose.yml')).toEqual([]);
   });
 
   it('converts what it finds with --write and leaves skipped files alone', () => {

@@ -239,6 +239,14 @@ describe('relatedFilesOf', () => {
     });
   });
 
+  it('with the names a directory listing found next to the file, looks for the override only among them', () => {
+    withDir({ 'compose.override.yml': 'services: {}\n' }, (dir) => {
+      expect(relatedFilesOf(join(dir, 'compose.yml'), ['compose.override.yml', 'compose.yml']).override()).toEqual({ path: join(dir, 'compose.override.yml'), text: 'services: {}\n' });
+      // The listing is what the directory held: a name it lacks is not looked up.
+      expect(relatedFilesOf(join(dir, 'compose.yml'), ['compose.yml']).override()).toBeNull();
+    });
+  });
+
   it('reads env files relative to the compose file, once, and only when asked', () => {
     withDir({ 'a.env': 'PUID=1\n', ['__proto__']: 'X=1\n' }, (dir) => {
       const related = relatedFilesOf(join(dir, 'compose.yml'));
