@@ -37,6 +37,30 @@ const SONARR_CONVERTED = `services:
     image: nginx:1.27
 `;
 
+describe('strip policies', () => {
+  it('each adjustment strips what it says, whatever was asked before in the same process', () => {
+    const stripped = (options: ConvertOptions) => ['PUID', 'PGID', 'TZ'].filter((name) => !convert(SONARR, { all: true, ...options }).output.includes(`- ${name}=`));
+    for (let round = 0; round < 2; round++) {
+      expect(stripped({})).toEqual(['PUID', 'PGID']);
+      expect(stripped({ keepEnv: ['PGID'] })).toEqual(['PUID']);
+      expect(stripped({ keepEnv: ['PGID'], stripEnv: ['TZ'] })).toEqual(['PUID', 'TZ']);
+      expect(stripped({ stripEnv: ['TZ'] })).toEqual(['PUID', 'PGID', 'TZ']);
+      expect(stripped({ keepEnv: ['PUID', 'PGID'] })).toEqual([]);
+    }
+  });
+});
+
+describe('convert(text, { warnings: false })', () => {
+  it('gives the same output and changes without running the transforms that only warn', () => {
+    const full = convert(SONARR, { all: true });
+    const quiet = convert(SONARR, { all: true, warnings: false });
+    expect(full.services.flatMap((s) => s.warnings.map((w) => w.code))).toContain('uid-changes');
+    expect(quiet.output).toBe(full.output);
+    expect(quiet.services.map((s) => ({ ...s, warnings: [] }))).toEqual(full.services.map((s) => ({ ...s, warnings: [] })));
+    expect(quiet.services.flatMap((s) => s.warnings)).toEqual([]);
+  });
+});
+
 describe('convert(text, options): the result', () => {
   const result = convert(SONARR, { services: ['sonarr'] });
 

@@ -23,6 +23,9 @@ const RADARR_OUT = 'services:\n  radarr:\n    image: lscr.io/linuxserver/radarr:
 
 const ANSI = /\x1b\[[0-9;]*m/;
 const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+// Runs the command after creating Node's streams on its stdout and stderr: Node makes a pipe
+// non-blocking then, and the mode belongs to the pipe, so the command meets partial writes and EAGAIN.
+const NONBLOCKING_WRAPPER = 'process.stdout; process.stderr; process.argv.splice(1, 1); require(process.argv[1]);\n';
 const lines = (text: string) => text.split('\n').filter((line) => line !== '');
 
 /** A temp directory holding `files`. */
@@ -202,9 +205,7 @@ describe('stdout and stderr', () => {
     const services = Array.from({ length: 1500 }, (_, i) => `  s${i}:\n    image: lscr.io/linuxserver/sonarr:latest\n    environment:\n      - PUID=1000\n      - PGID=1000\n`);
     const dir = workspace({
       'compose.yml': `services:\n${services.join('')}`,
-      // Node makes a pipe non-blocking when it creates a stream on it, and the mode belongs to
-      // the pipe, so the command then meets partial writes and EAGAIN.
-      'nonblocking.cjs': 'process.stdout; process.stderr; process.argv.splice(1, 1); require(process.argv[1]);\n',
+      'nonblocking.cjs': NONBLOCKING_WRAPPER,
     });
     const args = ['--all', 'compose.yml'];
     const blocking = runCli(args, { cwd: dir });
@@ -217,6 +218,25 @@ describe('stdout and stderr', () => {
     expect(lines(blocking.stderr).filter((line) => line.startsWith('compose.yml:'))).toHaveLength(1500);
     expect(lines(blocking.stderr).at(-2)).toBe('ro-convert: 1 file: 1 would change (preview, nothing written), 0 unchanged, 0 failed; 1500 services converted');
     expect({ status: nonblocking.status, stdout: nonblocking.stdout, stderr: nonblocking.stderr }).toEqual(blocking);
+  });
+
+  it.each([
+    ['blocking', []],
+    ['non-blocking', ['nonblocking.cjs']],
+  ])('finishes a --write quietly when the reader of its diff goes away (%s pipe)', async (_, wrapper) => {
+    const services = Array.from({ length: 1500 }, (_, i) => `  s${i}:\n    image: lscr.io/linuxserver/sonarr:latest\n`).join('');
+    const dir = workspace({
+      ...Object.fromEntries(['a', 'b', 'c'].map((name) => [`stack/${name}/compose.yml`, `services:\n${services}`])),
+      'nonblocking.cjs': NONBLOCKING_WRAPPER,
+    });
+    const child = spawn(process.execPath, [...wrapper, cliFile(), '--all', '--write', 'stack'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // As `| head -1` does: read the first bytes of diffs larger than a pipe, then close.
+    child.stdout.once('data', () => child.stdout.destroy());
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    expect({ status, summary: lines(stderr).slice(1) }).toEqual({ status: 0, summary: ['ro-convert: 3 files: 3 changed, 0 unchanged, 0 failed; 4500 services converted'] });
+    for (const name of ['a', 'b', 'c']) expect(readBytes(join(dir, 'stack', name, 'compose.yml')).split('read_only: true')).toHaveLength(1501);
   });
 
   it('prints the diff before writing with --write', () => {
@@ -244,6 +264,29 @@ describe('output order and the summary', () => {
     expect(readBytes(join(dir, 'b/compose.yml'))).toBe(RADARR_OUT);
     const json = JSON.parse(runCli(['--json', '--strict', '--all', 'a/compose.yml'], { cwd: dir }).stdout) as { summary: { failed: number; servicesConverted: number } };
     expect(json.summary).toMatchObject({ failed: 1, servicesConverted: 0 });
+  });
+
+  it('--quiet skips the warnings it would not print, but --strict --quiet still refuses on them', () => {
+    // Only warn-companion warns here, a transform that --quiet alone does not run.
+    const postgres = 'services:\n  db:\n    image: postgres:16\n';
+    const dir = workspace({ 'compose.yml': postgres });
+    const strict = runCli(['--strict', '--quiet', '--write', '--all', 'compose.yml'], { cwd: dir });
+    expect({ status: strict.status, stderr: strict.stderr }).toEqual({ status: 2, stderr: 'compose.yml: error: --strict: refused because of the warnings above; nothing written\n' });
+    expect(readBytes(join(dir, 'compose.yml'))).toBe(postgres);
+    const quiet = runCli(['--quiet', '--write', '--all', 'compose.yml'], { cwd: dir });
+    expect({ status: quiet.status, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(readBytes(join(dir, 'compose.yml'))).toContain('read_only: true');
+  });
+});
+
+describe('--check --quiet and the warnings', () => {
+  it('a file with warnings only: --check --quiet says nothing and exits 1; with --strict it is refused for them', () => {
+    const dir = workspace({ 'compose.yml': SONARR_IN });
+    const quiet = runCli(['--check', '--quiet', '--all', 'compose.yml'], { cwd: dir });
+    expect({ status: quiet.status, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ status: 1, stdout: '', stderr: '' });
+    const strict = runCli(['--check', '--quiet', '--strict', '--all', 'compose.yml'], { cwd: dir });
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toBe('compose.yml: error: --strict: refused because of the warnings above; nothing written\n');
   });
 });
 
@@ -439,6 +482,16 @@ describe('directory search', () => {
     const run = runCli(['--all', 'stacks'], { cwd: dir });
     expect(run.status).toBe(0);
     expect(lines(run.stderr)).toEqual(['ro-convert: stacks: found 2 compose files: docker-compose-VPS.yaml, docker-compose.yaml', expect.stringMatching(/^ro-convert: 2 files: 2 would change/)]);
+  });
+
+  it('finds the override next to each file it found (from its listing), and only there', () => {
+    const override = 'services:\n  radarr:\n    read_only: false\n';
+    const dir = workspace({ 'a/compose.yml': RADARR_IN, 'a/compose.override.yaml': override, 'b/docker-compose.yml': RADARR_IN, 'b/compose.override.yml': override });
+    const run = runCli(['--json', '--all', '.'], { cwd: dir });
+    const report = JSON.parse(run.stdout) as { files: { path: string; services: { warnings: { code: string; message: string }[] }[] }[] };
+    const warnings = (path: string) => report.files.find((f) => f.path === path)!.services.flatMap((s) => s.warnings.filter((w) => w.code === 'override-undoes').map((w) => w.message));
+    expect(warnings('a/compose.yml')).toEqual([expect.stringMatching(/^a\/compose\.override\.yaml:2 sets read_only: false for radarr/)]);
+    expect(warnings('b/docker-compose.yml')).toEqual([]);
   });
 
   it('converts what it finds with --write and leaves skipped files alone', () => {

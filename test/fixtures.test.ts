@@ -44,6 +44,14 @@ describe.each(fixtureCases())('fixture $name', (fixture) => {
     expect(again.changed).toBe(false);
   });
 
+  it('converts the same without warnings (as for --quiet), and reports none', () => {
+    const shown = convert(fixture.input, options);
+    const quiet = convert(fixture.input, { ...options, warnings: false });
+    const withoutWarnings = (result: ConvertResult) => result.services.map(({ warnings: _, ...report }) => report);
+    expect({ output: quiet.output, services: withoutWarnings(quiet) }).toEqual({ output: shown.output, services: withoutWarnings(shown) });
+    expect(quiet.services.flatMap((s) => s.warnings)).toEqual([]);
+  });
+
   if (!fixture.expected) return;
   const expected = fixture.expected.services;
   it('reports the expected change and warning codes for each selected service', () => {

@@ -416,7 +416,7 @@ describe('companion table', () => {
 describe('mountNeeds', () => {
   const needs = (ref: string) => {
     const parsed = parseImageRef(ref);
-    return mountNeeds(parsed, parsed.lsioName ? lookupImage(parsed.lsioName) : undefined);
+    return parsed.lsioName ? mountNeeds(parsed, lookupImage(parsed.lsioName), undefined) : mountNeeds(parsed, undefined, lookupCompanion(parsed));
   };
   const paths = (list: readonly TmpfsNeed[]) => list.map((t) => (t.options.length ? `${t.path}:${t.options.join(',')}` : t.path));
 
@@ -455,7 +455,7 @@ describe('mountNeeds', () => {
 
   it('unknown images keep /run with exec (they may be s6)', () => {
     expect(needs('ghcr.io/flaresolverr/flaresolverr:latest')).toEqual({ run: 'exec', tmpfs: [], known: 'unknown', suggested: [] });
-    expect(mountNeeds(null, undefined)).toMatchObject({ run: 'exec', known: 'unknown' });
+    expect(mountNeeds(null, undefined, undefined)).toMatchObject({ run: 'exec', known: 'unknown' });
     expect(needs('${IMAGE}')).toMatchObject({ run: 'exec', known: 'unknown' });
   });
 });

@@ -59,7 +59,7 @@ function convertCase(c: WarningCase) {
   return convert(c.input, { ...options, related });
 }
 
-const warnTransforms = transforms.filter((t) => t.name.startsWith('warn-'));
+const warnTransforms = transforms.filter((t) => t.kind === 'warning');
 
 describe('warning fixtures', () => {
   it('has a case for every warning code of issue 4', () => {
@@ -93,6 +93,14 @@ describe('warning fixtures', () => {
     it(`${c.name}: the warnings change no edit (same output without the files next to it)`, () => {
       const { noRelated: _, ...options } = c.options;
       expect(convertCase(c).output).toBe(convert(c.input, options).output);
+    });
+
+    it(`${c.name}: a run that shows no warnings skips them and converts the same`, () => {
+      const shown = convertCase(c);
+      const quiet = convertCase({ ...c, options: { ...c.options, warnings: false } });
+      const withoutWarnings = (result: typeof shown) => result.services.map(({ warnings: _, ...report }) => report);
+      expect({ output: quiet.output, services: withoutWarnings(quiet) }).toEqual({ output: shown.output, services: withoutWarnings(shown) });
+      expect(quiet.services.flatMap((s) => s.warnings)).toEqual([]);
     });
 
     it(`${c.name}: every warning transform returns warnings only`, () => {
@@ -228,6 +236,14 @@ describe('relatedFilesOf', () => {
       expect(relatedFilesOf(join(dir, 'compose.yml')).override()).toBeNull();
       expect(relatedFilesOf(join(dir, 'compose.prod.yml')).override()).toBeUndefined();
       expect(relatedFilesOf(join(dir, 'docker-compose.override.yaml')).override()).toBeUndefined();
+    });
+  });
+
+  it('with the names a directory listing found next to the file, looks for the override only among them', () => {
+    withDir({ 'compose.override.yml': 'services: {}\n' }, (dir) => {
+      expect(relatedFilesOf(join(dir, 'compose.yml'), ['compose.override.yml', 'compose.yml']).override()).toEqual({ path: join(dir, 'compose.override.yml'), text: 'services: {}\n' });
+      // The listing is what the directory held: a name it lacks is not looked up.
+      expect(relatedFilesOf(join(dir, 'compose.yml'), ['compose.yml']).override()).toBeNull();
     });
   });
 

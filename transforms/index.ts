@@ -15,20 +15,21 @@ import { warnNonRootUser } from './warn-user.js';
 /**
  * The conversion, in the order its changes appear in the report. Each transform's edits are
  * kept or dropped as a whole (dropped when they would touch a node shared with a service
- * that should not change).
+ * that should not change). `warning` transforms only warn (no edits): a run that shows no
+ * warnings skips them, as ESLint's `--quiet` skips the rules set to warn.
  */
-export const transforms: readonly { name: string; run: Transform }[] = [
-  { name: 'read-only', run: readOnly },
-  { name: 'tmpfs', run: tmpfsMounts },
-  { name: 'strip-env', run: stripEnv },
-  // Warnings only (no edits): what read-only breaks for this service.
-  { name: 'warn-image', run: warnImage },
-  { name: 'warn-companion', run: warnCompanion },
-  { name: 'warn-moot', run: warnMootSettings },
-  { name: 'warn-user', run: warnNonRootUser },
-  { name: 'warn-custom', run: warnCustomScripts },
-  { name: 'warn-env-values', run: warnEnvValues },
-  { name: 'warn-env-sources', run: warnEnvSources },
-  { name: 'warn-override', run: warnOverride },
-  { name: 'warn-swarm', run: warnSwarm },
+export const transforms: readonly { name: string; kind: 'change' | 'warning'; run: Transform }[] = [
+  { name: 'read-only', kind: 'change', run: readOnly },
+  { name: 'tmpfs', kind: 'change', run: tmpfsMounts },
+  { name: 'strip-env', kind: 'change', run: stripEnv },
+  // What read-only breaks for this service.
+  { name: 'warn-image', kind: 'warning', run: warnImage },
+  { name: 'warn-companion', kind: 'warning', run: warnCompanion },
+  { name: 'warn-moot', kind: 'warning', run: warnMootSettings },
+  { name: 'warn-user', kind: 'warning', run: warnNonRootUser },
+  { name: 'warn-custom', kind: 'warning', run: warnCustomScripts },
+  { name: 'warn-env-values', kind: 'warning', run: warnEnvValues },
+  { name: 'warn-env-sources', kind: 'warning', run: warnEnvSources },
+  { name: 'warn-override', kind: 'warning', run: warnOverride },
+  { name: 'warn-swarm', kind: 'warning', run: warnSwarm },
 ];

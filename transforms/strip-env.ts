@@ -31,8 +31,8 @@ export function stripEnv(ctx: ServiceContext): TransformResult {
   const { service, doc } = ctx;
   const result = nothing();
   if (ctx.strip.empty) return result;
-  const found = effectivePair(service.map, 'environment', doc);
-  const env = found ? resolveNode(found.pair.value, doc) : null;
+  const found = service.view.mapFields.get('environment');
+  const env = found ? found.value : null;
   if (!found || !(isSeq(env) || isMap(env))) return result;
   const keptByBase = new Set(keptThroughExtends(ctx).map((e) => e.name));
   const strips = (name: string | null): name is string => name !== null && ctx.strip.has(name) && !keptByBase.has(name);

@@ -62,7 +62,8 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   const local = view.fields.get('tmpfs')?.service === service.name ? view.fields.get('tmpfs')! : null;
   const localEntries = view.tmpfs.filter((t) => t.field === local).map((t) => t.entry);
   // `tmpfs: !reset …` (dropped by Compose, inherited entries too) is not in the view.
-  const resetPair = local ? null : service.map.items.find((pair) => keyName(pair) === 'tmpfs');
+  const written = view.mapFields.get('tmpfs');
+  const resetPair = local || !written || written.merged ? null : written.pair;
   const base = view.base && !resetPair && local?.value?.tag !== '!override' ? view.base : null;
   const inherited = base ? inheritedTmpfs(ctx, base) : [];
   const localRun = localEntries.filter(isRun);
@@ -70,15 +71,15 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   let addRun: string | null = null;
   if (!runVolume && ctx.needs.run !== 'none') {
     const inheritedRun = inherited.filter(isRun);
-    const extendsLine = line(view.fields.get('extends')?.pair.key as Node);
+    const extendsLine = () => line(view.fields.get('extends')?.pair.key as Node);
     // A base whose conversion adds /run gives it to this service too, next to its own.
     const addedByBase = base !== null && inheritedRun.length > base.tmpfs.filter((t) => isRun(t.entry)).length;
     if (inheritedRun.length && localRun.length && (ctx.needs.run === 'exec' || addedByBase)) {
-      refuse(ctx, `it and ${base!.name}, which it extends, both mount /run: Compose appends both entries and the engine mounts /run twice; keep one`, extendsLine);
+      refuse(ctx, `it and ${base!.name}, which it extends, both mount /run: Compose appends both entries and the engine mounts /run twice; keep one`, extendsLine());
     }
     if (inheritedRun.length && ctx.needs.run === 'exec') {
-      if (inheritedRun.length > 1 || !hasExec(inheritedRun[0]!)) refuse(ctx, `${base!.name}, which it extends, mounts /run without exec; select ${base!.name} too`, extendsLine);
-      result.warnings.push({ code: 'extends', message: `/run:exec comes from ${base!.name} through extends; none added here (Compose would mount /run twice)`, line: extendsLine });
+      if (inheritedRun.length > 1 || !hasExec(inheritedRun[0]!)) refuse(ctx, `${base!.name}, which it extends, mounts /run without exec; select ${base!.name} too`, extendsLine());
+      result.warnings.push({ code: 'extends', message: `/run:exec comes from ${base!.name} through extends; none added here (Compose would mount /run twice)`, line: extendsLine() });
     } else if (!inheritedRun.length && ctx.needs.run === 'exec') {
       if (localRun.length === 0) addRun = '/run:exec';
       else if (localRun.length > 1 || runEntryWithExec(localRun) !== localRun[0]) fixedRun = runEntryWithExec(localRun);

@@ -1,13 +1,15 @@
 import { isScalar } from 'yaml';
 import type { Warning } from '../src/plan/diagnostics.js';
-import { confidenceText, lookupCompanion } from '../src/knowledge/companions.js';
+import { confidenceText } from '../src/knowledge/companions.js';
 import type { CompanionFact, CompanionImage } from '../src/knowledge/companions.js';
 import type { TmpfsNeed } from '../src/knowledge/needs.js';
 import { environmentEntries } from '../src/model/service-values.js';
+import { mappedValue } from '../src/model/effective-service.js';
+import { serviceMounts } from '../src/model/locate.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import { effectiveValue, resolveNode } from '../src/parse/yaml-nodes.js';
-import { isMounted, keyNode, listText, mountsOf, warningAt, warningsOnly } from './warn-helpers.js';
-import type { Mount } from './warn-helpers.js';
+import { isMounted } from '../src/model/mounts.js';
+import type { Mount } from '../src/model/mounts.js';
+import { keyNode, listText, warningAt, warningsOnly } from './warn-helpers.js';
 
 /** `(documented by the image: SOURCE)`: every companion fact is shown with how sure it is. */
 const sourced = (fact: { confidence: string; source: string }) => `(${confidenceText(fact.confidence)}: ${fact.source})`;
@@ -21,10 +23,10 @@ const sourced = (fact: { confidence: string; source: string }) => `(${confidence
  */
 export function warnCompanion(ctx: ServiceContext): TransformResult {
   if (ctx.needs.known !== 'companion') return warningsOnly([]);
-  const image = lookupCompanion(ctx.service.imageRef);
+  const image = ctx.service.companion;
   if (!image) return warningsOnly([]);
   const at = keyNode(ctx, 'image');
-  const mounts = mountsOf(ctx);
+  const mounts = serviceMounts(ctx.service, ctx.doc);
   const applies = (fact: CompanionFact) => conditionHolds(ctx, mounts, fact);
   const warnings: Warning[] = [warningAt(ctx, 'companion-image', `${summary(ctx, image)} ${sourced(image)}`, at)];
   for (const fact of image.breaks.filter(applies)) {
@@ -61,13 +63,13 @@ function groupBySource(needs: readonly TmpfsNeed[]): Map<string, TmpfsNeed[]> {
 function conditionHolds(ctx: ServiceContext, mounts: readonly Mount[], fact: CompanionFact): boolean {
   const when = fact.when;
   if (!when) return true;
-  const env = () => environmentEntries(ctx.service.map, ctx.doc);
+  const env = () => environmentEntries(mappedValue(ctx.service.view, 'environment'), ctx.doc);
   if (when.env !== undefined && !env().some((e) => e.name === when.env && e.value !== '')) return false;
   if (when.mounts !== undefined && !isMounted(mounts, when.mounts)) return false;
   if (when.unlessMounts !== undefined && isMounted(mounts, when.unlessMounts)) return false;
   if (when.stripped !== undefined && !(ctx.strip.has(when.stripped) && env().some((e) => e.name === when.stripped))) return false;
   if (when.user) {
-    const user = resolveNode(effectiveValue(ctx.service.map, 'user', ctx.doc), ctx.doc);
+    const user = mappedValue(ctx.service.view, 'user');
     if (!isScalar(user) || user.value === null || ['', 'root', '0'].includes(String(user.value).split(':')[0]!.trim())) return false;
   }
   return true;

@@ -1,5 +1,6 @@
 import type { Warning } from '../src/plan/diagnostics.js';
 import { envFileNames, envFileRefs } from '../src/model/env-files.js';
+import { mappedValue } from '../src/model/effective-service.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { extendsRef } from '../src/model/service-values.js';
 import { keptThroughExtends } from './extends-env.js';
@@ -24,7 +25,7 @@ function ifItSets(ctx: ServiceContext): string {
 }
 
 function envFileWarnings(ctx: ServiceContext): Warning[] {
-  return envFileRefs(ctx.service.map, ctx.doc).flatMap((ref): Warning[] => {
+  return envFileRefs(mappedValue(ctx.service.view, 'env_file'), ctx.doc).flatMap((ref): Warning[] => {
     const text = ctx.related?.envFile(ref.path);
     if (typeof text === 'string') {
       const stripped = envFileNames(text).filter((name) => ctx.strip.has(name));
@@ -38,7 +39,7 @@ function envFileWarnings(ctx: ServiceContext): Warning[] {
 }
 
 function extendsWarnings(ctx: ServiceContext): Warning[] {
-  const ref = extendsRef(ctx.service.map, ctx.doc);
+  const ref = extendsRef(mappedValue(ctx.service.view, 'extends'), ctx.doc);
   if (!ref) return [];
   const at = keyNode(ctx, 'extends');
   const base = ref.service;

@@ -1,8 +1,10 @@
 import type { Warning } from '../src/plan/diagnostics.js';
+import { mappedValue } from '../src/model/effective-service.js';
+import { serviceMounts } from '../src/model/locate.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { environmentEntries } from '../src/model/service-values.js';
 import type { EnvEntry } from '../src/model/service-values.js';
-import { listText, lsioName, mountsOf, warningAt, warningsOnly } from './warn-helpers.js';
+import { listText, lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /**
  * Mods whose own variables outlive them: once `DOCKER_MODS` no longer runs the mod, these are set
@@ -22,7 +24,7 @@ const MOD_VARIABLES: readonly { mod: RegExp; name: string; prefix: string }[] = 
  */
 export function warnEnvValues(ctx: ServiceContext): TransformResult {
   if (!lsioName(ctx)) return warningsOnly([]);
-  const entries = environmentEntries(ctx.service.map, ctx.doc);
+  const entries = environmentEntries(mappedValue(ctx.service.view, 'environment'), ctx.doc);
   const warnings: Warning[] = [];
   const verb = (name: string) => (ctx.strip.has(name) ? 'removed' : 'kept, but ignored read-only');
   const isSet = (e: EnvEntry) => e.value !== null && e.value.trim() !== '';
@@ -33,7 +35,7 @@ export function warnEnvValues(ctx: ServiceContext): TransformResult {
     const has = (name: string) => ids.some((e) => e.name === name);
     const owner = has('PUID') && has('PGID') ? '911:911' : has('PUID') ? 'UID 911' : 'GID 911';
     // The app runs as 911 whatever the ids said: everything it writes on the host is 911's.
-    const hostPaths = [...new Set(mountsOf(ctx).filter((m) => m.kind === 'bind' && !m.readOnly).map((m) => m.hostPath!))];
+    const hostPaths = [...new Set(serviceMounts(ctx.service, ctx.doc).filter((m) => m.kind === 'bind' && !m.readOnly).map((m) => m.hostPath!))];
     const where = hostPaths.length ? `files under ${listText(hostPaths)} on the host` : 'files under /config';
     warnings.push(warningAt(ctx, 'uid-changes', `${listText(set)} ${ids.length === 1 ? 'has' : 'have'} no effect read-only: ${where} will be owned by ${owner} after the first read-only start`, ids[0]!.node));
   }

@@ -1,9 +1,10 @@
 import type { Warning } from '../src/plan/diagnostics.js';
 import { knowledgeProvenance } from '../src/knowledge/index.js';
 import { nameWithoutTag } from '../src/knowledge/image-ref.js';
+import { serviceMounts } from '../src/model/locate.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { firedMootSettings } from './warn-moot.js';
-import { keyNode, lsioName, mountsOf, warningAt, warningsOnly } from './warn-helpers.js';
+import { keyNode, lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /** The `/tmp` caveat: the tmpfs transform adds `/tmp` and reports it as a change. */
 const TMP_CAVEAT = /^`\/tmp` must (also )?be mounted to tmpfs/i;
@@ -16,7 +17,7 @@ const MET: readonly { image: string; caveat: RegExp; met(ctx: ServiceContext): b
   {
     image: 'plex',
     caveat: /^Transcode directory must be mounted to a host path or tmpfs/,
-    met: (ctx) => mountsOf(ctx).some((m) => m.target === '/transcode' && (m.kind === 'bind' || m.kind === 'tmpfs')),
+    met: (ctx) => serviceMounts(ctx.service, ctx.doc).some((m) => m.target === '/transcode' && (m.kind === 'bind' || m.kind === 'tmpfs')),
   },
 ];
 

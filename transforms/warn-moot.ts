@@ -1,3 +1,4 @@
+import { mappedValue } from '../src/model/effective-service.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { environmentEntries } from '../src/model/service-values.js';
 import type { EnvEntry } from '../src/model/service-values.js';
@@ -51,7 +52,7 @@ export function firedMootSettings(ctx: ServiceContext): { setting: MootSetting; 
   const image = lsioName(ctx);
   const settings = MOOT.filter((m) => m.image === image);
   if (settings.length === 0) return [];
-  const entries = environmentEntries(ctx.service.map, ctx.doc);
+  const entries = environmentEntries(mappedValue(ctx.service.view, 'environment'), ctx.doc);
   return settings.flatMap((setting) => {
     const entry = entries.find((e) => e.name === setting.variable);
     return entry && entry.value !== null && setting.moot(entry.value) ? [{ setting, entry }] : [];

@@ -4,7 +4,7 @@ import { createLayout } from '../src/parse/layout.js';
 import type { RelatedFiles } from '../src/plan/transform.js';
 import { environmentEntries, hasExec, tmpfsEntries, tmpfsPath } from '../src/model/service-values.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import { effectivePair, hasVariable, keyName, ownValue, resolveNode } from '../src/parse/yaml-nodes.js';
+import { effectivePair, effectiveValue, hasVariable, keyName, ownValue, resolveNode } from '../src/parse/yaml-nodes.js';
 import { listText, warningsOnly } from './warn-helpers.js';
 
 type Override = NonNullable<ReturnType<RelatedFiles['override']>>;
@@ -41,9 +41,9 @@ export function warnOverride(ctx: ServiceContext): TransformResult {
   if (readOnly && isScalar(value) && value.value !== null && String(value.value).toLowerCase() !== 'true' && !hasVariable(value)) {
     undoes.push(`read_only: ${value.source ?? String(value.value)}`);
   }
-  const stripped = environmentEntries(map, doc).filter((e) => ctx.strip.has(e.name)).map((e) => e.name);
+  const stripped = environmentEntries(effectiveValue(map, 'environment', doc), doc).filter((e) => ctx.strip.has(e.name)).map((e) => e.name);
   if (stripped.length) undoes.push(`environment ${listText([...new Set(stripped)])}`);
-  const runs = tmpfsEntries(map, doc).filter((e) => tmpfsPath(e) === '/run' && !hasExec(e));
+  const runs = tmpfsEntries(effectiveValue(map, 'tmpfs', doc), doc).filter((e) => tmpfsPath(e) === '/run' && !hasExec(e));
   if (runs.length) undoes.push(`tmpfs ${runs.join(', ')} without exec`);
   if (undoes.length === 0) return warningsOnly([]);
   const line = key.range ? createLayout(override.text).position(key.range[0]).line : null;

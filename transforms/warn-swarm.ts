@@ -1,7 +1,7 @@
 import { isMap, isScalar } from 'yaml';
-import type { Document, Node } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import { effectiveValue, keyName, ownValue, resolveNode } from '../src/parse/yaml-nodes.js';
+import { effectiveKeys, keyName, ownValue, resolveNode } from '../src/parse/yaml-nodes.js';
 import { listText, warningAt, warningsOnly } from './warn-helpers.js';
 
 // One look per document, shared by its services.
@@ -22,14 +22,18 @@ function swarmSignal(ctx: ServiceContext): string | null {
   for (const pair of isMap(services) ? services.items : []) {
     const service = resolveNode(pair.value, doc);
     if (!isMap(service) || keyName(pair)?.startsWith('x-')) continue;
-    const deploy = resolveNode(effectiveValue(service, 'deploy', doc), doc);
+    // The service's fields after merge keys, from its effective view (a complex key has none).
+    const name = keyName(pair);
+    const view = name === null ? undefined : ctx.sibling(name)?.service.view;
+    const fields: ReadonlyMap<string, { pair: Pair }> = view?.map === service ? view.mapFields : effectiveKeys(service, doc);
+    const deploy = resolveNode(fields.get('deploy')?.pair.value, doc);
     if (!isMap(deploy)) continue;
     const field = (name: string) => deploy.items.find((p) => keyName(p) === name);
     const mode = field('mode');
     const modeValue = resolveNode(mode?.value, doc);
     if (mode && isScalar(modeValue) && modeValue.value === 'global') signal = at('deploy.mode: global', mode.key as Node);
     else if (field('placement')) signal = at('deploy.placement', field('placement')!.key as Node);
-    else if (field('replicas') && !effectiveValue(service, 'container_name', doc)) signal = at('deploy.replicas without container_name', field('replicas')!.key as Node);
+    else if (field('replicas') && !resolveNode(fields.get('container_name')?.pair.value, doc)) signal = at('deploy.replicas without container_name', field('replicas')!.key as Node);
     if (signal) break;
   }
   for (const top of signal ? [] : ['secrets', 'configs']) {

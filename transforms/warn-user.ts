@@ -1,7 +1,6 @@
 import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import { effectivePair, resolveNode } from '../src/parse/yaml-nodes.js';
 import { lsioName, warningAt, warningsOnly } from './warn-helpers.js';
 
 /**
@@ -11,8 +10,8 @@ import { lsioName, warningAt, warningsOnly } from './warn-helpers.js';
  */
 export function warnNonRootUser(ctx: ServiceContext): TransformResult {
   if (!lsioName(ctx)) return warningsOnly([]);
-  const found = effectivePair(ctx.service.map, 'user', ctx.doc);
-  const value = resolveNode(found?.pair.value, ctx.doc);
+  const found = ctx.service.view.mapFields.get('user');
+  const value = found?.value;
   if (!found || !isScalar(value) || value.value === null || String(value.value).trim() === '') return warningsOnly([]);
   const user = String(value.value);
   if (user === 'root' || user === '0' || user.startsWith('0:') || user.startsWith('root:')) return warningsOnly([]);

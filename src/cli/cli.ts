@@ -35,7 +35,7 @@ function program(): Command {
     .option('--stdout', 'print the converted text instead of a diff (one file, or -)')
     .addOption(new Option('--format <format>', 'what to print on stdout: diffs (text), a JSON report, a SARIF log for code scanning, or GitHub Actions annotations').choices(['text', 'json', 'sarif', 'github']))
     .option('--json', 'short for --format json')
-    .option('-q, --quiet', 'print errors only')
+    .option('-q, --quiet', 'print errors only (and skip the checks that only warn, unless --strict)')
     .option('--redact', 'mask values of secret-looking variables (PASSWORD, SECRET, TOKEN, KEY in the name) in printed diffs, for CI logs')
     .option('--no-redact', 'print secret values as they are (the CI integrations pass --redact; the last of the two wins)')
     .addOption(new Option('--color', 'colour the diff (default: only on a terminal; NO_COLOR and FORCE_COLOR are honoured)'))

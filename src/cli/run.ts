@@ -72,6 +72,8 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     // only an exit status from the plan (which already fails a service left writable): the
     // check of that text is left to the runs that write or show it (docs/adr/0002).
     verify: !(options.mode === 'check' && options.quiet && options.format === 'text'),
+    // Text output with --quiet prints no warnings; --strict still needs them to refuse.
+    warnings: !(options.quiet && options.format === 'text' && !options.strict),
   };
   const jobs: FileJob[] = paths.map((path) => ({
     path,
@@ -82,6 +84,7 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     wantTexts: options.stdout || (write && deferWrite),
     wantReplacements: options.format === 'sarif',
     ...(path === '-' ? { stdin } : {}),
+    ...(search.siblings.has(path) ? { siblings: search.siblings.get(path) } : {}),
   }));
   const showProgress = io.progress && paths.length > 1 && !options.quiet && options.format === 'text';
   const outcomes = await processAll(jobs, showProgress ? (done) => io.err(`\rro-convert: ${done}/${paths.length} files`) : undefined);

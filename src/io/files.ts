@@ -23,6 +23,8 @@ export interface PathSearch {
   directories: { path: string; found: string[] }[];
   /** Each path left out because it is the same file as an earlier one: path → the path kept. */
   sameAs: Map<string, string>;
+  /** Each file a directory search found → the compose file names found in its directory (itself included). */
+  siblings: Map<string, readonly string[]>;
 }
 
 /**
@@ -36,6 +38,7 @@ export function expandPaths(paths: readonly string[]): PathSearch {
   const files: string[] = [];
   const directories: PathSearch['directories'] = [];
   const sameAs = new Map<string, string>();
+  const siblings = new Map<string, readonly string[]>();
   const kept = new Map<string, string>();
   const add = (path: string) => {
     const key = path === '-' ? path : realPathOrAbsolute(path);
@@ -50,14 +53,14 @@ export function expandPaths(paths: readonly string[]): PathSearch {
   for (const path of paths) {
     if (path !== '-' && isDirectory(path)) {
       const found: string[] = [];
-      walk(path, found);
+      walk(path, found, siblings);
       directories.push({ path, found });
       found.forEach(add);
     } else {
       add(path);
     }
   }
-  return { files, directories, sameAs };
+  return { files, directories, sameAs, siblings };
 }
 
 /** The file's real path (symlinks resolved), or its absolute path when it cannot be resolved. */
@@ -78,14 +81,17 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function walk(dir: string, out: string[]): void {
+function walk(dir: string, out: string[], siblings: Map<string, readonly string[]>): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const names: string[] = [];
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) walk(path, out);
+      if (!SKIPPED_DIRS.has(entry.name)) walk(path, out, siblings);
     } else if (COMPOSE_FILE.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && !isDirectory(path)))) {
       out.push(path);
+      names.push(entry.name);
+      siblings.set(path, names);
     }
   }
 }

@@ -21,6 +21,11 @@ export interface FileJob {
   wantTexts: boolean;
   /** Keep the input text and the replacements that convert it (for SARIF fixes). */
   wantReplacements?: boolean;
+  /**
+   * The compose file names a directory search found next to this file: an override file is
+   * looked for only among them (absent for a file named on the command line: it is looked up).
+   */
+  siblings?: readonly string[];
   /** The bytes of standard input, for the path `-`. */
   stdin?: Uint8Array;
 }
@@ -46,7 +51,7 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
   const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null, replacements: null };
   try {
     const text = job.stdin ? decodeText(job.stdin) : readText(job.path);
-    const related = job.stdin || job.path === '-' ? undefined : relatedFilesOf(job.path);
+    const related = job.stdin || job.path === '-' ? undefined : relatedFilesOf(job.path, job.siblings);
     const result = convert(text, { ...job.options, path: job.path === '-' ? 'stdin' : job.path, related });
     report.services = result.services;
     report.skippedUntested = result.skippedUntested;

@@ -6,8 +6,12 @@ import type { RelatedFiles } from '../plan/transform.js';
 const MAX_BYTES = 1 << 20;
 const BASE_FILE = /^((?:docker-)?compose)\.(ya?ml)$/;
 
-/** The lazy, memoized reader of the files related to the compose file at `composePath`. */
-export function relatedFilesOf(composePath: string): RelatedFiles {
+/**
+ * The lazy, memoized reader of the files related to the compose file at `composePath`.
+ * `siblings`, the compose file names a directory listing found next to it, spares looking up
+ * an override file that is not among them (the search lists every regular file it could be).
+ */
+export function relatedFilesOf(composePath: string, siblings?: readonly string[]): RelatedFiles {
   const dir = dirname(composePath);
   const envFiles = new Map<string, string | null>();
   let override: { path: string; text: string } | null | undefined;
@@ -21,18 +25,19 @@ export function relatedFilesOf(composePath: string): RelatedFiles {
     override() {
       if (!overrideRead) {
         overrideRead = true;
-        override = findOverride(dir, basename(composePath));
+        override = findOverride(dir, basename(composePath), siblings);
       }
       return override;
     },
   };
 }
 
-function findOverride(dir: string, name: string): { path: string; text: string } | null | undefined {
+function findOverride(dir: string, name: string, siblings: readonly string[] | undefined): { path: string; text: string } | null | undefined {
   const base = BASE_FILE.exec(name);
   if (!base) return undefined;
   const [, stem, ext] = base;
   for (const candidate of [`${stem}.override.${ext}`, `${stem}.override.${ext === 'yml' ? 'yaml' : 'yml'}`]) {
+    if (siblings && !siblings.includes(candidate)) continue;
     const path = join(dir, candidate);
     const text = readSmall(path);
     if (text !== null) return { path, text };

@@ -10,14 +10,22 @@ export type OutputFd = 1 | 2;
 const streamOf = (fd: OutputFd) => (fd === 1 ? process.stdout : process.stderr);
 /** Descriptors written through Node's streams from now on (their writes may still be queued). */
 const handedToStream = new Set<OutputFd>();
+/**
+ * Descriptors whose reader has gone (EPIPE, as after `| head`): what would go there is dropped
+ * and the run goes on, so a `--write` is not cut off half-way and the exit status stays the run's.
+ */
+const readerGone = new Set<OutputFd>();
+
+const isBrokenPipe = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
 
 /**
  * Writes all of `text` to `fd`. A descriptor that cannot take it at once (non-blocking and
- * full: EAGAIN, or a partial write) or fails (a closed pipe) is handed to Node's stream for the
+ * full: EAGAIN, or a partial write) or fails otherwise is handed to Node's stream for the
  * rest of the run, which waits, buffers and reports errors as it always has; everything after
  * goes there too, so the bytes stay in order.
  */
 export function writeOutput(fd: OutputFd, text: string): void {
+  if (readerGone.has(fd)) return;
   if (handedToStream.has(fd)) {
     streamOf(fd).write(text);
     return;
@@ -26,18 +34,33 @@ export function writeOutput(fd: OutputFd, text: string): void {
   let written = 0;
   try {
     written = writeSync(fd, bytes);
-  } catch {
+  } catch (error) {
+    if (isBrokenPipe(error)) {
+      readerGone.add(fd);
+      return;
+    }
     // Left to the stream below, which retries or reports the error as Node does.
   }
   if (written === bytes.length) return;
-  handedToStream.add(fd);
-  streamOf(fd).write(bytes.subarray(written));
+  handToStream(fd).write(bytes.subarray(written));
 }
 
 /** Standard error as Node's stream, for what needs one (readline); writeOutput follows it from now on, so the order stays. */
 export function stderrStream(): NodeJS.WriteStream {
-  handedToStream.add(2);
-  return process.stderr;
+  return handToStream(2);
+}
+
+function handToStream(fd: OutputFd): NodeJS.WriteStream {
+  const stream = streamOf(fd);
+  if (!handedToStream.has(fd)) {
+    handedToStream.add(fd);
+    // Without a listener, a reader that goes away would end the run with Node's stack trace.
+    stream.on('error', (error) => {
+      if (!isBrokenPipe(error)) throw error;
+      readerGone.add(fd);
+    });
+  }
+  return stream;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ImageKnowledge } from './index.js';
 import type { ImageRef } from './image-ref.js';
-import { confidenceText, isActionable, lookupCompanion } from './companions.js';
-import type { CompanionTmpfs } from './companions.js';
+import { confidenceText, isActionable } from './companions.js';
+import type { CompanionImage, CompanionTmpfs } from './companions.js';
 
 /** One tmpfs entry an image needs besides `/run`, and where that fact comes from. */
 export interface TmpfsNeed {
@@ -48,13 +48,21 @@ const UNKNOWN: MountNeeds = Object.freeze({ run: 'exec', tmpfs: Object.freeze([]
  * for s6 images such as hotio's and Home Assistant's); any other image `/run:exec`, since it may
  * be s6-based.
  */
-export function mountNeeds(imageRef: ImageRef | null, knowledge: ImageKnowledge | undefined): MountNeeds {
+export function mountNeeds(imageRef: ImageRef | null, knowledge: ImageKnowledge | undefined, companion: CompanionImage | undefined): MountNeeds {
   if (imageRef?.lsioName) {
     const tmpfs = knowledge?.needsTmpTmpfs ? [{ path: '/tmp', options: [], source: knowledge.source }] : [];
     return { run: 'exec', tmpfs, known: 'linuxserver', suggested: [] };
   }
-  const companion = lookupCompanion(imageRef);
   if (!companion) return UNKNOWN;
+  let needs = companionNeeds.get(companion);
+  if (!needs) companionNeeds.set(companion, (needs = needsOf(companion)));
+  return needs;
+}
+
+// A record's needs, made once: every service of that image reads the same.
+const companionNeeds = new WeakMap<CompanionImage, MountNeeds>();
+
+function needsOf(companion: CompanionImage): MountNeeds {
   const need = (t: CompanionTmpfs): TmpfsNeed => ({ path: t.path, options: t.options, source: `${confidenceText(t.confidence)}: ${t.source}` });
   return {
     run: companion.run,

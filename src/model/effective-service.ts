@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { effectiveKeys, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import type { EffectivePair } from '../parse/yaml-nodes.js';
 import { splitEnvEntry, tmpfsPath } from './service-values.js';
 
 /**
@@ -15,6 +16,11 @@ export interface EffectiveService {
   map: YAMLMap;
   /** The keys of the service's own mapping after merge keys, each with the pair it comes from. */
   fields: ReadonlyMap<string, FieldSource>;
+  /**
+   * The keys of the service's own mapping after merge keys, as written: `!reset` ones included,
+   * nothing from `extends` (what `effectivePair(map, key)` finds, looked up once).
+   */
+  mapFields: ReadonlyMap<string, FieldSource>;
   /** The same-file service this one extends, as built; null when none (or another file). */
   base: EffectiveService | null;
   /** `image`, own or inherited. */
@@ -69,6 +75,11 @@ export interface VolumeMount {
   node: Node;
 }
 
+/** The node `key` has in the service's own mapping after merge keys and aliases (`effectiveValue`), or null. */
+export function mappedValue(view: EffectiveService, key: string): Node | null {
+  return view.mapFields.get(key)?.value ?? null;
+}
+
 /** Keys whose same-file `extends` merge is not "the service's own value wins". */
 const APPENDED = new Set(['tmpfs', 'environment', 'volumes']);
 /** Compose never inherits these through `extends`. */
@@ -95,12 +106,13 @@ export function inheritance(key: string, hasOwn: boolean, tag: string | null | u
 }
 
 /**
- * The effective view of every service of a `services` mapping, by name. `x-*` keys are not
- * services. Extends cycles and chains through other files end at the first service not found.
+ * The effective view of every service of a `services` mapping, by name, from its keys after
+ * merge keys (`effectiveKeys`). `x-*` keys are not services. Extends cycles and chains through
+ * other files end at the first service not found.
  */
-export function effectiveServices(services: YAMLMap, doc: Document): Map<string, EffectiveService> {
+export function effectiveServices(serviceKeys: ReadonlyMap<string, EffectivePair>, doc: Document): Map<string, EffectiveService> {
   const maps = new Map<string, YAMLMap>();
-  for (const [name, { pair }] of effectiveKeys(services, doc)) {
+  for (const [name, { pair }] of serviceKeys) {
     const map = resolveNode(pair.value, doc);
     if (!name.startsWith('x-') && isMap(map)) maps.set(name, map);
   }
@@ -143,7 +155,7 @@ function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, ba
   const readOnlyField = scalarField('read_only');
   const [tmpfsField, envField, volumesField] = [own('tmpfs'), own('environment'), own('volumes')];
   const ownTmpfs = tmpfsField ? tmpfsItems(tmpfsField, doc) : [];
-  const tmpfs = [...(inherited('tmpfs') ? base!.tmpfs : []), ...ownTmpfs];
+  const tmpfs = inherited('tmpfs') ? [...base!.tmpfs, ...ownTmpfs] : ownTmpfs;
   const ownEnv = envField ? envItems(envField, doc) : [];
   const extendedEnv = inherited('environment') ? base!.environment : [];
   const ownVolumes = volumesField ? volumeMounts(volumesField.value, doc) : [];
@@ -152,18 +164,21 @@ function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, ba
     name,
     map,
     fields: inheritedFields(fields, base, (key) => rule(key).inherits),
+    mapFields: fields,
     base,
     image: isScalar(imageField?.value) && imageField.value.value !== null ? String(imageField.value.value) : null,
     readOnly: readOnlyField ? { value: readOnlyField.value, field: readOnlyField } : null,
     tmpfs,
-    environment: [...extendedEnv.filter((e) => !ownEnv.some((o) => o.name === e.name)), ...ownEnv],
+    environment: extendedEnv.length ? [...extendedEnv.filter((e) => !ownEnv.some((o) => o.name === e.name)), ...ownEnv] : ownEnv,
     extendedEnvironment: extendedEnv,
-    volumeMounts: [...inheritedVolumes, ...ownVolumes],
+    volumeMounts: inheritedVolumes.length ? [...inheritedVolumes, ...ownVolumes] : ownVolumes,
   };
 }
 
 /** The service's fields with the base's fields it inherits (for keys it does not set). */
 function inheritedFields(fields: Map<string, FieldSource>, base: EffectiveService | null, inherits: (key: string) => boolean): Map<string, FieldSource> {
+  // Most services extend nothing and reset nothing: their fields are the mapping's, as they are.
+  if (!base && ![...fields.values()].some((field) => field.value?.tag === '!reset')) return fields;
   const out = new Map<string, FieldSource>();
   for (const [key, field] of fields) if (field.value?.tag !== '!reset') out.set(key, field);
   if (!base) return out;
@@ -173,11 +188,11 @@ function inheritedFields(fields: Map<string, FieldSource>, base: EffectiveServic
 
 function tmpfsItems(field: FieldSource, doc: Document): TmpfsItem[] {
   const { value } = field;
-  const nodes = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
-  return nodes.flatMap((node) => {
-    const entry = isScalar(node) && node.value !== null ? String(node.value) : null;
-    return entry === null ? [] : [{ entry, node: node!, field }];
-  });
+  const items: TmpfsItem[] = [];
+  for (const node of isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value]) {
+    if (isScalar(node) && node.value !== null) items.push({ entry: String(node.value), node, field });
+  }
+  return items;
 }
 
 function envItems(field: FieldSource, doc: Document): EnvItem[] {
@@ -203,12 +218,33 @@ function envItems(field: FieldSource, doc: Document): EnvItem[] {
 
 /** Container paths of `volumes` entries: `SRC:DST[:MODE]`, `DST`, or `{type, target}`. */
 function volumeMounts(value: Node | null, doc: Document): VolumeMount[] {
-  if (!isSeq(value)) return [];
-  return value.items.flatMap((item): VolumeMount[] => {
+  const mounts: VolumeMount[] = [];
+  if (!isSeq(value)) return mounts;
+  // A loop, not flatMap: an array per entry was most of this function's garbage.
+  for (const item of value.items) {
     const node = resolveNode(item, doc);
-    const mount = volumeMount(isScalar(node) ? node.value : isMap(node) ? node.toJS(doc, { maxAliasCount: -1 }) : null);
-    return mount && node ? [{ path: mount.path, kind: mount.kind, node }] : [];
-  });
+    const mount = volumeMount(isScalar(node) ? node.value : isMap(node) ? (longSyntaxMount(node, doc) ?? node.toJS(doc, { maxAliasCount: -1 })) : null);
+    if (mount && node) mounts.push({ path: mount.path, kind: mount.kind, node });
+  }
+  return mounts;
+}
+
+/**
+ * `target` and `type` of a long-syntax `volumes` entry as its plain value has them (the last of a
+ * key wins), read from the pairs; null when that needs the whole conversion to a plain value
+ * (a merge key, a complex key, a value that is not a plain scalar).
+ */
+function longSyntaxMount(map: YAMLMap, doc: Document): { target?: unknown; type?: unknown } | null {
+  const found: { target?: unknown; type?: unknown } = {};
+  for (const pair of map.items) {
+    const key = pair.key;
+    if (!isScalar(key) || typeof key.value === 'symbol') return null;
+    if (key.value !== 'target' && key.value !== 'type') continue;
+    const value = resolveNode(pair.value, doc);
+    if (!isScalar(value) || (typeof value.value === 'object' && value.value !== null)) return null;
+    found[key.value] = value.value;
+  }
+  return found;
 }
 
 /** The container path and kind of one `volumes` entry as a plain value (short string or long-syntax map). */

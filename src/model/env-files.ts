@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
-import type { Document, Node, YAMLMap } from 'yaml';
-import { effectiveValue, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import type { Document, Node } from 'yaml';
+import { ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
 
 /** Pure helpers for `env_file:`: which files a service names, and what a file sets. */
 
@@ -17,8 +17,7 @@ export interface EnvFileRef {
  * a string, a list of strings, or a list of `{path, required}` entries. Entries without a
  * string path are skipped.
  */
-export function envFileRefs(map: YAMLMap, doc: Document): EnvFileRef[] {
-  const value = effectiveValue(map, 'env_file', doc);
+export function envFileRefs(value: Node | null, doc: Document): EnvFileRef[] {
   const items = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
   return items.flatMap((item): EnvFileRef[] => {
     if (isScalar(item)) {

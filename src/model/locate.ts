@@ -1,7 +1,9 @@
 import { isMap, isScalar } from 'yaml';
-import type { Scalar, YAMLMap } from 'yaml';
+import type { Document, Scalar, YAMLMap } from 'yaml';
 import { ConvertError } from '../parse/errors.js';
 import { lookupImage } from '../knowledge/index.js';
+import { lookupCompanion } from '../knowledge/companions.js';
+import type { CompanionImage } from '../knowledge/companions.js';
 import type { ImageKnowledge } from '../knowledge/index.js';
 import { parseImageRef } from '../knowledge/image-ref.js';
 import type { ImageRef } from '../knowledge/image-ref.js';
@@ -11,6 +13,8 @@ import type { ParsedCompose } from '../parse/parse.js';
 import { effectiveKeys, resolveNode } from '../parse/yaml-nodes.js';
 import { effectiveServices } from './effective-service.js';
 import type { EffectiveService } from './effective-service.js';
+import { mountsOf } from './mounts.js';
+import type { Mount } from './mounts.js';
 
 /** One service of a compose file, located in the parsed document. */
 export interface LocatedService {
@@ -26,8 +30,12 @@ export interface LocatedService {
   imageRef: ImageRef | null;
   /** LinuxServer's facts for the image; undefined for other images and unknown ones. */
   knowledge: ImageKnowledge | undefined;
+  /** The companion table's record for any other image; undefined for LinuxServer images and unknown ones. */
+  companion: CompanionImage | undefined;
   /** What the image needs mounted under a read-only root. */
   needs: MountNeeds;
+  /** Everything the service's own mapping mounts (see mountsOf), read when first asked for. */
+  mounts: readonly Mount[] | null;
 }
 
 /**
@@ -38,8 +46,9 @@ export interface LocatedService {
 export function locateServices(parsed: ParsedCompose): LocatedService[] {
   const { doc, services, layout } = parsed;
   const located: LocatedService[] = [];
-  const views = effectiveServices(services, doc);
-  for (const [name, { pair }] of effectiveKeys(services, doc)) {
+  const serviceKeys = effectiveKeys(services, doc);
+  const views = effectiveServices(serviceKeys, doc);
+  for (const [name, { pair }] of serviceKeys) {
     if (name.startsWith('x-')) continue;
     const key = pair.key as Scalar;
     const map = resolveNode(pair.value, doc);
@@ -52,7 +61,13 @@ export function locateServices(parsed: ParsedCompose): LocatedService[] {
     const image = view.image;
     const imageRef = image === null ? null : parseImageRef(image);
     const knowledge = imageRef?.lsioName ? lookupImage(imageRef.lsioName) : undefined;
-    located.push({ name, key, map, view, image, imageRef, knowledge, needs: mountNeeds(imageRef, knowledge) });
+    const companion = imageRef?.lsioName ? undefined : lookupCompanion(imageRef);
+    located.push({ name, key, map, view, image, imageRef, knowledge, companion, needs: mountNeeds(imageRef, knowledge, companion), mounts: null });
   }
   return located;
+}
+
+/** What `service` mounts (see mountsOf), read once. */
+export function serviceMounts(service: LocatedService, doc: Document): readonly Mount[] {
+  return (service.mounts ??= mountsOf(service.view, service.key, doc));
 }

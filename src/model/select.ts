@@ -81,6 +81,16 @@ export interface EnvAdjustments {
  * and case-sensitive (`puid`, `PUID_FILE`, `MY_PGID` stay).
  */
 export function stripPolicy(lsio: boolean, adjust: EnvAdjustments): StripPolicy {
+  // A run asks for the same two policies for every file: each is made once (policies never change).
+  const key = JSON.stringify([lsio, adjust.keepEnv ?? [], adjust.stripEnv ?? []]);
+  let policy = policyCache.get(key);
+  if (!policy) policyCache.set(key, (policy = makeStripPolicy(lsio, adjust)));
+  return policy;
+}
+
+const policyCache = new Map<string, StripPolicy>();
+
+function makeStripPolicy(lsio: boolean, adjust: EnvAdjustments): StripPolicy {
   const keep = new Set(adjust.keepEnv ?? []);
   const names = new Set<string>([...(lsio ? DEFAULT_STRIP : []), ...(adjust.stripEnv ?? [])].filter((n) => !keep.has(n)));
   const prefix = lsio && !keep.has(`${STRIP_PREFIX}*`);

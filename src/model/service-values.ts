@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
-import type { Document, Node, YAMLMap } from 'yaml';
-import { effectiveKeys, effectiveValue, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import type { Document, Node } from 'yaml';
+import { effectiveKeys, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
 
 /** Compose values of a service as the conversion reads them (after aliases and merge keys). */
 
@@ -44,9 +44,8 @@ export interface EnvEntry {
   node: Node;
 }
 
-/** The effective `environment` variables of a service, in source order (own keys before merged ones). */
-export function environmentEntries(map: YAMLMap, doc: Document): EnvEntry[] {
-  const env = effectiveValue(map, 'environment', doc);
+/** The variables of an `environment` value (aliases resolved), in source order (own keys before merged ones). */
+export function environmentEntries(env: Node | null, doc: Document): EnvEntry[] {
   if (isSeq(env)) {
     return env.items.flatMap((item) => {
       const node = resolveNode(item, doc);
@@ -65,9 +64,8 @@ export function environmentEntries(map: YAMLMap, doc: Document): EnvEntry[] {
   return [];
 }
 
-/** The effective `tmpfs` entries of a service: one string or a list, as strings. */
-export function tmpfsEntries(map: YAMLMap, doc: Document): string[] {
-  const value = effectiveValue(map, 'tmpfs', doc);
+/** The entries of a `tmpfs` value (aliases resolved): one string or a list, as strings. */
+export function tmpfsEntries(value: Node | null, doc: Document): string[] {
   const items = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
   return items.map((item) => (isScalar(item) && item.value !== null ? String(item.value) : null)).filter((e): e is string => e !== null);
 }
@@ -76,8 +74,7 @@ export function tmpfsEntries(map: YAMLMap, doc: Document): string[] {
  * The service a service `extends` (`extends: base`, or `{service: base, file: other.yml}`),
  * with the file when it is another one; null when it extends nothing readable.
  */
-export function extendsRef(map: YAMLMap, doc: Document): { service: string; file: string | null } | null {
-  const value = effectiveValue(map, 'extends', doc);
+export function extendsRef(value: Node | null, doc: Document): { service: string; file: string | null } | null {
   if (isScalar(value)) {
     const service = stringValue(value);
     return service ? { service, file: null } : null;

@@ -1,7 +1,7 @@
 import { isAlias, isMap, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import type { ParsedCompose } from '../parse/parse.js';
-import { effectiveKeys, isMergeKey, keyName, mergeSources, resolveNode } from '../parse/yaml-nodes.js';
+import { isMergeKey, keyName, mergeSources, resolveNode } from '../parse/yaml-nodes.js';
 
 /**
  * Who reads each node: a service (`service:NAME`) or another top-level key (`top:KEY`).
@@ -17,13 +17,14 @@ export interface Sharing {
 export const serviceReader = (name: string) => `service:${name}`;
 
 /**
- * Maps every node to its readers. A merged map's keys that the merging map overrides
+ * Maps every node to its readers: the file's services (as located, `x-*` keys left out) and
+ * its other top-level keys. A merged map's keys that the merging map overrides
  * are not read through that merge. Each reader visits a node once, so the cost stays
  * linear even in an alias bomb. Returns null when the document has no alias at all
  * (then nothing is shared and no analysis is needed).
  */
-export function analyzeSharing(parsed: ParsedCompose): Sharing | null {
-  const { doc, root, services } = parsed;
+export function analyzeSharing(parsed: ParsedCompose, services: readonly { name: string; map: YAMLMap }[]): Sharing | null {
+  const { doc, root } = parsed;
   if (!parsed.hasAliases) return null;
   const readers = new Map<Node, string[]>();
   const mark = (node: Node, reader: string) => {
@@ -70,9 +71,6 @@ export function analyzeSharing(parsed: ParsedCompose): Sharing | null {
     if (name === null || name.startsWith('x-')) continue;
     if (name !== 'services') walkFrom(pair.value, `top:${name}`);
   }
-  for (const [name, { pair }] of effectiveKeys(services, doc)) {
-    if (name.startsWith('x-')) continue;
-    walkFrom(pair.value, serviceReader(name));
-  }
+  for (const { name, map } of services) walkFrom(map, serviceReader(name));
   return { readersOf: (node) => readers.get(node) ?? [] };
 }

@@ -14,7 +14,7 @@ import { analyzeSharing, serviceReader } from '../model/sharing.js';
 import type { RelatedFiles, ServiceContext } from './transform.js';
 import type { MountNeeds, TmpfsNeed } from '../knowledge/needs.js';
 import { dashOf } from './yaml-edit.js';
-import { effectivePair, isMergeKey, mergeSources } from '../parse/yaml-nodes.js';
+import { isMergeKey, mergeSources } from '../parse/yaml-nodes.js';
 import type { BlockStyle } from './yaml-edit.js';
 
 /** Which services a plan converts, how it adjusts the variables, and the files beside it. */
@@ -25,6 +25,11 @@ export interface PlanOptions extends Selection, EnvAdjustments {
   extraTmpfs?: Readonly<Record<string, readonly TmpfsNeed[]>>;
   /** The files are deployed with `docker stack deploy` (warns what swarm cannot mount). */
   swarm?: boolean;
+  /**
+   * Report warnings (default true). False for a caller that shows none (`--quiet`): the
+   * warning-only transforms are not run and the reports carry no warnings; edits are the same.
+   */
+  warnings?: boolean;
 }
 
 /** One service's planned conversion, before the edits are applied. */
@@ -53,10 +58,12 @@ export interface Plan {
 export function planConversion(parsed: ParsedCompose, options: PlanOptions): Plan {
   const services = locateServices(parsed);
   const chosen = services.filter((s) => isSelected(s, options));
-  const sharing = chosen.length ? analyzeSharing(parsed) : null;
+  const sharing = chosen.length ? analyzeSharing(parsed, services) : null;
   const profileOf = new Map<string, string>();
+  // One policy for LinuxServer images and one for the others, shared by the services of each kind.
+  const policies = { lsio: stripPolicy(true, options), other: stripPolicy(false, options) };
   const selected: PlannedService[] = chosen.map((service) => {
-    const strip = stripPolicy(Boolean(service.imageRef?.lsioName), options);
+    const strip = service.imageRef?.lsioName ? policies.lsio : policies.other;
     const needs = withExtraTmpfs(service.needs, options.extraTmpfs?.[service.name]);
     // Services share an edit only when it gives each the same target: same needs, same strip
     // rules, the same tmpfs paths already mounted by volumes (a /run volume must not gain a tmpfs),
@@ -70,9 +77,16 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     const { line, column } = parsed.layout.position(service.key.range![0]);
     return { service, strip, needs, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
   });
-  const fileStyle = detectFileStyle(parsed, services);
-  const siblings = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs, strip: null as StripPolicy | null, canEdit: (_node: Node): boolean => false }]));
-  for (const planned of selected) siblings.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs, strip: planned.strip, canEdit: (node: Node) => canEditFor(planned, node) });
+  const indents = new Map<LocatedService, Indents>();
+  const indentsOf = (service: LocatedService) => indents.get(service) ?? indents.set(service, readIndents(parsed, service)).get(service)!;
+  const fileStyle = detectFileStyle(services, indentsOf);
+  // Built when a transform first asks about another service (extends, swarm keys): most never do.
+  let siblings: Map<string, NonNullable<ReturnType<ServiceContext['sibling']>>> | undefined;
+  const siblingsOf = () => {
+    const all = new Map(services.map((service) => [service.name, { service, selected: false, needs: service.needs, strip: null as StripPolicy | null, canEdit: (_node: Node): boolean => false }]));
+    for (const planned of selected) all.set(planned.service.name, { service: planned.service, selected: true, needs: planned.needs, strip: planned.strip, canEdit: (node: Node) => canEditFor(planned, node) });
+    return all;
+  };
   const lineOf = (offset: number) => parsed.layout.position(offset).line;
   // An edit to a node is safe when every service that reads it is selected with the same
   // strip policy and needs: each of them gets its own target from that edit.
@@ -80,28 +94,30 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     const profile = profileOf.get(serviceReader(planned.service.name));
     return !sharing || sharing.readersOf(node).every((reader) => profileOf.get(reader) === profile);
   };
+  const warn = options.warnings !== false;
+  const ran = warn ? transforms : transforms.filter((t) => t.kind === 'change');
   const results = selected.map((planned) => {
     const ctx: ServiceContext = {
       service: planned.service,
       doc: parsed.doc,
       layout: parsed.layout,
-      style: styleOf(parsed, planned.service, fileStyle),
+      style: styleOf(indentsOf(planned.service), fileStyle),
       strip: planned.strip,
       needs: planned.needs,
       canEdit: (node) => canEditFor(planned, node),
       lineOf,
-      sibling: (name) => siblings.get(name),
+      sibling: (name) => (siblings ??= siblingsOf()).get(name),
       receivesThroughMerge: (key) => giverThroughMerge(parsed, planned, selected, key, (node) => canEditFor(planned, node)),
       related: options.related,
       swarm: options.swarm,
     };
-    return transforms.map((t) => ({ name: t.name, result: t.run(ctx) }));
+    return ran.map((t) => ({ name: t.name, result: t.run(ctx) }));
   });
   const edits: TextEdit[] = [];
   selected.forEach((planned, i) => {
     const { report } = planned;
     for (const { name, result } of results[i]!) {
-      report.warnings.push(...result.warnings);
+      if (warn) report.warnings.push(...result.warnings);
       const blocked = sharing && result.edits.find((e) => !canEditFor(planned, e.target));
       if (blocked) {
         const others = sharing.readersOf(blocked.target).filter((r) => profileOf.get(r) !== profileOf.get(serviceReader(planned.service.name)));
@@ -131,7 +147,7 @@ function giverThroughMerge(parsed: ParsedCompose, planned: PlannedService, selec
   const { map, view } = planned.service;
   // Most services merge nothing: that is found before any key is looked up.
   const sources = mergedMaps(map, parsed.doc);
-  if (sources.length === 0 || view.fields.has(key) || effectivePair(map, key, parsed.doc)) return null;
+  if (sources.length === 0 || view.fields.has(key) || view.mapFields.has(key)) return null;
   for (const source of sources) {
     const giver = selected.find((s) => s !== planned && s.service.map === source);
     if (giver && !giver.service.view.fields.has(key) && canEdit(source)) return giver.service.name;
@@ -169,10 +185,11 @@ function withExtraTmpfs(needs: MountNeeds, extra: readonly TmpfsNeed[] | undefin
  * changes must not be extended by a service that stays as it is.
  */
 function refuseChangedExtendsBases(selected: readonly PlannedService[], services: readonly LocatedService[], lineOf: (offset: number) => number): void {
-  const plannedByName = new Map(selected.map((s) => [s.service.name, s]));
   // Every service that extends a base, directly or through the chain, by base: one pass.
   const extenders = new Map<string, LocatedService[]>();
   for (const service of services) for (const base of extendsChain(service)) extenders.set(base, [...(extenders.get(base) ?? []), service]);
+  if (extenders.size === 0) return;
+  const plannedByName = new Map(selected.map((s) => [s.service.name, s]));
   for (const planned of selected) {
     if (planned.report.changes.length === 0) continue;
     const children = extenders.get(planned.service.name) ?? [];
@@ -216,19 +233,30 @@ function describeReader(reader: string): string {
   return kind === 'service' ? `service ${name}` : `top-level ${name}`;
 }
 
+/** A service's own habit for collections under a key; null where it has no block collection to tell. */
+interface Indents {
+  sequence: number | null;
+  mapping: number | null;
+}
+
+function readIndents(parsed: ParsedCompose, service: LocatedService): Indents {
+  return { sequence: sequenceIndentOf(parsed, service.map), mapping: mappingIndentOf(parsed, service) };
+}
+
 /** The file's own habit for collections under a key, from the first block collections in a service. */
-function detectFileStyle(parsed: ParsedCompose, services: readonly LocatedService[]): BlockStyle {
-  const unit = services.map((s) => mappingIndentOf(parsed, s)).find((n) => n !== null) ?? 2;
+function detectFileStyle(services: readonly LocatedService[], indentsOf: (service: LocatedService) => Indents): BlockStyle {
+  let unit: number | null = null;
+  for (const service of services) if ((unit = indentsOf(service).mapping) !== null) break;
   for (const service of services) {
-    const sequenceIndent = sequenceIndentOf(parsed, service.map);
-    if (sequenceIndent !== null) return { sequenceIndent, mappingIndent: unit };
+    const sequenceIndent = indentsOf(service).sequence;
+    if (sequenceIndent !== null) return { sequenceIndent, mappingIndent: unit ?? 2 };
   }
-  return { sequenceIndent: unit, mappingIndent: unit };
+  return { sequenceIndent: unit ?? 2, mappingIndent: unit ?? 2 };
 }
 
 /** A service's own habit, where it has block collections; the file's otherwise. */
-function styleOf(parsed: ParsedCompose, service: LocatedService, fileStyle: BlockStyle): BlockStyle {
-  return { sequenceIndent: sequenceIndentOf(parsed, service.map) ?? fileStyle.sequenceIndent, mappingIndent: mappingIndentOf(parsed, service) ?? fileStyle.mappingIndent };
+function styleOf(indents: Indents, fileStyle: BlockStyle): BlockStyle {
+  return { sequenceIndent: indents.sequence ?? fileStyle.sequenceIndent, mappingIndent: indents.mapping ?? fileStyle.mappingIndent };
 }
 
 /** Spaces from a service's name to its keys (how far a block mapping sits under its key). */

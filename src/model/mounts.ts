@@ -1,0 +1,70 @@
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
+import { mappedValue } from './effective-service.js';
+import type { EffectiveService } from './effective-service.js';
+import { tmpfsEntries, tmpfsPath } from './service-values.js';
+import { ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+
+/** One thing mounted into a service's container. */
+export interface Mount {
+  /** Container path, normalised like tmpfs paths (no trailing slash). */
+  target: string;
+  /**
+   * `bind`: a host path (`./config:/config`, `{type: bind}`); `volume`: a named or anonymous
+   * volume; `tmpfs`: a `tmpfs:` entry or a tmpfs volume; `config`: a config or secret file.
+   */
+  kind: 'bind' | 'volume' | 'tmpfs' | 'config';
+  /** The host path of a bind mount as written (`./config/sonarr`), else null. */
+  hostPath: string | null;
+  readOnly: boolean;
+  /** Where the mount is written, for positions. */
+  node: Node;
+}
+
+// A named volume's name (Compose's rule); any other short-syntax source is a host path.
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/**
+ * Everything a service's own mapping (after merge keys) mounts, in source order: `volumes` in
+ * short (`SRC:TARGET[:MODE]`, `TARGET`) and long syntax, `configs` and `secrets` in long syntax,
+ * then `tmpfs` entries. `key` is the service's name, the position of tmpfs entries without a node.
+ */
+export function mountsOf(view: EffectiveService, key: Node, doc: Document): Mount[] {
+  const list = (name: string) => {
+    const value = mappedValue(view, name);
+    return isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [];
+  };
+  const field = (entry: YAMLMap, name: string) => stringValue(ownValue(entry, name, doc));
+  const mounts: Mount[] = [];
+  for (const volume of list('volumes')) {
+    const text = stringValue(volume);
+    if (text && volume) {
+      const parts = text.split(':');
+      // `C:\dir:/target` (a Windows drive) has one more part; the target is the one with a `/` first.
+      const at = parts.length === 1 ? 0 : Math.max(1, parts.findIndex((p, i) => i > 0 && p.startsWith('/')));
+      const source = parts.slice(0, at).join(':');
+      const bind = source !== '' && !VOLUME_NAME.test(source);
+      const mode = parts.slice(at + 1).join(':').split(',');
+      mounts.push({ target: tmpfsPath(parts[at]!), kind: bind ? 'bind' : 'volume', hostPath: bind ? source : null, readOnly: mode.includes('ro'), node: volume });
+    } else if (isMap(volume)) {
+      const target = field(volume, 'target');
+      if (!target) continue;
+      const type = field(volume, 'type');
+      const kind = type === 'bind' ? 'bind' : type === 'tmpfs' ? 'tmpfs' : 'volume';
+      const readOnly = resolveNode(ownValue(volume, 'read_only', doc), doc);
+      mounts.push({ target: tmpfsPath(target), kind, hostPath: kind === 'bind' ? field(volume, 'source') : null, readOnly: isScalar(readOnly) && readOnly.value === true, node: volume });
+    }
+  }
+  for (const config of [...list('configs'), ...list('secrets')]) {
+    const target = isMap(config) ? field(config, 'target') : null;
+    if (target && config) mounts.push({ target: tmpfsPath(target), kind: 'config', hostPath: null, readOnly: true, node: config });
+  }
+  const tmpfs = mappedValue(view, 'tmpfs');
+  for (const entry of tmpfsEntries(tmpfs, doc)) mounts.push({ target: tmpfsPath(entry), kind: 'tmpfs', hostPath: null, readOnly: false, node: tmpfs ?? key });
+  return mounts;
+}
+
+/** Whether something is mounted at `path` or above it (a mount at `/data` covers `/data/x`). */
+export function isMounted(mounts: readonly Mount[], path: string): boolean {
+  return mounts.some((m) => m.target === path || path.startsWith(m.target === '/' ? '/' : `${m.target}/`));
+}
