@@ -149,6 +149,27 @@ services:
     expectInternal(check((out) => `${out}    read_only: false\n`, input, options), 'read_only is not true');
   });
 
+  it("compares a service whose own keys are unchanged in Compose's view when a service it extends changed", () => {
+    // Services are compared as written first; a change in an extended base must still be found
+    // at the service that inherits it (listed first here, so it is checked before the base).
+    const input = `services:
+  web:
+    extends: proxy
+    image: nginx
+  sonarr:
+    extends: common
+    image: lscr.io/linuxserver/sonarr:latest
+  proxy:
+    image: caddy
+  common:
+    ports:
+      - 8989:8989
+`;
+    expect(check((out) => out, input)).not.toThrow();
+    expectInternal(check((out) => out.replace('    image: caddy\n', '    image: caddy\n    read_only: false\n'), input), "unselected service web changed in Compose's view");
+    expectInternal(check((out) => out.replace('8989:8989', '8989:80'), input), 'service sonarr: key ports changed');
+  });
+
   it('keeps !reset and !override where only yaml reads the input', () => {
     const input = INPUT.replace('  web:\n', '  web:\n    labels:\n      weight: !!int "abc"\n    ports: !reset []\n');
     expect(check((out) => out, input)).not.toThrow();
