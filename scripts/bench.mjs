@@ -181,10 +181,13 @@ async function benchBulk() {
     { argv: node(floor, src), env: floorEnv(false, 2) },
     ...[variants.verified, variants.unverified].map((cli) => ({ argv: node(cli, '--all', '--write', '--quiet', work), before: fresh, okExit: [0, 2], env: workers(0) })),
     { argv: node('--input-type=module', '-e', BASELINE_ESM, src) },
+    // Without --quiet: the warnings and the summary are made and printed, as a CI log shows them.
+    { argv: node(CLI, '--all', '--check', src), okExit: [1, 2] },
   ], N.bulk);
-  const [roCheck, base, roWrite, floorWrite, oneThread, twoWorkers, parse2, verified, unverified, baseEsm] = times;
+  const [roCheck, base, roWrite, floorWrite, oneThread, twoWorkers, parse2, verified, unverified, baseEsm, roCheckReport] = times;
   return [
     { goal: `bulk --check: ${count} files / parseDocument loop`, ratio: times.ratio(0, 1), max: 1.0, detail: `${ms(roCheck)} vs ${ms(base)}${cpuNote(times, 0, 1)}` },
+    { goal: 'bulk --check with its report (no --quiet) / parseDocument loop', ratio: times.ratio(10, 1), detail: `${ms(roCheckReport)}: warnings made and printed${cpuNote(times, 10, 1)}` },
     { goal: 'bulk --write / parse + atomic-write floor', ratio: times.ratio(2, 3), max: 1.2, detail: `${ms(roWrite)} vs ${ms(floorWrite)}${cpuNote(times, 2, 3)}` },
     { goal: 'threads: bulk --check as chosen / one thread', ratio: times.ratio(0, 4), max: 1.05, detail: `${ms(roCheck)} vs ${ms(oneThread)}, ${availableParallelism()} cores (≤ 1.05: noise)${cpuNote(times, 0, 4)}` },
     { goal: 'threads: bulk --check on 2 workers / one thread', ratio: times.ratio(5, 4), detail: `${ms(twoWorkers)}: what workers would give here${cpuNote(times, 5, 4)}` },

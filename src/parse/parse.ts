@@ -96,18 +96,30 @@ function firstDuplicateKey(node: unknown): Node | null {
       if (found) return found;
     }
   } else if (isMap(node)) {
-    const keys = new Set<unknown>();
-    for (const pair of node.items) {
+    // Most maps are small: comparing with the earlier keys there allocates nothing.
+    const keys = node.items.length > SMALL_MAP ? new Set<unknown>() : null;
+    for (let i = 0; i < node.items.length; i++) {
+      const pair = node.items[i]!;
       const { key } = pair;
       if (isScalar(key) && !Number.isNaN(key.value)) {
-        if (keys.has(key.value)) return key;
-        keys.add(key.value);
+        if (keys ? keys.has(key.value) : repeatsEarlierKey(node.items, i, key.value)) return key;
+        keys?.add(key.value);
       }
       const found = firstDuplicateKey(pair);
       if (found) return found;
     }
   }
   return null;
+}
+
+const SMALL_MAP = 16;
+
+function repeatsEarlierKey(items: YAMLMap['items'], index: number, value: unknown): boolean {
+  for (let j = 0; j < index; j++) {
+    const earlier = items[j]!.key;
+    if (isScalar(earlier) && earlier.value === value) return true;
+  }
+  return false;
 }
 
 function at(layout: Layout, offset: number, code: ConstructorParameters<typeof ConvertError>[0], message: string): ConvertError {
