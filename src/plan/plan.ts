@@ -17,6 +17,9 @@ import { dashOf } from './yaml-edit.js';
 import { isMergeKey, mergeSources } from '../parse/yaml-nodes.js';
 import type { BlockStyle } from './yaml-edit.js';
 
+/** The transforms a plan without warnings runs (the registry's order kept). */
+const CHANGE_TRANSFORMS = transforms.filter((t) => t.kind === 'change');
+
 /** Which services a plan converts, how it adjusts the variables, and the files beside it. */
 export interface PlanOptions extends Selection, EnvAdjustments {
   /** Files next to the compose file (env files, override), read by the caller, for warnings. */
@@ -95,7 +98,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     return !sharing || sharing.readersOf(node).every((reader) => profileOf.get(reader) === profile);
   };
   const warn = options.warnings !== false;
-  const ran = warn ? transforms : transforms.filter((t) => t.kind === 'change');
+  const ran = warn ? transforms : CHANGE_TRANSFORMS;
   const results = selected.map((planned) => {
     const ctx: ServiceContext = {
       service: planned.service,
