@@ -551,6 +551,15 @@ describe('each real file once', () => {
     expect(report.files).toEqual([expect.objectContaining({ path: 'compose.yml', written: true })]);
     expect(readBytes(join(dir, 'compose.yml'))).toBe(RADARR_OUT);
   });
+  it('converts a tree searched twice (through a directory link and directly) once', () => {
+    const dir = workspace({ 'stacks/media/compose.yml': RADARR_IN });
+    symlinkSync('stacks', join(dir, 'linked'));
+    const run = runCli(['--json', '--write', '--all', 'linked', 'stacks/media'], { cwd: dir });
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as { files: { path: string; written: boolean }[] };
+    expect(report.files).toEqual([expect.objectContaining({ path: 'linked/media/compose.yml', written: true })]);
+    expect(readBytes(join(dir, 'stacks/media/compose.yml'))).toBe(RADARR_OUT);
+  });
 });
 
 describe("a file's own error comes first, with its position, whatever the selection", () => {

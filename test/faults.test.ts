@@ -60,6 +60,19 @@ describe('crash safety: SIGKILL between the temp file and the rename', () => {
     expect(temps(dir)).toEqual([]);
   });
 
+  it('a directory search that lists the dead run’s temp file removes it on the next write', () => {
+    const { dir, file } = dirWith();
+    const killed = runCli(['--all', '--write', '--quiet', dir], { RO_CONVERT_TEST_KILL_BEFORE_RENAME: '1' });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(temps(dir)).toHaveLength(1);
+    // The search lists the directory before any write: a directory holding one of our temp
+    // files is not taken as swept.
+    const again = runCli(['--all', '--write', '--quiet', dir]);
+    expect(again.status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(converted);
+    expect(temps(dir)).toEqual([]);
+  });
+
   it('never removes the temp file of a live process', () => {
     const { dir, file } = dirWith();
     const live = join(dir, `.compose.yml.ro-convert-${process.pid}-abc123.tmp`);

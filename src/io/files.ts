@@ -40,8 +40,7 @@ export function expandPaths(paths: readonly string[]): PathSearch {
   const sameAs = new Map<string, string>();
   const siblings = new Map<string, readonly string[]>();
   const kept = new Map<string, string>();
-  const add = (path: string) => {
-    const key = path === '-' ? path : realPathOrAbsolute(path);
+  const add = (path: string, key = path === '-' ? path : realPathOrAbsolute(path)) => {
     const first = kept.get(key);
     if (first !== undefined) {
       if (first !== path) sameAs.set(path, first);
@@ -53,9 +52,10 @@ export function expandPaths(paths: readonly string[]): PathSearch {
   for (const path of paths) {
     if (path !== '-' && isDirectory(path)) {
       const found: string[] = [];
-      walk(path, found, siblings);
+      const realPaths = new Map<string, string>();
+      walk(path, realPathOrAbsolute(path), found, siblings, realPaths);
       directories.push({ path, found });
-      found.forEach(add);
+      for (const file of found) add(file, realPaths.get(file));
     } else {
       add(path);
     }
@@ -81,19 +81,30 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function walk(dir: string, out: string[], siblings: Map<string, readonly string[]>): void {
+/**
+ * Finds the compose files under `dir`, whose real path is `realDir`. Directory symlinks are not
+ * followed, so a regular file's real path is `realDir` joined with its name, without a system
+ * call; a file symlink's is resolved. A directory listed without our temp files is marked swept:
+ * a write there need not list it again (removeStaleTemps).
+ */
+function walk(dir: string, realDir: string, out: string[], siblings: Map<string, readonly string[]>, realPaths: Map<string, string>): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const names: string[] = [];
+  let temps = false;
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) walk(path, out, siblings);
+      if (!SKIPPED_DIRS.has(entry.name)) walk(path, join(realDir, entry.name), out, siblings, realPaths);
     } else if (COMPOSE_FILE.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && !isDirectory(path)))) {
       out.push(path);
       names.push(entry.name);
       siblings.set(path, names);
+      realPaths.set(path, entry.isFile() ? join(realDir, entry.name) : realPathOrAbsolute(path));
+    } else if (TEMP_NAME.test(entry.name)) {
+      temps = true;
     }
   }
+  if (names.length > 0 && !temps) sweptDirs.add(dirname(join(dir, names[0]!)));
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
