@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { isCollection, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
 import { ConvertError } from './errors.js';
 import { createLayout } from './layout.js';
@@ -87,25 +87,32 @@ export function parseCompose(text: string): ParsedCompose {
   return { text, doc, root, services, layout, hasAliases: aliases.size > 0 };
 }
 
-/** The first key that repeats an earlier scalar key of its map (what `yaml`'s uniqueKeys refuses), depth first. */
+/**
+ * The first key that repeats an earlier scalar key of its map (what `yaml`'s uniqueKeys refuses),
+ * depth first. Only collections are entered: scalars and aliases hold no keys.
+ */
 function firstDuplicateKey(node: unknown): Node | null {
-  if (isPair(node)) return firstDuplicateKey(node.key) ?? firstDuplicateKey(node.value);
   if (isSeq(node)) {
     for (const item of node.items) {
-      const found = firstDuplicateKey(item);
+      const found = isCollection(item) ? firstDuplicateKey(item) : null;
       if (found) return found;
     }
   } else if (isMap(node)) {
+    const { items } = node;
     // Most maps are small: comparing with the earlier keys there allocates nothing.
-    const keys = node.items.length > SMALL_MAP ? new Set<unknown>() : null;
-    for (let i = 0; i < node.items.length; i++) {
-      const pair = node.items[i]!;
-      const { key } = pair;
-      if (isScalar(key) && !Number.isNaN(key.value)) {
-        if (keys ? keys.has(key.value) : repeatsEarlierKey(node.items, i, key.value)) return key;
-        keys?.add(key.value);
+    const keys = items.length > SMALL_MAP ? new Set<unknown>() : null;
+    for (let i = 0; i < items.length; i++) {
+      const { key, value } = items[i]!;
+      if (isScalar(key)) {
+        if (!Number.isNaN(key.value)) {
+          if (keys ? keys.has(key.value) : repeatsEarlierKey(items, i, key.value)) return key;
+          keys?.add(key.value);
+        }
+      } else if (isCollection(key)) {
+        const found = firstDuplicateKey(key);
+        if (found) return found;
       }
-      const found = firstDuplicateKey(pair);
+      const found = isCollection(value) ? firstDuplicateKey(value) : null;
       if (found) return found;
     }
   }
