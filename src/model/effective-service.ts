@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
-import { effectiveKeys, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import { effectiveEntries, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
 import type { EffectivePair } from '../parse/yaml-nodes.js';
 import { splitEnvEntry, tmpfsPath } from './service-values.js';
 
@@ -124,9 +124,8 @@ export function effectiveServices(serviceKeys: ReadonlyMap<string, EffectivePair
     const map = maps.get(name);
     if (!map || building.has(name)) return null;
     building.add(name);
-    const fields = new Map<string, FieldSource>();
     // Fields written out, not spread: V8 copies a spread with added keys on a slow path (a fifth of the planning).
-    for (const [key, { pair, owner, merged }] of effectiveKeys(map, doc)) fields.set(key, { pair, owner, merged, value: resolveNode(pair.value, doc), service: name });
+    const fields = effectiveEntries(map, doc, (pair, owner, merged): FieldSource => ({ pair, owner, merged, value: resolveNode(pair.value, doc), service: name }));
     const ref = extendsTarget(fields.get('extends')?.value ?? null, doc);
     const base = ref ? build(ref) : null;
     const service = viewOf(name, map, fields, base, doc);
@@ -197,6 +196,13 @@ function tmpfsItems(field: FieldSource, doc: Document): TmpfsItem[] {
 
 function envItems(field: FieldSource, doc: Document): EnvItem[] {
   const { value } = field;
+  if (isMap(value)) {
+    const items = effectiveEntries(value, doc, (pair, _owner, _merged, name): EnvItem => {
+      const node = resolveNode(pair.value, doc);
+      return { name, value: isScalar(node) && node.value !== null ? String(node.value) : null, node: pair.key as Node, field };
+    });
+    return [...items.values()];
+  }
   const out = new Map<string, EnvItem>();
   if (isSeq(value)) {
     for (const item of value.items) {
@@ -206,11 +212,6 @@ function envItems(field: FieldSource, doc: Document): EnvItem[] {
       // A later list entry of the same name is the one Compose keeps.
       out.delete(name);
       out.set(name, { name, value: text, node, field });
-    }
-  } else if (isMap(value)) {
-    for (const [name, found] of effectiveKeys(value, doc)) {
-      const node = resolveNode(found.pair.value, doc);
-      out.set(name, { name, value: isScalar(node) && node.value !== null ? String(node.value) : null, node: found.pair.key as Node, field });
     }
   }
   return [...out.values()];

@@ -59,12 +59,36 @@ export function locateServices(parsed: ParsedCompose): LocatedService[] {
       throw new ConvertError('service-not-mapping', `service ${name} is ${what}`, line, column);
     }
     const image = view.image;
-    const imageRef = image === null ? null : parseImageRef(image);
-    const knowledge = imageRef?.lsioName ? lookupImage(imageRef.lsioName) : undefined;
-    const companion = imageRef?.lsioName ? undefined : lookupCompanion(imageRef);
-    located.push({ name, key, map, view, image, imageRef, knowledge, companion, needs: mountNeeds(imageRef, knowledge, companion), mounts: null });
+    const { imageRef, knowledge, companion, needs } = image === null ? NO_IMAGE : imageFacts(image);
+    located.push({ name, key, map, view, image, imageRef, knowledge, companion, needs, mounts: null });
   }
   return located;
+}
+
+/** What an `image:` value tells: its parts, LinuxServer's or the companion table's record, its needs. */
+type ImageFacts = Pick<LocatedService, 'imageRef' | 'knowledge' | 'companion' | 'needs'>;
+
+const NO_IMAGE: ImageFacts = { imageRef: null, knowledge: undefined, companion: undefined, needs: mountNeeds(null, undefined, undefined) };
+
+/**
+ * Facts by image value, made once: a fleet repeats a few images across its services and files
+ * (parsing the reference and looking it up was a tenth of the planning). Bounded for a long-lived
+ * API caller; the facts are shared and never changed.
+ */
+const factsByImage = new Map<string, ImageFacts>();
+const MAX_IMAGES_KEPT = 4096;
+
+function imageFacts(image: string): ImageFacts {
+  let facts = factsByImage.get(image);
+  if (!facts) {
+    if (factsByImage.size >= MAX_IMAGES_KEPT) factsByImage.clear();
+    const imageRef = parseImageRef(image);
+    const knowledge = imageRef.lsioName ? lookupImage(imageRef.lsioName) : undefined;
+    const companion = imageRef.lsioName ? undefined : lookupCompanion(imageRef);
+    facts = { imageRef, knowledge, companion, needs: mountNeeds(imageRef, knowledge, companion) };
+    factsByImage.set(image, facts);
+  }
+  return facts;
 }
 
 /** What `service` mounts (see mountsOf), read once. */

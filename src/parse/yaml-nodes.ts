@@ -118,14 +118,27 @@ export function ownValue(map: YAMLMap, key: string, doc: Document): Node | null 
 
 /** Every key of `map` after merges, each with its effective pair, in first-seen order. */
 export function effectiveKeys(map: YAMLMap, doc: Document): Map<string, EffectivePair> {
-  const out = new Map<string, EffectivePair>();
+  return effectiveEntries(map, doc, (pair, owner, merged) => ({ pair, owner, merged }));
+}
+
+/**
+ * {@link effectiveKeys} with each entry made by `entry` from its pair, the map holding it,
+ * whether it is merged, and its key: a caller that keeps more per key builds one object, not two.
+ */
+export function effectiveEntries<T>(map: YAMLMap, doc: Document, entry: (pair: Pair, owner: YAMLMap, merged: boolean, name: string) => T): Map<string, T> {
+  const out = new Map<string, T>();
   const visit = (m: YAMLMap, depth: number) => {
+    let merges = false;
     for (const pair of m.items) {
+      if (isMergeKey(pair)) {
+        merges = true;
+        continue;
+      }
       const name = keyName(pair);
-      if (isMergeKey(pair) || name === null || out.has(name)) continue;
-      out.set(name, { pair, owner: m, merged: depth > 0 });
+      if (name !== null && !out.has(name)) out.set(name, entry(pair, m, depth > 0, name));
     }
-    if (depth >= MAX_MERGE_DEPTH) return;
+    // Most maps merge nothing: their pairs are not walked a second time.
+    if (!merges || depth >= MAX_MERGE_DEPTH) return;
     for (const pair of m.items) {
       if (isMergeKey(pair)) for (const source of mergeSources(pair, doc)) visit(source, depth + 1);
     }
