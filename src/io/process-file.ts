@@ -57,8 +57,10 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
     report.skippedUntested = result.skippedUntested;
     outcome.serviceNames = result.serviceNames;
     report.status = result.changed ? 'changed' : 'unchanged';
-    if (job.strict && result.services.some((s) => s.warnings.length)) {
-      throw new ConvertError('strict-warnings', '--strict: refused because of the warnings above; nothing written');
+    const warnings = job.strict ? result.services.reduce((sum, s) => sum + s.warnings.length, 0) : 0;
+    if (warnings > 0) {
+      // Counted, not pointed at: under --quiet (and in --json) no warning is printed above it.
+      throw new ConvertError('strict-warnings', `--strict: refused because of ${warnings} warning${warnings === 1 ? '' : 's'}; nothing written`);
     }
     if (job.wantDiff && result.changed) outcome.diff = result.diff;
     if (job.wantTexts || job.write || job.wantReplacements) {
