@@ -1,5 +1,5 @@
 import { unifiedDiff } from './report/diff.js';
-import { applyReplacements, EditConflictError, resolveEdits } from './plan/edits.js';
+import { applyReplacements, changesText, EditConflictError, resolveEdits } from './plan/edits.js';
 import type { Replacement } from './plan/edits.js';
 import { asConvertError, internalError } from './parse/errors.js';
 import { parseCompose } from './parse/parse.js';
@@ -21,8 +21,8 @@ export interface ConvertOptions extends PlanOptions {
 
 /** The result of converting one compose text. */
 export interface ConvertResult {
-  /** The converted text; equal to the input when nothing changed. */
-  output: string;
+  /** The converted text; equal to the input when nothing changed (made when first read). */
+  readonly output: string;
   changed: boolean;
   /** The selected services, in file order. */
   services: ServiceReport[];
@@ -62,19 +62,24 @@ function convertText(text: string, options: ConvertOptions): ConvertResult {
     if (error instanceof EditConflictError) throw internalError(error.message);
     throw error;
   }
-  const output = applyReplacements(text, replacements);
-  if (output !== text && options.verify !== false) verifyConversion(text, plan, output);
+  // The output is built when first read: `--check --quiet` never reads it.
+  const changed = changesText(text, replacements);
+  let output: string | null = changed ? null : text;
+  const outputText = () => (output ??= applyReplacements(text, replacements));
+  if (changed && options.verify !== false) verifyConversion(text, plan, outputText());
   let diff: string | null = null;
   const path = options.path ?? 'compose.yml';
   return {
-    output,
-    changed: output !== text,
-    replacements: output === text ? [] : replacements,
+    get output() {
+      return outputText();
+    },
+    changed,
+    replacements: changed ? replacements : [],
     services: plan.selected.map((s) => ({ ...s.report, warnings: inLineOrder(s.report.warnings) })),
     serviceNames: plan.services.map((s) => s.name),
     skippedUntested: plan.services.filter((s) => skippedAsUntested(s, options)).map((s) => s.name),
     get diff() {
-      diff ??= unifiedDiff(path, text, output, replacements);
+      diff ??= unifiedDiff(path, text, outputText(), replacements);
       return diff;
     },
   };

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { convert } from '../src/convert.js';
 import type { ConvertOptions } from '../src/convert.js';
 import { ConvertError } from '../src/parse/errors.js';
-import { applyReplacements } from '../src/plan/edits.js';
+import { applyReplacements, changesText } from '../src/plan/edits.js';
 import type { Replacement } from '../src/plan/edits.js';
 import { unifiedDiff } from '../src/report/diff.js';
 import { composeCase } from './gen/compose.js';
@@ -102,6 +102,17 @@ describe('unifiedDiff on arbitrary replacements', () => {
         if (patch) expect(applyPatch(text, patch)).toBe(after);
       }),
       { seed: SEED, numRuns: 5000 },
+    );
+  });
+
+  it('changesText is true exactly when the text with the replacements differs, no-op replacements included (fast-check)', () => {
+    fc.assert(
+      fc.property(edited, fc.array(fc.boolean()), ({ text, replacements }, keep) => {
+        // Some replacements put back what they replace: those change nothing.
+        const mixed = replacements.map((r, i) => (keep[i] ? { ...r, text: text.slice(r.start, r.end) } : r));
+        expect(changesText(text, mixed)).toBe(applyReplacements(text, mixed) !== text);
+      }),
+      { seed: SEED, numRuns: 2000 },
     );
   });
 

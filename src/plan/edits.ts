@@ -76,6 +76,11 @@ export function applyReplacements(text: string, replacements: readonly Replaceme
   return parts.join('');
 }
 
+/** Whether the replacements change the text: some replacement differs from what it replaces (they do not overlap). */
+export function changesText(text: string, replacements: readonly Replacement[]): boolean {
+  return replacements.some((r) => r.text !== text.slice(r.start, r.end));
+}
+
 /** Applies edits in one pass (see {@link resolveEdits} for order and conflicts). */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return applyReplacements(text, resolveEdits(edits));
