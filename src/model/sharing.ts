@@ -1,4 +1,4 @@
-import { isAlias, isMap, isSeq } from 'yaml';
+import { isMap, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import type { ParsedCompose } from '../parse/parse.js';
 import { isMergeKey, keyName, mergeSources, resolveNode } from '../parse/yaml-nodes.js';
@@ -26,45 +26,55 @@ export const serviceReader = (name: string) => `service:${name}`;
 export function analyzeSharing(parsed: ParsedCompose, services: readonly { name: string; map: YAMLMap }[]): Sharing | null {
   const { doc, root } = parsed;
   if (!parsed.hasAliases) return null;
-  const readers = new Map<Node, string[]>();
-  const mark = (node: Node, reader: string) => {
-    const list = readers.get(node);
-    if (!list) readers.set(node, [reader]);
-    else if (!list.includes(reader)) list.push(reader);
+  // Most nodes have one reader: it is kept as it is, and a list made for a second one.
+  const readers = new Map<Node, string | string[]>();
+  /** Adds `reader` to the node's readers; false when it was there (the reader has been here). */
+  const mark = (node: Node, reader: string): boolean => {
+    const found = readers.get(node);
+    if (found === undefined) readers.set(node, reader);
+    else if (typeof found === 'string') {
+      if (found === reader) return false;
+      readers.set(node, [found, reader]);
+    } else if (found.includes(reader)) return false;
+    else found.push(reader);
+    return true;
   };
   const walkFrom = (start: unknown, reader: string) => {
-    const visited = new Set<Node>();
-    const walk = (raw: unknown, overridden: ReadonlySet<string> | null) => {
+    const walk = (raw: unknown) => {
       const node = resolveNode(raw, doc);
-      if (!node || visited.has(node)) return;
-      visited.add(node);
-      mark(node, reader);
-      if (isSeq(node)) for (const item of node.items) walk(item, null);
-      else if (isMap(node)) walkMap(node, overridden);
+      if (!node || !mark(node, reader)) return;
+      if (isSeq(node)) for (const item of node.items) walk(item);
+      else if (isMap(node)) walkMap(node, null);
     };
-    /** Walks a map's values not hidden by `overridden`; returns every key it provides. */
-    const walkMap = (map: YAMLMap, overridden: ReadonlySet<string> | null): Set<string> => {
-      const own = new Set<string>(overridden ?? []);
+    /**
+     * Walks a map's values not hidden by `overridden` (the keys of the maps merging it, when it
+     * is a merge source); returns every key it provides. The keys are gathered only where they
+     * are read: in a map that merges, and in a merge source (most maps are neither).
+     */
+    const walkMap = (map: YAMLMap, overridden: ReadonlySet<string> | null): Set<string> | null => {
+      const merges = map.items.some(isMergeKey);
+      const own = merges || overridden ? new Set<string>(overridden) : null;
       for (const pair of map.items) {
+        if (isMergeKey(pair)) continue;
         const name = keyName(pair);
-        if (isMergeKey(pair) || (overridden && name !== null && overridden.has(name))) continue;
-        if (name !== null) own.add(name);
-        walk(pair.value, null);
+        if (name !== null) {
+          if (overridden?.has(name)) continue;
+          own?.add(name);
+        }
+        walk(pair.value);
       }
+      if (!merges) return own;
       for (const pair of map.items) {
         if (!isMergeKey(pair)) continue;
-        if (isAlias(pair.value)) visited.add(pair.value);
         for (const source of mergeSources(pair, doc)) {
-          if (visited.has(source)) continue;
-          visited.add(source);
-          mark(source, reader);
+          if (!mark(source, reader)) continue;
           // A key of an earlier source hides the same key in later ones (they are not read).
-          for (const name of walkMap(source, own)) own.add(name);
+          for (const name of walkMap(source, own)!) own!.add(name);
         }
       }
       return own;
     };
-    walk(start, null);
+    walk(start);
   };
   for (const pair of root.items) {
     const name = keyName(pair);
@@ -72,5 +82,10 @@ export function analyzeSharing(parsed: ParsedCompose, services: readonly { name:
     if (name !== 'services') walkFrom(pair.value, `top:${name}`);
   }
   for (const { name, map } of services) walkFrom(map, serviceReader(name));
-  return { readersOf: (node) => readers.get(node) ?? [] };
+  return {
+    readersOf: (node) => {
+      const found = readers.get(node);
+      return found === undefined ? [] : typeof found === 'string' ? [found] : found;
+    },
+  };
 }
