@@ -93,8 +93,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     const clash = inherited.find((entry) => !basePaths.includes(mountPath(tmpfsPath(entry))) && ownPaths.includes(mountPath(tmpfsPath(entry))));
     if (clash) refuse(ctx, `${base.name}, which it extends, gets tmpfs ${clash} from its conversion, and this service mounts ${tmpfsPath(clash)} itself: Compose would mount it twice`, line(view.fields.get('extends')?.pair.key as Node));
   }
-  const mounted = [...mountedPaths(mountState(view)), ...inherited.map((entry) => mountPath(tmpfsPath(entry)))];
-  const missingNeeds = ctx.needs.tmpfs.filter((need) => !mounted.includes(mountPath(need.path)));
+  const missingNeeds = unmountedNeeds(ctx.needs.tmpfs, view, inherited);
   if (!fixedRun && !addRun && missingNeeds.length === 0) return result;
 
   const missing = [...(addRun ? [addRun] : []), ...missingNeeds.map(tmpfsNeedEntry)];
@@ -157,6 +156,14 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   else if (fixedRun) change('tmpfs-run-exec', `tmpfs ${localRun[0]} became ${fixedRun}`, value);
   describeMissing();
   return result;
+}
+
+/** The needed tmpfs entries whose path nothing mounts yet (own or inherited entries, volumes). */
+function unmountedNeeds(needs: readonly TmpfsNeed[], view: EffectiveService, inherited: readonly string[]): TmpfsNeed[] {
+  // Most images need no tmpfs beyond /run: no list of mounted paths is made for them.
+  if (needs.length === 0) return [];
+  const mounted = [...mountedPaths(mountState(view)), ...inherited.map((entry) => mountPath(tmpfsPath(entry)))];
+  return needs.filter((need) => !mounted.includes(mountPath(need.path)));
 }
 
 function blockOrFlow(ctx: ServiceContext, items: string[]) {
