@@ -54,15 +54,7 @@ export function mountNeeds(imageRef: ImageRef | null, knowledge: ImageKnowledge 
     return { run: 'exec', tmpfs, known: 'linuxserver', suggested: [] };
   }
   if (!companion) return UNKNOWN;
-  let needs = companionNeeds.get(companion);
-  if (!needs) companionNeeds.set(companion, (needs = needsOf(companion)));
-  return needs;
-}
-
-// A record's needs, made once: every service of that image reads the same.
-const companionNeeds = new WeakMap<CompanionImage, MountNeeds>();
-
-function needsOf(companion: CompanionImage): MountNeeds {
+  // Made once per image value by the caller (locate.ts keeps the facts of each image).
   const need = (t: CompanionTmpfs): TmpfsNeed => ({ path: t.path, options: t.options, source: `${confidenceText(t.confidence)}: ${t.source}` });
   return {
     run: companion.run,
