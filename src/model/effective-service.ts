@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { effectiveEntries, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
 import type { EffectivePair } from '../parse/yaml-nodes.js';
-import { splitEnvEntry, tmpfsPath } from './service-values.js';
+import { shortVolume, splitEnvEntry, tmpfsPath } from './service-values.js';
 
 /**
  * A service as Compose builds it from one file: merge keys (earlier sources winning, own keys
@@ -251,11 +251,8 @@ function longSyntaxMount(map: YAMLMap, doc: Document): { target?: unknown; type?
 /** The container path and kind of one `volumes` entry as a plain value (short string or long-syntax map). */
 export function volumeMount(entry: unknown): { path: string; kind: VolumeMount['kind'] } | null {
   if (typeof entry === 'string') {
-    // `SRC:DST[:MODE]` or `DST`, read without splitting the whole entry.
-    const colon = entry.indexOf(':');
-    const next = colon < 0 ? -1 : entry.indexOf(':', colon + 1);
-    const [source, target] = colon < 0 ? [null, entry] : [entry.slice(0, colon), entry.slice(colon + 1, next < 0 ? undefined : next)];
-    return target ? { path: tmpfsPath(target), kind: source !== null && /^[.~/$]/.test(source) ? 'bind' : 'volume' } : null;
+    const volume = shortVolume(entry);
+    return volume ? { path: tmpfsPath(volume.target), kind: volume.bind ? 'bind' : 'volume' } : null;
   }
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return null;
   const { target, type } = entry as Record<string, unknown>;

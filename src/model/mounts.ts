@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
 import { mappedValue } from './effective-service.js';
 import type { EffectiveService } from './effective-service.js';
-import { tmpfsEntries, tmpfsPath } from './service-values.js';
+import { shortVolume, tmpfsEntries, tmpfsPath } from './service-values.js';
 import { ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
 
 /** One thing mounted into a service's container. */
@@ -21,9 +21,6 @@ export interface Mount {
   node: Node;
 }
 
-// A named volume's name (Compose's rule); any other short-syntax source is a host path.
-const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-
 /**
  * Everything a service's own mapping (after merge keys) mounts, in source order: `volumes` in
  * short (`SRC:TARGET[:MODE]`, `TARGET`) and long syntax, `configs` and `secrets` in long syntax,
@@ -38,14 +35,12 @@ export function mountsOf(view: EffectiveService, key: Node, doc: Document): Moun
   const mounts: Mount[] = [];
   for (const volume of list('volumes')) {
     const text = stringValue(volume);
-    if (text && volume) {
-      const parts = text.split(':');
-      // `C:\dir:/target` (a Windows drive) has one more part; the target is the one with a `/` first.
-      const at = parts.length === 1 ? 0 : Math.max(1, parts.findIndex((p, i) => i > 0 && p.startsWith('/')));
-      const source = parts.slice(0, at).join(':');
-      const bind = source !== '' && !VOLUME_NAME.test(source);
-      const mode = parts.slice(at + 1).join(':').split(',');
-      mounts.push({ target: tmpfsPath(parts[at]!), kind: bind ? 'bind' : 'volume', hostPath: bind ? source : null, readOnly: mode.includes('ro'), node: volume });
+    if (text !== null && volume) {
+      const short = shortVolume(text);
+      if (!short) continue;
+      // Compose reads the options in order: a later `rw` undoes an earlier `ro`.
+      const readOnly = short.options.lastIndexOf('ro') > short.options.lastIndexOf('rw');
+      mounts.push({ target: tmpfsPath(short.target), kind: short.bind ? 'bind' : 'volume', hostPath: short.bind ? short.source : null, readOnly, node: volume });
     } else if (isMap(volume)) {
       const target = field(volume, 'target');
       if (!target) continue;

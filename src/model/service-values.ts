@@ -12,6 +12,58 @@ export function tmpfsPath(entry: string): string {
   return (path.endsWith('/') ? path.replace(/\/+$/, '') : path) || '/';
 }
 
+/** A short-syntax `volumes` entry as Compose splits it: `[SOURCE:]TARGET[:OPTIONS]`. */
+export interface ShortVolume {
+  /** The host path or volume name; null for an anonymous volume (`TARGET` alone). */
+  source: string | null;
+  target: string;
+  /** `ro`, `rw`, `z`, `nocopy`…, in order. */
+  options: string[];
+  /** The source is a host path (a bind mount), not a volume name. */
+  bind: boolean;
+}
+
+/**
+ * Splits a short-syntax `volumes` entry at its colons as Compose does (compose-go's ParseVolume):
+ * a colon after a one-letter segment belongs to a Windows drive (`C:\\data:/data`). Compose
+ * splits the interpolated text, so a colon inside `${VAR:-default}` does not split it here.
+ * Null for what Compose refuses: an empty segment, or more than three.
+ */
+export function shortVolume(spec: string): ShortVolume | null {
+  const parts: string[] = [];
+  let start = 0;
+  let braces = 0;
+  for (let i = 0; i < spec.length; i++) {
+    const char = spec[i];
+    if (char === '$' && (spec[i + 1] === '$' || spec[i + 1] === '{')) {
+      if (spec[++i] === '{') braces++;
+    } else if (char === '}' && braces > 0) {
+      braces--;
+    } else if (char === ':' && braces === 0 && !(i - start === 1 && isLetter(spec[start]!))) {
+      parts.push(spec.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(spec.slice(start));
+  if (parts.length > 3 || parts.includes('')) return null;
+  if (parts.length === 1) return { source: null, target: parts[0]!, options: [], bind: false };
+  const source = parts[0]!;
+  return { source, target: parts[1]!, options: parts.length === 3 ? parts[2]!.split(',') : [], bind: isHostPath(source) };
+}
+
+/**
+ * Whether a short-syntax source is a host path rather than a volume name, by
+ * Compose's rule (`.`, `/`, `~`, a `\\` pipe or a drive letter first), with `$` added: the text is
+ * read before interpolation, and a variable there names a host directory (`${DATA}:/data`).
+ */
+function isHostPath(source: string): boolean {
+  return /^[./~$]|^\\\\/.test(source) || (source.length > 1 && source[1] === ':' && isLetter(source[0]!));
+}
+
+function isLetter(char: string): boolean {
+  return /^\p{L}$/u.test(char);
+}
+
 /** The options of a tmpfs entry (`size=64m`, `exec`…), in order. */
 export function tmpfsOptions(entry: string): string[] {
   const i = entry.indexOf(':');
