@@ -13,6 +13,7 @@ import { expandPaths, installSignalCleanup, readText } from '../io/files.js';
 import { processFile } from '../io/process-file.js';
 import type { TmpfsNeed } from '../knowledge/needs.js';
 import { isEmptySelection } from '../model/select.js';
+import { tmpfsPath } from '../model/service-values.js';
 import { asConvertError } from '../parse/errors.js';
 import type { AfterFinding } from '../preflight/after.js';
 import { findContainers, gatherAfter, gatherFindings, LABEL } from '../preflight/gather.js';
@@ -206,7 +207,7 @@ function tmpfsOfServices(text: string): Map<string, string[]> {
   for (const [name, service] of Object.entries(doc?.services ?? {})) {
     const value = service?.tmpfs;
     const entries = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-    out.set(name, entries.map((e) => String(e).split(':')[0]!.trim().replace(/(.)\/+$/, '$1')));
+    out.set(name, entries.map((e) => tmpfsPath(String(e))));
   }
   return out;
 }
