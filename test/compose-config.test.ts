@@ -16,6 +16,7 @@ import { parseCompose } from '../src/parse/parse.js';
 import { locateServices } from '../src/model/locate.js';
 import { mapConcurrent } from './helpers/map-concurrent.js';
 import { corpusSample } from './helpers/corpus.js';
+import { relatedFilesOf } from '../src/io/related-files.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Candidates from the corpus (about half pass `config` on their own: the rest need other files). */
@@ -205,5 +206,25 @@ describe.skipIf(!version && !inCI)('docker-compose config: regressions it found'
     expect(outcome.status).toBe('checked');
     expect(outcome.services).toBe(2);
     expect(outcome.problems).toEqual([]);
+  }, 60_000);
+
+  // A base in another file gives its tmpfs too: read without that file, the conversion added
+  // a second /run (docker-compose 1.29 keeps the last; Compose v2.36+ refuses to load it).
+  it('extends in another file: one /run in the effective config when that file is read', async () => {
+    const dir = join(work, 'extends-other-file');
+    mkdirSync(join(dir, 'common'), { recursive: true });
+    const input = 'services:\n  sonarr:\n    extends:\n      file: common/base.yml\n      service: base\n';
+    writeFileSync(join(dir, 'common', 'base.yml'), 'services:\n  base:\n    image: lscr.io/linuxserver/sonarr:latest\n    tmpfs:\n      - /run:exec\n');
+    const tmpfsSeen = async (text: string) => {
+      writeFileSync(join(dir, 'compose.yml'), text);
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, COMPOSE_PROJECT_NAME: 'rocheck', LANG: 'C.UTF-8' };
+      const stdout = execFileSync('docker-compose', ['-f', 'compose.yml', 'config'], { cwd: dir, env, encoding: 'utf8' });
+      const sonarr = (parse(stdout) as { services: Record<string, Record<string, unknown>> }).services.sonarr!;
+      return { readOnly: sonarr.read_only, tmpfs: tmpfsList(sonarr.tmpfs) };
+    };
+    const converted = convert(input, { all: true, related: relatedFilesOf(join(dir, 'compose.yml')) });
+    expect(await tmpfsSeen(converted.output)).toEqual({ readOnly: true, tmpfs: ['/run:exec'] });
+    // The same conversion without the file beside it: what this test guards against.
+    expect(await tmpfsSeen(convert(input, { all: true }).output)).toEqual({ readOnly: true, tmpfs: ['/run:exec', '/run:exec'] });
   }, 60_000);
 });

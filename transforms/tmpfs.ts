@@ -48,13 +48,14 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   // Something else already at /run (a volume, a bind, a tmpfs at /var/run, the same place):
   // a second mount there would make the engine refuse the container.
   const varRun = view.tmpfs.find((t) => tmpfsPath(t.entry) !== '/run' && mountPath(tmpfsPath(t.entry)) === '/run');
-  const runVolume = view.volumeMounts.find((v) => mountPath(v.path) === '/run') ?? (varRun && { kind: 'tmpfs at /var/run' as const, node: varRun.node });
+  const runVolume = view.volumeMounts.find((v) => mountPath(v.path) === '/run') ?? (varRun && { kind: 'tmpfs at /var/run' as const, node: varRun.node, file: varRun.field.file });
   if (runVolume && ctx.needs.run === 'exec') {
     const what = runVolume.kind === 'tmpfs' ? 'a tmpfs volume in long syntax' : runVolume.kind === 'tmpfs at /var/run' ? 'mounted as /var/run, without exec' : `a ${runVolume.kind}`;
     result.warnings.push({
       code: 'run-tmpfs-volume',
       message: `/run is ${what}, which cannot carry exec; an s6 image needs \`tmpfs: [/run:exec]\` instead (left as it is)`,
-      line: line(runVolume.node),
+      // Written in another file (through extends): shown where this service extends it.
+      line: line(runVolume.file === null ? runVolume.node : ((view.fields.get('extends')?.pair.key as Node | undefined) ?? null)),
     });
   }
   // The `tmpfs` of the service's own mapping (or a block merged into it); an extended base's
@@ -78,7 +79,9 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
       refuse(ctx, `it and ${base!.name}, which it extends, both mount /run: Compose appends both entries and the engine mounts /run twice; keep one`, extendsLine());
     }
     if (inheritedRun.length && ctx.needs.run === 'exec') {
-      if (inheritedRun.length > 1 || !hasExec(inheritedRun[0]!)) refuse(ctx, `${base!.name}, which it extends, mounts /run without exec; select ${base!.name} too`, extendsLine());
+      // A base in another file is converted there: ro-convert edits this file only.
+      const convertBase = base!.file === null ? `select ${base!.name} too` : `convert it in ${base!.file} first`;
+      if (inheritedRun.length > 1 || !hasExec(inheritedRun[0]!)) refuse(ctx, `${base!.name}, which it extends, mounts /run without exec; ${convertBase}`, extendsLine());
       result.warnings.push({ code: 'extends', message: `/run:exec comes from ${base!.name} through extends; none added here (Compose would mount /run twice)`, line: extendsLine() });
     } else if (!inheritedRun.length && ctx.needs.run === 'exec') {
       if (localRun.length === 0) addRun = '/run:exec';

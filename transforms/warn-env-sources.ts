@@ -9,8 +9,8 @@ import { keyNode, listText, lsioName, warningAt, warningsOnly } from './warn-hel
 /**
  * Variables the conversion cannot see: files named in `env_file:` (read when the caller
  * supplied them: a file that sets a stripped variable is named with those variables; a file
- * that sets none gets no warning) and an `extends:` base, in another file (never read) or in
- * this one (checked). Only for services that have variables to strip.
+ * that sets none gets no warning) and an `extends:` base, in this file or in another one the
+ * caller read (checked), or in one it could not read. Only for services that have variables to strip.
  */
 export function warnEnvSources(ctx: ServiceContext): TransformResult {
   if (ctx.strip.empty) return warningsOnly([]);
@@ -42,10 +42,14 @@ function extendsWarnings(ctx: ServiceContext): Warning[] {
   const ref = extendsRef(mappedValue(ctx.service.view, 'extends'), ctx.doc);
   if (!ref) return [];
   const at = keyNode(ctx, 'extends');
-  const base = ref.service;
-  if (ref.file) {
-    return [warningAt(ctx, 'extends', `extends ${base} in ${ref.file}, which ro-convert does not read; ${ifItSets(ctx).replace('it sets', 'that service sets')}`, at)];
+  const { base: view } = ctx.service.view;
+  if (ref.file && !view) {
+    const text = ctx.related?.extendsFile?.(ref.file);
+    const why = typeof text === 'string' ? `has no service ${ref.service} ro-convert can read` : text === null ? 'was not found next to the compose file' : ref.file.includes('$') ? 'is only known at run time' : 'ro-convert does not read';
+    return [warningAt(ctx, 'extends', `extends ${ref.service} in ${ref.file}, which ${why}; ${ifItSets(ctx).replace('it sets', 'that service sets')}`, at)];
   }
+  // A base of another file is named with its file, as its variables' keeper is.
+  const base = view?.name ?? ref.service;
   const kept = keptThroughExtends(ctx);
   if (kept.length === 0) return [];
   const names = [...new Set(kept.map((e) => e.name))];

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { RelatedFiles } from '../plan/transform.js';
 
-/** Env or override files larger than this are not read (they would not be hand-written). */
+/** Env, override or extended files larger than this are not read (they would not be hand-written). */
 const MAX_BYTES = 1 << 20;
 const BASE_FILE = /^((?:docker-)?compose)\.(ya?ml)$/;
 
@@ -14,6 +14,7 @@ const BASE_FILE = /^((?:docker-)?compose)\.(ya?ml)$/;
 export function relatedFilesOf(composePath: string, siblings?: readonly string[]): RelatedFiles {
   const dir = dirname(composePath);
   const envFiles = new Map<string, string | null>();
+  const composeFiles = new Map<string, string | null>();
   let override: { path: string; text: string } | null | undefined;
   let overrideRead = false;
   return {
@@ -21,6 +22,11 @@ export function relatedFilesOf(composePath: string, siblings?: readonly string[]
       if (path.includes('$')) return undefined;
       if (!envFiles.has(path)) envFiles.set(path, readSmall(isAbsolute(path) ? path : join(dir, path)));
       return envFiles.get(path)!;
+    },
+    extendsFile(path) {
+      if (path.includes('$')) return undefined;
+      if (!composeFiles.has(path)) composeFiles.set(path, readSmall(isAbsolute(path) ? path : join(dir, path)));
+      return composeFiles.get(path)!;
     },
     override() {
       if (!overrideRead) {

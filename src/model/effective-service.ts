@@ -1,17 +1,21 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
-import { effectiveEntries, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import { effectiveEntries, resolveNode } from '../parse/yaml-nodes.js';
 import type { EffectivePair } from '../parse/yaml-nodes.js';
-import { shortVolume, splitEnvEntry, tmpfsPath } from './service-values.js';
+import { extendsRef, shortVolume, splitEnvEntry, tmpfsPath } from './service-values.js';
 
 /**
- * A service as Compose builds it from one file: merge keys (earlier sources winning, own keys
- * winning, one level deep), aliases anywhere, same-file `extends`, `!reset` and `!override`.
+ * A service as Compose builds it: merge keys (earlier sources winning, own keys winning, one
+ * level deep), aliases anywhere, `extends` (same-file, or another file's service when the caller
+ * can read that file), `!reset` and `!override`.
  * Every value keeps the node it comes from, so the planner knows where to write and the
  * verifier compares what Compose would run (docs/adr: effective service view).
  */
 export interface EffectiveService {
+  /** The service's name; for a service of another file, `NAME (FILE)` (never a Compose name). */
   name: string;
+  /** The other compose file the service is read from (through `extends: {file}`); null for this file. */
+  file: string | null;
   /** The service's mapping (shared with others when reached through an alias). */
   map: YAMLMap;
   /** The keys of the service's own mapping after merge keys, each with the pair it comes from. */
@@ -21,7 +25,7 @@ export interface EffectiveService {
    * nothing from `extends` (what `effectivePair(map, key)` finds, looked up once).
    */
   mapFields: ReadonlyMap<string, FieldSource>;
-  /** The same-file service this one extends, as built; null when none (or another file). */
+  /** The service this one extends, as built; null when none (or in a file that was not read). */
   base: EffectiveService | null;
   /** `image`, own or inherited. */
   image: string | null;
@@ -51,6 +55,8 @@ export interface FieldSource {
   value: Node | null;
   /** The service whose mapping (or merge) gives it (differs from the service's for extends). */
   service: string;
+  /** The other compose file the pair is written in (through `extends: {file}`); null for this file. */
+  file: string | null;
 }
 
 /** One tmpfs entry with the node holding it. */
@@ -73,6 +79,8 @@ export interface VolumeMount {
   path: string;
   kind: 'bind' | 'volume' | 'tmpfs';
   node: Node;
+  /** The other compose file the entry is written in (through `extends: {file}`); null for this file. */
+  file: string | null;
 }
 
 /** The node `key` has in the service's own mapping after merge keys and aliases (`effectiveValue`), or null. */
@@ -105,12 +113,21 @@ export function inheritance(key: string, hasOwn: boolean, tag: string | null | u
   return { own: hasOwn && tag !== '!reset', inherits, appends: inherits && (!hasOwn || APPENDED.has(key)) };
 }
 
+/** Where the services of a `services` mapping come from, for services read from another file. */
+export interface ServicesSource {
+  /** The other compose file (as `extends: {file}` named it from the first file); absent for the file converted. */
+  file?: string;
+  /** The view of a service of another file that `extends: {file, service}` names (the path as written), or null. */
+  foreign?: (file: string, service: string) => EffectiveService | null;
+}
+
 /**
  * The effective view of every service of a `services` mapping, by name, from its keys after
- * merge keys (`effectiveKeys`). `x-*` keys are not services. Extends cycles and chains through
- * other files end at the first service not found.
+ * merge keys (`effectiveKeys`). `x-*` keys are not services. Extends cycles, and chains through
+ * files `source` cannot give, end at the first service not found.
  */
-export function effectiveServices(serviceKeys: ReadonlyMap<string, EffectivePair>, doc: Document): Map<string, EffectiveService> {
+export function effectiveServices(serviceKeys: ReadonlyMap<string, EffectivePair>, doc: Document, source: ServicesSource = {}): Map<string, EffectiveService> {
+  const file = source.file ?? null;
   const maps = new Map<string, YAMLMap>();
   for (const [name, { pair }] of serviceKeys) {
     const map = resolveNode(pair.value, doc);
@@ -124,11 +141,12 @@ export function effectiveServices(serviceKeys: ReadonlyMap<string, EffectivePair
     const map = maps.get(name);
     if (!map || building.has(name)) return null;
     building.add(name);
+    const label = file === null ? name : `${name} (${file})`;
     // Fields written out, not spread: V8 copies a spread with added keys on a slow path (a fifth of the planning).
-    const fields = effectiveEntries(map, doc, (pair, owner, merged): FieldSource => ({ pair, owner, merged, value: resolveNode(pair.value, doc), service: name }));
-    const ref = extendsTarget(fields.get('extends')?.value ?? null, doc);
-    const base = ref ? build(ref) : null;
-    const service = viewOf(name, map, fields, base, doc);
+    const fields = effectiveEntries(map, doc, (pair, owner, merged): FieldSource => ({ pair, owner, merged, value: resolveNode(pair.value, doc), service: label, file }));
+    const ref = extendsRef(fields.get('extends')?.value ?? null, doc);
+    const base = !ref ? null : ref.file === null ? build(ref.service) : (source.foreign?.(ref.file, ref.service) ?? null);
+    const service = viewOf(label, map, fields, base, doc, file);
     building.delete(name);
     built.set(name, service);
     return service;
@@ -137,14 +155,7 @@ export function effectiveServices(serviceKeys: ReadonlyMap<string, EffectivePair
   return built;
 }
 
-/** The same-file service an `extends` value names (`extends: base`, `{service: base}` without `file`). */
-function extendsTarget(value: Node | null, doc: Document): string | null {
-  if (isScalar(value)) return stringValue(value);
-  if (!isMap(value) || stringValue(ownValue(value, 'file', doc)) !== null) return null;
-  return stringValue(ownValue(value, 'service', doc));
-}
-
-function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, base: EffectiveService | null, doc: Document): EffectiveService {
+function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, base: EffectiveService | null, doc: Document, file: string | null): EffectiveService {
   const rule = (key: string) => inheritance(key, fields.has(key), fields.get(key)?.value?.tag, base !== null);
   const own = (key: string) => (rule(key).own ? fields.get(key) : undefined);
   const scalarField = (key: string) => own(key) ?? (rule(key).inherits ? base!.fields.get(key) : undefined);
@@ -157,10 +168,11 @@ function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, ba
   const tmpfs = inherited('tmpfs') ? [...base!.tmpfs, ...ownTmpfs] : ownTmpfs;
   const ownEnv = envField ? envItems(envField, doc) : [];
   const extendedEnv = inherited('environment') ? base!.environment : [];
-  const ownVolumes = volumesField ? volumeMounts(volumesField.value, doc) : [];
+  const ownVolumes = volumesField ? volumeMounts(volumesField.value, doc, file) : [];
   const inheritedVolumes = inherited('volumes') ? base!.volumeMounts.filter((v) => !ownVolumes.some((o) => o.path === v.path)) : [];
   return {
     name,
+    file,
     map,
     fields: inheritedFields(fields, base, (key) => rule(key).inherits),
     mapFields: fields,
@@ -218,14 +230,14 @@ function envItems(field: FieldSource, doc: Document): EnvItem[] {
 }
 
 /** Container paths of `volumes` entries: `SRC:DST[:MODE]`, `DST`, or `{type, target}`. */
-function volumeMounts(value: Node | null, doc: Document): VolumeMount[] {
+function volumeMounts(value: Node | null, doc: Document, file: string | null): VolumeMount[] {
   const mounts: VolumeMount[] = [];
   if (!isSeq(value)) return mounts;
   // A loop, not flatMap: an array per entry was most of this function's garbage.
   for (const item of value.items) {
     const node = resolveNode(item, doc);
     const mount = volumeMount(isScalar(node) ? node.value : isMap(node) ? (longSyntaxMount(node, doc) ?? node.toJS(doc, { maxAliasCount: -1 })) : null);
-    if (mount && node) mounts.push({ path: mount.path, kind: mount.kind, node });
+    if (mount && node) mounts.push({ path: mount.path, kind: mount.kind, node, file });
   }
   return mounts;
 }

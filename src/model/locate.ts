@@ -9,10 +9,13 @@ import { parseImageRef } from '../knowledge/image-ref.js';
 import type { ImageRef } from '../knowledge/image-ref.js';
 import { mountNeeds } from '../knowledge/needs.js';
 import type { MountNeeds } from '../knowledge/needs.js';
+import { parseCompose } from '../parse/parse.js';
 import type { ParsedCompose } from '../parse/parse.js';
 import { effectiveKeys, resolveNode } from '../parse/yaml-nodes.js';
 import { effectiveServices } from './effective-service.js';
 import type { EffectiveService } from './effective-service.js';
+import { servicesOfFiles } from './extends-files.js';
+import type { ReadComposeFile } from './extends-files.js';
 import { mountsOf } from './mounts.js';
 import type { Mount } from './mounts.js';
 
@@ -23,7 +26,7 @@ export interface LocatedService {
   key: Scalar;
   /** The service's mapping; shared with other services when reached through an alias. */
   map: YAMLMap;
-  /** The service as Compose builds it (merge keys, aliases, same-file extends). */
+  /** The service as Compose builds it (merge keys, aliases, extends). */
   view: EffectiveService;
   /** The effective `image:` value (own, merged or extended), or null. */
   image: string | null;
@@ -41,13 +44,14 @@ export interface LocatedService {
 /**
  * Every service of the file, in source order (services merged in with `<<:` under `services`
  * after the file's own). Keys under `x-*` are extension fields, not services, and are skipped.
+ * `readFile` gives the files `extends: {file}` names (without it, those bases are unknown).
  * @throws ConvertError when a service is not a mapping
  */
-export function locateServices(parsed: ParsedCompose): LocatedService[] {
+export function locateServices(parsed: ParsedCompose, readFile?: ReadComposeFile): LocatedService[] {
   const { doc, services, layout } = parsed;
   const located: LocatedService[] = [];
   const serviceKeys = effectiveKeys(services, doc);
-  const views = effectiveServices(serviceKeys, doc);
+  const views = effectiveServices(serviceKeys, doc, { foreign: servicesOfFiles(readFile, otherFileViews) });
   for (const [name, { pair }] of serviceKeys) {
     if (name.startsWith('x-')) continue;
     const key = pair.key as Scalar;
@@ -63,6 +67,17 @@ export function locateServices(parsed: ParsedCompose): LocatedService[] {
     located.push({ name, key, map, view, image, imageRef, knowledge, companion, needs, mounts: null });
   }
   return located;
+}
+
+/** The services of another compose file as effective views; null for a file that is no compose file ro-convert reads. */
+function otherFileViews(text: string, file: string, nested: (file: string, service: string) => EffectiveService | null): Map<string, EffectiveService> | null {
+  let parsed: ParsedCompose;
+  try {
+    parsed = parseCompose(text);
+  } catch {
+    return null;
+  }
+  return effectiveServices(effectiveKeys(parsed.services, parsed.doc), parsed.doc, { file, foreign: nested });
 }
 
 /** What an `image:` value tells: its parts, LinuxServer's or the companion table's record, its needs. */

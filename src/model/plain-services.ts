@@ -1,6 +1,7 @@
 import { inheritance, volumeMount } from './effective-service.js';
 import type { MountState } from './targets.js';
 import { splitEnvEntry } from './service-values.js';
+import type { ServiceOfFile } from './extends-files.js';
 
 /** A value under a tag the loader's schema does not know (`!reset`, `!override`, `!!python/…`): kept with its tag, never run. */
 export class Tagged {
@@ -12,7 +13,7 @@ export class Tagged {
 
 /**
  * A service as Compose builds it, from plain values (a loader that already applied aliases and
- * merge keys): same-file `extends` by the rules of effective-service.ts (`inheritance`),
+ * merge keys): `extends` by the rules of effective-service.ts (`inheritance`),
  * `!reset` keys dropped, `!override` unwrapped. The verifier's view: it reads the output with a
  * second parser, so it cannot use the planner's yaml nodes, but it applies the same rules.
  */
@@ -31,18 +32,22 @@ export interface PlainService extends MountState {
 
 type Record_ = Record<string, unknown>;
 
-/** The plain effective view of every mapping service under `services` (not `x-*`), by name. */
-export function plainServices(services: Record_): Map<string, PlainService> {
-  const built = new Map<string, PlainView>();
+/**
+ * The plain effective view of every mapping service under `services` (not `x-*`), by name.
+ * `foreign` gives the service of another file that `extends: {file, service}` names (path as written).
+ */
+export function plainServices(services: Record_, foreign?: ServiceOfFile<PlainService>): Map<string, PlainService> {
+  const built = new Map<string, PlainService>();
   const building = new Set<string>();
-  const build = (name: string): PlainView | null => {
+  const build = (name: string): PlainService | null => {
     const done = built.get(name);
     if (done) return done;
     const raw = Object.hasOwn(services, name) ? services[name] : undefined;
     if (name.startsWith('x-') || !isRecord(raw) || building.has(name)) return null;
     building.add(name);
     const target = extendsTarget(raw.extends);
-    const service = viewOf(raw, target === null ? null : build(target));
+    const base = target === null ? null : target.file === null ? build(target.service) : (foreign?.(target.file, target.service) ?? null);
+    const service = viewOf(raw, base);
     building.delete(name);
     built.set(name, service);
     return service;
@@ -54,7 +59,7 @@ export function plainServices(services: Record_): Map<string, PlainService> {
 /** Keys whose value the view normalises (tmpfs as a list, environment as a map, volumes as mounts). */
 const NORMALISED = new Set(['tmpfs', 'environment', 'volumes']);
 
-function viewOf(raw: Record_, base: PlainView | null): PlainView {
+function viewOf(raw: Record_, base: PlainService | null): PlainView {
   const rule = (key: string) => ruleOf(raw, key, base !== null);
   const own = (key: string) => (Object.hasOwn(raw, key) && tagOfKey(raw, key) !== '!reset' ? untagged(raw[key]) : undefined);
   const inherited = (key: string) => base !== null && rule(key).appends;
@@ -88,7 +93,7 @@ class PlainView implements PlainService {
 
   constructor(
     private readonly raw: Record_,
-    private readonly base: PlainView | null,
+    private readonly base: PlainService | null,
     readonly readOnly: unknown,
     readonly tmpfs: string[],
     readonly environment: Map<string, string | null>,
@@ -123,11 +128,11 @@ interface VolumeValue {
   value: unknown;
 }
 
-/** The same-file service an `extends` value names (`extends: base`, `{service: base}` without `file`). */
-export function extendsTarget(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (!isRecord(value) || (value.file !== undefined && value.file !== null)) return null;
-  return typeof value.service === 'string' ? value.service : null;
+/** The service an `extends` value names (`extends: base`, `{service: base}`) and its `file` (null: this file). */
+export function extendsTarget(value: unknown): { service: string; file: string | null } | null {
+  if (typeof value === 'string') return { service: value, file: null };
+  if (!isRecord(value) || typeof value.service !== 'string') return null;
+  return { service: value.service, file: typeof value.file === 'string' ? value.file : null };
 }
 
 function untagged(value: unknown): unknown {

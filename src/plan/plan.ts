@@ -7,6 +7,7 @@ import type { TextEdit } from './edits.js';
 import { locateServices } from '../model/locate.js';
 import { mountPath } from '../model/effective-service.js';
 import type { LocatedService } from '../model/locate.js';
+import type { ReadComposeFile } from '../model/extends-files.js';
 import type { ParsedCompose } from '../parse/parse.js';
 import { isSelected, stripPolicy } from '../model/select.js';
 import type { EnvAdjustments, Selection, StripPolicy } from '../model/select.js';
@@ -22,7 +23,7 @@ const CHANGE_TRANSFORMS = transforms.filter((t) => t.kind === 'change');
 
 /** Which services a plan converts, how it adjusts the variables, and the files beside it. */
 export interface PlanOptions extends Selection, EnvAdjustments {
-  /** Files next to the compose file (env files, override), read by the caller, for warnings. */
+  /** Files beside the compose file (env files, override, extended files), read by the caller. */
   related?: RelatedFiles;
   /** Further tmpfs entries per service name (e.g. what preflight saw a container write). */
   extraTmpfs?: Readonly<Record<string, readonly TmpfsNeed[]>>;
@@ -47,6 +48,8 @@ export interface PlannedService {
 export interface Plan {
   /** The parsed input the plan was made from. */
   parsed: ParsedCompose;
+  /** The reader of the files `extends: {file}` names, for the verifier to read them as the planner did. */
+  readFile: ReadComposeFile | undefined;
   edits: TextEdit[];
   services: LocatedService[];
   selected: PlannedService[];
@@ -59,7 +62,9 @@ export interface Plan {
  * for the service are dropped, with a warning naming the line.
  */
 export function planConversion(parsed: ParsedCompose, options: PlanOptions): Plan {
-  const services = locateServices(parsed);
+  const related = options.related;
+  const readFile = related?.extendsFile ? (path: string) => related.extendsFile!(path) : undefined;
+  const services = locateServices(parsed, readFile);
   const chosen = services.filter((s) => isSelected(s, options));
   const sharing = chosen.length ? analyzeSharing(parsed, services) : null;
   const profileOf = new Map<string, string>();
@@ -138,7 +143,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     report.readOnly = isTrue(planned.service.view.readOnly?.value) || report.changes.some((c) => c.code.startsWith('read-only'));
   });
   refuseChangedExtendsBases(selected, services, lineOf);
-  return { parsed, edits, services, selected };
+  return { parsed, readFile, edits, services, selected };
 }
 
 /**

@@ -26,6 +26,12 @@ export interface RelatedFiles {
    * when there is none; undefined when the file is not a base file (nothing to look for).
    */
   override(): { path: string; text: string } | null | undefined;
+  /**
+   * The text of a compose file that a service's `extends: {file}` names (path as written, relative
+   * to this file); null when it was not found or could not be read; undefined when it cannot be
+   * looked up (the path holds a variable). Absent: such bases are not known.
+   */
+  extendsFile?(path: string): string | null | undefined;
 }
 
 /** What a transform may know about one selected service; it never sees files or the terminal. */

@@ -6,6 +6,8 @@ import { ConvertError, internalError } from '../parse/errors.js';
 import { tmpfsPath } from '../model/service-values.js';
 import { extendsTarget, isRecord, plainServices, Tagged } from '../model/plain-services.js';
 import type { PlainService } from '../model/plain-services.js';
+import { servicesOfFiles } from '../model/extends-files.js';
+import type { ServiceOfFile } from '../model/extends-files.js';
 import { mountCounts, unmetTargets } from '../model/targets.js';
 import { plainDocument } from './plain-document.js';
 
@@ -74,7 +76,9 @@ function compareConversion(a: Root, b: Root, plan: Plan): void {
   if (names.length !== Object.keys(servicesB).length || !names.every((name) => Object.hasOwn(servicesB, name))) {
     throw internalError('the set of services changed');
   }
-  const [before, after] = [plainServices(servicesA), plainServices(servicesB)];
+  // Services of other files that `extends: {file}` names: read again here, by the second parser.
+  const foreign = servicesOfFiles(plan.readFile, otherFileServices);
+  const [before, after] = [plainServices(servicesA, foreign), plainServices(servicesB, foreign)];
   const selected = new Map(plan.selected.map((s) => [s.service.name, s]));
   const asWritten = new OwnKeysComparer(servicesA, servicesB, same);
   for (const name of names) {
@@ -121,7 +125,8 @@ class OwnKeysComparer {
     let equal: boolean;
     if (isRecord(x) && isRecord(y)) {
       const base = extendsTarget(x.extends);
-      equal = this.sameKeys(x, y, except) && (base === null || this.equalThroughExtends(base, except));
+      // A base in another file is the same file on both sides.
+      equal = this.sameKeys(x, y, except) && (base === null || base.file !== null || this.equalThroughExtends(base.service, except));
     } else {
       equal = this.same.equal(x, y);
     }
@@ -184,6 +189,12 @@ function sameKeptEnvironment(a: ReadonlyMap<string, string | null>, b: ReadonlyM
 }
 
 type Root = Record<string, unknown>;
+
+/** The services of another compose file as plain views; null for a file that does not load as one. */
+function otherFileServices(text: string, _file: string, nested: ServiceOfFile<PlainService>): Map<string, PlainService> | null {
+  const value = loadWith(loadJsYaml, text);
+  return value && isRecord(value.services) ? plainServices(value.services, nested) : null;
+}
 
 /**
  * Both texts as plain values. js-yaml reads them (about 8× faster than a second `yaml`
