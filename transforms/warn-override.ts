@@ -1,26 +1,9 @@
-import { isMap, isScalar, parseDocument } from 'yaml';
-import type { Document, Node, YAMLMap } from 'yaml';
 import { createLayout } from '../src/parse/layout.js';
-import type { RelatedFiles } from '../src/plan/transform.js';
+import { overrideReadOnly, overrideService } from '../src/model/override.js';
 import { environmentEntries, hasExec, tmpfsEntries, tmpfsPath } from '../src/model/service-values.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import { effectivePair, effectiveValue, hasVariable, keyName, ownValue, resolveNode } from '../src/parse/yaml-nodes.js';
+import { effectiveValue } from '../src/parse/yaml-nodes.js';
 import { listText, warningsOnly } from './warn-helpers.js';
-
-type Override = NonNullable<ReturnType<RelatedFiles['override']>>;
-
-// One parse per override file, shared by the services of the file being converted.
-const parsedOverrides = new WeakMap<Override, Document | null>();
-
-function parseOverride(override: Override): Document | null {
-  let doc = parsedOverrides.get(override);
-  if (doc === undefined) {
-    const parsed = parseDocument(override.text, { prettyErrors: false });
-    doc = parsed.errors.length ? null : parsed;
-    parsedOverrides.set(override, doc);
-  }
-  return doc;
-}
 
 /**
  * The override file Compose merges over this one (`compose.override.yml`) undoes part of the
@@ -30,17 +13,12 @@ function parseOverride(override: Override): Document | null {
  */
 export function warnOverride(ctx: ServiceContext): TransformResult {
   const override = ctx.related?.override();
-  if (!override) return warningsOnly([]);
-  const doc = parseOverride(override);
-  const entry = doc && overrideService(doc, ctx.service.name);
-  if (!doc || !entry) return warningsOnly([]);
-  const { map, key } = entry;
+  const entry = override && overrideService(override, ctx.service.name);
+  if (!override || !entry) return warningsOnly([]);
+  const { doc, map, key } = entry;
   const undoes: string[] = [];
-  const readOnly = effectivePair(map, 'read_only', doc);
-  const value = resolveNode(readOnly?.pair.value, doc);
-  if (readOnly && isScalar(value) && value.value !== null && String(value.value).toLowerCase() !== 'true' && !hasVariable(value)) {
-    undoes.push(`read_only: ${value.source ?? String(value.value)}`);
-  }
+  const readOnly = overrideReadOnly(entry);
+  if (readOnly) undoes.push(`read_only: ${readOnly.source ?? String(readOnly.value)}`);
   const stripped = environmentEntries(effectiveValue(map, 'environment', doc), doc).filter((e) => ctx.strip.has(e.name)).map((e) => e.name);
   if (stripped.length) undoes.push(`environment ${listText([...new Set(stripped)])}`);
   const runs = tmpfsEntries(effectiveValue(map, 'tmpfs', doc), doc).filter((e) => tmpfsPath(e) === '/run' && !hasExec(e));
@@ -51,14 +29,4 @@ export function warnOverride(ctx: ServiceContext): TransformResult {
   // The place is in the other file, so the warning has no line of this one.
   const message = `${where} sets ${listText(undoes)} for ${ctx.service.name}; Compose merges it over this file and undoes part of the conversion`;
   return warningsOnly([{ code: 'override-undoes', message, line: null }]);
-}
-
-function overrideService(doc: Document, name: string): { map: YAMLMap; key: Node } | null {
-  const root = doc.contents;
-  if (!isMap(root)) return null;
-  const services = ownValue(root, 'services', doc);
-  if (!isMap(services)) return null;
-  const pair = services.items.find((p) => keyName(p) === name);
-  const map = resolveNode(pair?.value, doc);
-  return pair && isMap(map) ? { map, key: pair.key as Node } : null;
 }

@@ -57,7 +57,8 @@ export interface ServiceReport {
   column: number;
   /**
    * Whether Compose runs the service read-only after the conversion (false only where
-   * `read_only` is a `${VAR}` left to run time): `--check` fails on a false one.
+   * `read_only` is a `${VAR}` left to run time, or the override file Compose merges over this
+   * one sets it otherwise): `--check` fails on a false one.
    */
   readOnly: boolean;
   changes: Change[];

@@ -12,6 +12,7 @@ import type { ParsedCompose } from '../parse/parse.js';
 import { isSelected, stripPolicy } from '../model/select.js';
 import type { EnvAdjustments, Selection, StripPolicy } from '../model/select.js';
 import { analyzeSharing, serviceReader } from '../model/sharing.js';
+import { overrideReadOnly, overrideService } from '../model/override.js';
 import type { RelatedFiles, ServiceContext } from './transform.js';
 import type { MountNeeds, TmpfsNeed } from '../knowledge/needs.js';
 import { dashOf } from './yaml-edit.js';
@@ -122,6 +123,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     return ran.map((t) => ({ name: t.name, result: t.run(ctx) }));
   });
   const edits: TextEdit[] = [];
+  const override = related?.override() ?? null;
   selected.forEach((planned, i) => {
     const { report } = planned;
     for (const { name, result } of results[i]!) {
@@ -140,7 +142,10 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       edits.push(...result.edits);
       report.changes.push(...result.changes);
     }
-    report.readOnly = isTrue(planned.service.view.readOnly?.value) || report.changes.some((c) => c.code.startsWith('read-only'));
+    // Compose takes `read_only` from the override file merged over this one when it sets it.
+    const overridden = override && overrideService(override, planned.service.name);
+    const undone = overridden ? overrideReadOnly(overridden) !== null : false;
+    report.readOnly = !undone && (isTrue(planned.service.view.readOnly?.value) || report.changes.some((c) => c.code.startsWith('read-only')));
   });
   refuseChangedExtendsBases(selected, services, lineOf);
   return { parsed, readFile, edits, services, selected };

@@ -127,7 +127,7 @@ export function formatSummary(summary: Summary, mode: 'preview' | 'write' | 'che
       `--supported skipped ${skipped} LinuxServer service${skipped === 1 ? '' : 's'} not tested read-only (${shown}); convert ${skipped === 1 ? 'it' : 'them'} anyway with --service NAME`,
     );
   }
-  for (const where of summary.writable) lines.push(`${where}: not read-only (read_only is left to a variable)`);
+  for (const where of summary.writable) lines.push(`${where}: not read-only in Compose's view (read_only is left to a variable, or the override file sets it; see the warnings)`);
   if (kinds.length) lines.push(`warnings: ${kinds.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   return lines.join('\n');
 }
