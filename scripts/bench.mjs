@@ -95,6 +95,21 @@ for (const f of readdirSync(dir, { recursive: true })) {
 // the loop above is the build, not ro-convert's own work.
 const BASELINE_ESM = BASELINE.replace("from 'yaml'", `from '${pathToFileURL(yamlEsm).href}'`);
 
+// The same loop with the built API's convert() in place of the parse, planned as --check --quiet
+// plans (no verification, no warnings): against the loop above, what planning adds to a parse;
+// against --check, what the command adds around convert() (the search, jobs, reports).
+const CONVERT_LOOP = `
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { convert } from '${pathToFileURL(join(ROOT, 'dist/index.mjs')).href}';
+const dir = process.argv[1];
+for (const f of readdirSync(dir, { recursive: true })) {
+  if (!f.endsWith('compose.yml')) continue;
+  try {
+    convert(readFileSync(join(dir, f), 'utf8'), { all: true, verify: false, warnings: false });
+  } catch {}
+}`;
+
 // The least a bulk --write can do: each file read, parsed once and written back atomically as
 // ro-convert writes (temp file, mode, fsync, re-read, rename, directory fsync), nothing else; on
 // one thread, with the fsyncs in flight while the next files parse, as ro-convert does when it
@@ -183,8 +198,9 @@ async function benchBulk() {
     { argv: node('--input-type=module', '-e', BASELINE_ESM, src) },
     // Without --quiet: the warnings and the summary are made and printed, as a CI log shows them.
     { argv: node(CLI, '--all', '--check', src), okExit: [1, 2] },
+    { argv: node('--input-type=module', '-e', CONVERT_LOOP, src) },
   ], N.bulk);
-  const [roCheck, base, roWrite, floorWrite, oneThread, twoWorkers, parse2, verified, unverified, baseEsm, roCheckReport] = times;
+  const [roCheck, base, roWrite, floorWrite, oneThread, twoWorkers, parse2, verified, unverified, baseEsm, roCheckReport, convertLoop] = times;
   return [
     { goal: `bulk --check: ${count} files / parseDocument loop`, ratio: times.ratio(0, 1), max: 1.0, detail: `${ms(roCheck)} vs ${ms(base)}${cpuNote(times, 0, 1)}` },
     { goal: 'bulk --check with its report (no --quiet) / parseDocument loop', ratio: times.ratio(10, 1), detail: `${ms(roCheckReport)}: warnings made and printed${cpuNote(times, 10, 1)}` },
@@ -193,6 +209,8 @@ async function benchBulk() {
     { goal: 'threads: bulk --check on 2 workers / one thread', ratio: times.ratio(5, 4), detail: `${ms(twoWorkers)}: what workers would give here${cpuNote(times, 5, 4)}` },
     { goal: "bulk floor: parseDocument loop on yaml's ES module build / on its Node build", ratio: times.ratio(9, 1), detail: `${ms(baseEsm)}: the build ro-convert bundles${cpuNote(times, 9, 1)}` },
     { goal: 'bulk floor: parse-only on 2 threads / parseDocument loop', ratio: times.ratio(6, 1), detail: `${ms(parse2)}: what the second core gives a parse${cpuNote(times, 6, 1)}` },
+    { goal: "bulk: convert() loop (as --check --quiet plans) / the loop on yaml's ES build", ratio: times.ratio(11, 9), detail: `${ms(convertLoop)}: what planning adds to a parse${cpuNote(times, 11, 9)}` },
+    { goal: 'bulk: --check --quiet / the convert() loop', ratio: times.ratio(0, 11), detail: `what the command adds around convert(): the search, jobs, reports${cpuNote(times, 0, 11)}` },
     {
       goal: 'verification: its share of a bulk --write', ratio: 1 - times.ratio(8, 7), max: 0.15, share: true,
       detail: `${ms(verified)} verified vs ${ms(unverified)} not${times.cpu ? `; CPU share ${(1 - times.cpuRatio(8, 7)).toFixed(2)}` : ''}`,
