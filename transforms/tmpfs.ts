@@ -45,6 +45,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   const { view } = service;
   const result = nothing();
   const line = (node: Node | null) => ctx.lineOf((node ?? service.key).range![0]);
+  const extendsLine = () => line((view.fields.get('extends')?.pair.key as Node | undefined) ?? null);
   // Something else already at /run (a volume, a bind, a tmpfs at /var/run, the same place):
   // a second mount there would make the engine refuse the container.
   const varRun = view.tmpfs.find((t) => tmpfsPath(t.entry) !== '/run' && mountPath(tmpfsPath(t.entry)) === '/run');
@@ -55,7 +56,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
       code: 'run-tmpfs-volume',
       message: `/run is ${what}, which cannot carry exec; an s6 image needs \`tmpfs: [/run:exec]\` instead (left as it is)`,
       // Written in another file (through extends): shown where this service extends it.
-      line: line(runVolume.file === null ? runVolume.node : ((view.fields.get('extends')?.pair.key as Node | undefined) ?? null)),
+      line: runVolume.file === null ? line(runVolume.node) : extendsLine(),
     });
   }
   // The `tmpfs` of the service's own mapping (or a block merged into it); an extended base's
@@ -72,7 +73,6 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   let addRun: string | null = null;
   if (!runVolume && ctx.needs.run !== 'none') {
     const inheritedRun = inherited.filter(isRun);
-    const extendsLine = () => line(view.fields.get('extends')?.pair.key as Node);
     // A base whose conversion adds /run gives it to this service too, next to its own.
     const addedByBase = base !== null && inheritedRun.length > base.tmpfs.filter((t) => isRun(t.entry)).length;
     if (inheritedRun.length && localRun.length && (ctx.needs.run === 'exec' || addedByBase)) {
@@ -94,7 +94,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     const ownPaths = [...view.volumeMounts.map((v) => v.path), ...localEntries.map(tmpfsPath)].map(mountPath);
     const basePaths = base.tmpfs.map((t) => mountPath(tmpfsPath(t.entry)));
     const clash = inherited.find((entry) => !basePaths.includes(mountPath(tmpfsPath(entry))) && ownPaths.includes(mountPath(tmpfsPath(entry))));
-    if (clash) refuse(ctx, `${base.name}, which it extends, gets tmpfs ${clash} from its conversion, and this service mounts ${tmpfsPath(clash)} itself: Compose would mount it twice`, line(view.fields.get('extends')?.pair.key as Node));
+    if (clash) refuse(ctx, `${base.name}, which it extends, gets tmpfs ${clash} from its conversion, and this service mounts ${tmpfsPath(clash)} itself: Compose would mount it twice`, extendsLine());
   }
   const missingNeeds = unmountedNeeds(ctx.needs.tmpfs, view, inherited);
   if (!fixedRun && !addRun && missingNeeds.length === 0) return result;

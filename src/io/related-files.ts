@@ -13,21 +13,18 @@ const BASE_FILE = /^((?:docker-)?compose)\.(ya?ml)$/;
  */
 export function relatedFilesOf(composePath: string, siblings?: readonly string[]): RelatedFiles {
   const dir = dirname(composePath);
-  const envFiles = new Map<string, string | null>();
-  const composeFiles = new Map<string, string | null>();
+  // Env files and extended compose files alike: a path as written, relative to the compose file.
+  const texts = new Map<string, string | null>();
+  const readBeside = (path: string): string | null | undefined => {
+    if (path.includes('$')) return undefined;
+    if (!texts.has(path)) texts.set(path, readSmall(isAbsolute(path) ? path : join(dir, path)));
+    return texts.get(path)!;
+  };
   let override: { path: string; text: string } | null | undefined;
   let overrideRead = false;
   return {
-    envFile(path) {
-      if (path.includes('$')) return undefined;
-      if (!envFiles.has(path)) envFiles.set(path, readSmall(isAbsolute(path) ? path : join(dir, path)));
-      return envFiles.get(path)!;
-    },
-    extendsFile(path) {
-      if (path.includes('$')) return undefined;
-      if (!composeFiles.has(path)) composeFiles.set(path, readSmall(isAbsolute(path) ? path : join(dir, path)));
-      return composeFiles.get(path)!;
-    },
+    envFile: readBeside,
+    extendsFile: readBeside,
     override() {
       if (!overrideRead) {
         overrideRead = true;

@@ -123,7 +123,8 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     return ran.map((t) => ({ name: t.name, result: t.run(ctx) }));
   });
   const edits: TextEdit[] = [];
-  const override = related?.override() ?? null;
+  // Looked up only when a service is selected: a file converting nothing needs no override read.
+  const override = selected.length ? (related?.override() ?? null) : null;
   selected.forEach((planned, i) => {
     const { report } = planned;
     for (const { name, result } of results[i]!) {
