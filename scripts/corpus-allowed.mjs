@@ -1,19 +1,11 @@
 #!/usr/bin/env node
 // The corpus check with a narrow allow list: runs ../shared/tools/corpus-check with
-// --allow test/corpus-allow.txt, then holds each allowed file to the kinds of problem its line
-// lists. corpus-check ignores every problem of an allowed file; here every one of them must be of
+// --allow test/corpus-allow.txt, then holds each allowed file to the kind of problem its line
+// names. corpus-check ignores every problem of an allowed file; here every one of them must be of
 // a listed kind, every listed kind must still occur, and every listed file must still have a
-// problem, or the run fails. The kinds (closed; see the header of test/corpus-allow.txt):
+// problem, or the run fails. The oracle knows the companion table, plain /run and UMASK_SET, so
+// one kind is left (see the header of test/corpus-allow.txt):
 //
-//   companion-tmpfs        a service's tmpfs list gained exactly the entries its companion image
-//                          needs (documented or verified, src/knowledge/companions.json), and the
-//                          added `- <entry>` lines are the only collateral lines
-//   run-plain              a service's /run tmpfs has no exec, and its image's record says
-//                          `"run": "plain"` (not s6-based)
-//   umask-set              a service's environment lost UMASK_SET and nothing else
-//   own-environment        a service's environment merge line (`<<: *block`) gave way to the
-//                          entries of that block it keeps, copied: every added line sets a
-//                          variable (not a stripped one) to the value a service had in the input
 //   refused:CODE:SERVICE   the tool refused the file with CODE, its message starts with
 //                          `service SERVICE:`, and the file was left byte for byte as it was
 //
@@ -39,11 +31,10 @@ const { values: options } = parseArgs({
 });
 const allowPath = options.allow;
 const corpusCheck = resolve(root, options.oracle);
-const companions = JSON.parse(readFileSync(join(root, 'src/knowledge/companions.json'), 'utf8')).images;
 
 // --- the allow list -------------------------------------------------------------------------
 // `<corpus file name> <kind>[,<kind>…] [why, free text]`, as corpus-check reads it (name, reason).
-const KINDS = /^(companion-tmpfs|run-plain|umask-set|own-environment|refused:[a-z-]+:[^,\s]+)$/;
+const KINDS = /^refused:[a-z-]+:[^,\s]+$/;
 const listFailures = [];
 const allowed = new Map();
 for (const [i, line] of readFileSync(resolve(root, allowPath), 'utf8').split('\n').entries()) {
@@ -88,56 +79,8 @@ for (const line of run.stdout.split('\n')) {
 }
 process.stderr.write(run.stderr);
 
-// --- reading a file's services --------------------------------------------------------------
-// Written apart from src/ on purpose (image names, the companion table's patterns and
-// confidence rule): a check that shared the converter's code would share its bugs.
+// --- the oracle's collateral rule -----------------------------------------------------------
 const tmpfsList = (t) => (t === undefined || t === null ? [] : Array.isArray(t) ? t.map(String) : [String(t)]);
-const entryPath = (e) => e.split(':')[0].trim().replace(/\/+$/, '') || '/';
-const entryOptions = (e) => (e.includes(':') ? e.slice(e.indexOf(':') + 1).split(',').map((o) => o.trim()).filter(Boolean) : []);
-const sameOptions = (a, b) => a.length === b.length && a.every((o) => b.includes(o));
-
-// The image name as Docker resolves it, without tag or digest (`postgres:${V}` ->
-// docker.io/library/postgres); null when the name itself holds a variable.
-function imageName(image) {
-  if (typeof image !== 'string') return null;
-  let name = image.trim().replace(/@.*$/, '');
-  const tag = name.indexOf(':', name.lastIndexOf('/') + 1);
-  if (tag >= 0) name = name.slice(0, tag);
-  if (name.includes('$')) return null;
-  const parts = name.split('/');
-  const registry = parts.length > 1 && (/[.:]/.test(parts[0]) || parts[0] === 'localhost') ? parts.shift() : 'docker.io';
-  const dockerHub = ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(registry);
-  return dockerHub ? `docker.io/${parts.length === 1 ? 'library/' : ''}${parts.join('/')}` : `${registry}/${parts.join('/')}`;
-}
-const referencePattern = (reference) => new RegExp(`^${reference.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`);
-// The companion record of a service (its own image, or that of the service it extends in the file).
-function companionOf(services, name, seen = new Set()) {
-  const service = services?.[name];
-  if (!service || typeof service !== 'object' || seen.has(name)) return undefined;
-  if (service.image !== undefined) {
-    const image = imageName(service.image);
-    return image === null ? undefined : companions.find((c) => c.references.some((r) => referencePattern(r).test(image)));
-  }
-  const base = typeof service.extends === 'string' ? service.extends : service.extends?.file === undefined ? service.extends?.service : undefined;
-  return base === undefined ? undefined : companionOf(services, base, seen.add(name));
-}
-// The tmpfs entries the conversion adds for a companion image: documented (D) or verified (V).
-const companionEntries = (companion) => (companion?.tmpfs ?? []).filter((t) => /^[DV]\b/.test(t.confidence));
-const isCompanionEntry = (companion, entry) =>
-  companionEntries(companion).some((t) => t.path === entryPath(entry) && sameOptions(t.options, entryOptions(entry)));
-
-// `A -> B` with A and B JSON values (which may themselves hold ` -> `).
-function jsonPair(text) {
-  for (let i = text.indexOf(' -> '); i >= 0; i = text.indexOf(' -> ', i + 1)) {
-    try {
-      return [JSON.parse(text.slice(0, i)), JSON.parse(text.slice(i + 4))];
-    } catch {
-      // not this arrow
-    }
-  }
-  return null;
-}
-
 // The oracle's collateral rule (shared/tools/lib/oracle.mjs, collateralLines): a changed line that
 // names none of these tokens, nor one of the input's tmpfs entries.
 const ORACLE_TOKENS = ['read_only', 'tmpfs', 'environment', '/run', '/tmp', 'PUID', 'PGID', 'UMASK', 'DOCKER_MODS', 'RUN_BANNED_MODS', 'INSTALL_PACKAGES', 'INSTALL_PIP_PACKAGES'];
@@ -153,71 +96,11 @@ function collateralLines(before, after, services) {
 // --- the kinds ------------------------------------------------------------------------------
 // Each takes one problem of a file (an oracle line, or a collateral line `+…`/`-…` when
 // `collateral`) and says whether the kind explains it.
-function explainer(kind, { services, before, after }) {
-  const service = (line, rest) => {
-    const m = new RegExp(`^service (.+?): ${rest}$`).exec(line);
-    return m ? { name: m[1], detail: m[2] } : null;
-  };
-  const companionOfService = (name) => companionOf(services, name);
-  if (kind === 'companion-tmpfs') {
-    const serviceNames = Object.keys(services);
-    return (line, collateral) => {
-      if (collateral) {
-        const item = /^\+\s*-\s*(["']?)(.+?)\1\s*$/.exec(line);
-        return item !== null && serviceNames.some((n) => isCompanionEntry(companionOfService(n), item[2]));
-      }
-      const s = service(line, 'other tmpfs entries changed: (.+)');
-      const pair = s && jsonPair(s.detail);
-      if (!pair) return false;
-      const [was, now] = pair;
-      const extra = now.filter((e) => !was.includes(e));
-      const paths = extra.map(entryPath);
-      return extra.length > 0 && new Set(paths).size === paths.length && extra.every((e) => isCompanionEntry(companionOfService(s.name), e)) &&
-        JSON.stringify(now.filter((e) => was.includes(e))) === JSON.stringify(was);
-    };
-  }
-  if (kind === 'run-plain') {
-    return (line, collateral) => {
-      const s = !collateral && service(line, '/run tmpfs entry (".*") lacks exec');
-      return Boolean(s) && companionOfService(s.name)?.run === 'plain' && !entryOptions(JSON.parse(s.detail)).includes('exec');
-    };
-  }
-  if (kind === 'umask-set') {
-    return (line, collateral) => {
-      const s = !collateral && service(line, 'environment changed beyond stripping: (.+)');
-      const pair = s && jsonPair(s.detail);
-      if (!pair) return false;
-      const [was, now] = pair;
-      return was.some(([k]) => k === 'UMASK_SET') && JSON.stringify(was.filter(([k]) => k !== 'UMASK_SET')) === JSON.stringify(now);
-    };
-  }
-  if (kind === 'own-environment') {
-    const STRIPPED = /^(PUID|PGID|UMASK|UMASK_SET|DOCKER_MODS.*|RUN_BANNED_MODS|INSTALL_PACKAGES|INSTALL_PIP_PACKAGES)$/;
-    // Every variable a service of the input sets (merge keys applied), as text.
-    const setInInput = new Set(
-      Object.values(services ?? {}).flatMap((service) => {
-        const env = service?.environment;
-        if (Array.isArray(env)) return env.map(String);
-        return env && typeof env === 'object' ? Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`) : [];
-      }),
-    );
-    return (line, collateral) => {
-      if (!collateral) return false;
-      if (line.startsWith('-')) return /^-\s*<<:\s*(\*[^\s,\]]+|\[\s*\*[^\]]*\])\s*$/.test(line);
-      let entry;
-      try {
-        entry = yaml.load(line.slice(1).trim());
-      } catch {
-        return false;
-      }
-      const text = Array.isArray(entry) && entry.length === 1 ? String(entry[0]) : entry && typeof entry === 'object' && Object.keys(entry).length === 1 ? `${Object.keys(entry)[0]}=${Object.values(entry)[0] ?? ''}` : null;
-      return text !== null && !STRIPPED.test(text.split('=')[0]) && setInInput.has(text);
-    };
-  }
+function explainer(kind, { before, after }) {
   const [, code, refusedService] = kind.split(':');
   // Refused and untouched: then every service problem is a conversion that did not happen.
   return (line, collateral) =>
-    !collateral && before === after && (line.startsWith(`tool error: {"code":"${code}","message":"service ${refusedService}: `) || service(line, '(.*)') !== null);
+    !collateral && before === after && (line.startsWith(`tool error: {"code":"${code}","message":"service ${refusedService}: `) || /^service .+?: /.test(line));
 }
 
 // --- holding each allowed file to its kinds -------------------------------------------------
@@ -248,7 +131,7 @@ for (const [name, kinds] of allowed) {
   const missing = printed.filter((l) => !collateral.includes(l));
   for (const l of missing) unexplained.push(`${name}: collateral line ${l} (printed by the oracle, not recomputed here)`);
   const problems = [...found.lines.filter((l) => !l.startsWith('collateral line ')).map((line) => ({ line, collateral: false })), ...collateral.map((line) => ({ line, collateral: true }))];
-  const explainers = kinds.map((kind) => [kind, explainer(kind, { services, before, after })]);
+  const explainers = kinds.map((kind) => [kind, explainer(kind, { before, after })]);
   const used = new Set();
   for (const { line, collateral: isCollateral } of problems) {
     const kind = explainers.find(([, explains]) => explains(line, isCollateral))?.[0];
