@@ -33,7 +33,7 @@ function program(): Command {
     .option('--strict', 'refuse (exit 2, nothing written) any file whose conversion has warnings')
     .optionsGroup('Output:')
     .option('--stdout', 'print the converted text instead of a diff (one file, or -)')
-    .addOption(new Option('--format <format>', 'what to print on stdout: diffs (text), a JSON report, a SARIF log for code scanning, or GitHub Actions annotations').choices(['text', 'json', 'sarif', 'github']))
+    .addOption(new Option('--format <format>', 'what to print on stdout: diffs (text), a JSON report, a SARIF log for code scanning, GitHub Actions annotations, or a pull request body (markdown)').choices(['text', 'json', 'sarif', 'github', 'markdown']))
     .option('--json', 'short for --format json')
     .option('-q, --quiet', 'print errors only (and skip the checks that only warn, unless --strict)')
     .option('--redact', 'mask values of secret-looking variables (PASSWORD, SECRET, TOKEN, KEY in the name) in printed diffs, for CI logs')
