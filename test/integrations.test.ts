@@ -225,9 +225,9 @@ describe('GitHub Action: action.yml', () => {
   });
 });
 
-describe('GitLab CI snippet in the README', () => {
-  const docs = readFileSync(join(projectRoot, 'README.md'), 'utf8');
-  const section = docs.slice(docs.indexOf('### GitLab CI'));
+describe('GitLab CI snippet in docs/ci.md', () => {
+  const docs = readFileSync(join(projectRoot, 'docs', 'ci.md'), 'utf8');
+  const section = docs.slice(docs.indexOf('## GitLab CI'));
   const snippet = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
   const job = (parse(snippet) as Record<string, { script: string[]; image: string }>)['ro-convert']!;
 
