@@ -225,9 +225,9 @@ describe('GitHub Action: action.yml', () => {
   });
 });
 
-describe('GitLab CI snippet in the README', () => {
-  const docs = readFileSync(join(projectRoot, 'README.md'), 'utf8');
-  const section = docs.slice(docs.indexOf('### GitLab CI'));
+describe('GitLab CI snippet in docs/ci.md', () => {
+  const docs = readFileSync(join(projectRoot, 'docs', 'ci.md'), 'utf8');
+  const section = docs.slice(docs.indexOf('## GitLab CI'));
   const snippet = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
   const job = (parse(snippet) as Record<string, { script: string[]; image: string }>)['ro-convert']!;
 
@@ -341,12 +341,15 @@ describe('--help', () => {
     expect(section('Output').join('\n')).toMatch(/--stdout[\s\S]*--json[\s\S]*--quiet/);
   });
 
-  it('shows three examples: a single service preview, a bulk write of a tree, a CI check', () => {
+  it('shows the examples: a service previewed and written, a bulk write of a tree, a CI check, a pull request body, preflight', () => {
     const examples = section('Examples:');
-    expect(examples).toHaveLength(3);
+    expect(examples).toHaveLength(6);
     expect(examples[0]).toMatch(/^ {2}ro-convert --service \S+ \S+\.ya?ml\s/);
-    expect(examples[1]).toMatch(/^ {2}ro-convert .*--write .*\s/);
-    expect(examples[2]).toMatch(/^ {2}ro-convert .*--check .*\s/);
+    expect(examples[1]).toMatch(/^ {2}ro-convert --service \S+ --write \S+\.ya?ml\s/);
+    expect(examples[2]).toMatch(/^ {2}ro-convert .*--write .*\s/);
+    expect(examples[3]).toMatch(/^ {2}ro-convert .*--check .*\s/);
+    expect(examples[4]).toMatch(/^ {2}ro-convert .*--format markdown .*\s/);
+    expect(examples[5]).toMatch(/^ {2}ro-convert preflight .*\s/);
   });
 
   it('lists the exit codes 0, 1 and 2', () => {
@@ -364,9 +367,12 @@ describe('--help', () => {
         .map((word) => (word === '~/stacks' ? 'stacks' : word)),
     );
     expect(runLine(words[0]!, dir)).toMatchObject({ status: 0, stdout: expect.stringContaining('+    read_only: true') });
-    expectPending(runLine(words[2]!, dir));
-    expect(runLine(words[1]!, dir)).toMatchObject({ status: 0, stdout: '' });
+    expectPending(runLine(words[3]!, dir));
+    expect(runLine(words[4]!, dir)).toMatchObject({ status: 0, stdout: expect.stringContaining('To convert: `sonarr`') });
+    expect(runLine(words[1]!, dir)).toMatchObject({ status: 0, stdout: expect.stringContaining('+    read_only: true') });
+    expect(readFileSync(join(dir, 'compose.yml'), 'utf8')).toContain('read_only: true');
+    expect(runLine(words[2]!, dir)).toMatchObject({ status: 0, stdout: '' });
     expect(readFileSync(join(dir, 'stacks/b/docker-compose.yml'), 'utf8')).toContain('read_only: true');
-    expect(runLine(words[2]!, dir.concat('/stacks')).status).toBe(0);
+    expect(runLine(words[3]!, dir.concat('/stacks')).status).toBe(0);
   });
 });

@@ -466,7 +466,7 @@ describe('selection by image', () => {
     return isSelected(service!, { images: globs });
   };
 
-  it("the README's lscr.io glob matches every form users mix for LinuxServer images", () => {
+  it("the docs' lscr.io glob (docs/usage.md) matches every form users mix for LinuxServer images", () => {
     for (const image of ['lscr.io/linuxserver/sonarr:latest', 'linuxserver/sonarr', 'docker.io/linuxserver/sonarr:4.0.14', 'ghcr.io/linuxserver/sonarr', `index.docker.io/linuxserver/sonarr@${DIGEST}`]) {
       expect(select(image, 'lscr.io/linuxserver/*'), image).toBe(true);
     }

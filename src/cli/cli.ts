@@ -8,6 +8,7 @@ import { EXIT, run } from './run.js';
 import type { OutputFormat, RunOptions } from './run.js';
 import { isEmptySelection } from '../model/select.js';
 import { VERSION } from './version.js';
+import { commandTerm, listedCommands } from './commands.js';
 import { exitWhenWritten, isTerminal, stderrStream, writeOutput } from '../io/stdio.js';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -33,7 +34,7 @@ function program(): Command {
     .option('--strict', 'refuse (exit 2, nothing written) any file whose conversion has warnings')
     .optionsGroup('Output:')
     .option('--stdout', 'print the converted text instead of a diff (one file, or -)')
-    .addOption(new Option('--format <format>', 'what to print on stdout: diffs (text), a JSON report, a SARIF log for code scanning, or GitHub Actions annotations').choices(['text', 'json', 'sarif', 'github']))
+    .addOption(new Option('--format <format>', 'what to print on stdout: diffs (text), a JSON report, a SARIF log for code scanning, GitHub Actions annotations, or a pull request body (markdown)').choices(['text', 'json', 'sarif', 'github', 'markdown']))
     .option('--json', 'short for --format json')
     .option('-q, --quiet', 'print errors only (and skip the checks that only warn, unless --strict)')
     .option('--redact', 'mask values of secret-looking variables (PASSWORD, SECRET, TOKEN, KEY in the name) in printed diffs, for CI logs')
@@ -42,25 +43,24 @@ function program(): Command {
     .addOption(new Option('--no-color', 'never colour the diff'))
     .option('--list-images', 'print what ro-convert knows about images (LinuxServer and companion tables) and exit')
     .version(VERSION, '-V, --version')
+    .configureHelp({ visibleCommands: listedCommands, subcommandTerm: commandTerm })
     .addHelpText(
       'after',
       `
 Examples:
   ro-convert --service sonarr compose.yml              preview one service's conversion
+  ro-convert --service sonarr --write compose.yml      write it
   ro-convert --supported --write --quiet ~/stacks      convert a whole tree in place
   ro-convert --all --check .                           CI gate: exit 1 if anything is left to convert
+  ro-convert --all --format markdown compose.yml       a pull request body: services, warnings, diff
+  ro-convert preflight --all compose.yml               ask the running containers what they write first
 
 Exit codes:
   0  done, or nothing to do
-  1  --check: some file would change
+  1  --check: some file would change, or a selected service would still be writable
   2  usage error, or some file could not be converted (the others still are)
 
-Before converting, ask the running containers what they write:
-  ro-convert preflight --all compose.yml               propose tmpfs mounts and volumes (docker diff)
-
-Shell completion:
-  ro-convert completion bash|zsh|fish                  print a completion script
-  source <(ro-convert completion bash)                 enable it in the current shell`,
+Run ro-convert help preflight (or ro-convert preflight --help) for preflight's options.`,
     )
     .showHelpAfterError('(run ro-convert --help for usage)')
     .configureOutput({ writeOut: (text) => writeOutput(1, text), writeErr: (text) => writeOutput(2, text) })
@@ -139,10 +139,9 @@ async function main(argv: string[]): Promise<number> {
   // still reads a file named "completion").
   const words = argv.slice(2);
   if (words[0] === 'completion' && words.length <= 2) return printCompletion(cli, words[1]);
-  if (words[0] === 'preflight') {
-    const { preflightMain } = await import('./preflight.js');
-    return preflightMain(words.slice(1), { out: (text) => writeOutput(1, text), err: (text) => writeOutput(2, text), color: useColor(undefined, await isTerminal(1)) });
-  }
+  // `help [command]` likewise: only as the whole command line.
+  if (words[0] === 'help' && words.length <= 2) return printHelp(cli, words[1]);
+  if (words[0] === 'preflight') return preflightCommand(words.slice(1));
   let flags: CliFlags;
   try {
     cli.parse(argv);
@@ -201,8 +200,29 @@ async function main(argv: string[]): Promise<number> {
   });
 }
 
+/** `ro-convert help [command]`: the same help as `--help` on that command. */
+async function printHelp(cli: Command, command: string | undefined): Promise<number> {
+  if (command === undefined || command === 'help') {
+    cli.outputHelp();
+    return EXIT.ok;
+  }
+  if (command === 'preflight') return preflightCommand(['--help']);
+  if (command === 'completion') return printCompletion(cli, '--help');
+  writeOutput(2, `ro-convert: error: no command ${command}: ro-convert help [preflight|completion]\n`);
+  return EXIT.failed;
+}
+
+async function preflightCommand(args: readonly string[]): Promise<number> {
+  const { preflightMain } = await import('./preflight.js');
+  return preflightMain(args, { out: (text) => writeOutput(1, text), err: (text) => writeOutput(2, text), color: useColor(undefined, await isTerminal(1)) });
+}
+
 async function printCompletion(cli: Command, shell: string | undefined): Promise<number> {
-  const { SHELLS, completionScript, isShell } = await import('./completion.js');
+  const { SHELLS, completionHelp, completionScript, isShell } = await import('./completion.js');
+  if (shell === '--help' || shell === '-h') {
+    writeOutput(1, completionHelp());
+    return EXIT.ok;
+  }
   if (shell === undefined || !isShell(shell)) {
     writeOutput(2, `ro-convert: error: ${shell === undefined ? 'name a shell' : `unknown shell ${shell}`}: ro-convert completion ${SHELLS.join('|')}\n`);
     return EXIT.failed;

@@ -11,6 +11,21 @@ export function isShell(word: string): word is Shell {
   return (SHELLS as readonly string[]).includes(word);
 }
 
+/** `ro-convert completion --help` (and `ro-convert help completion`). */
+export function completionHelp(): string {
+  return `Usage: ro-convert completion <${SHELLS.join('|')}>
+
+Print a shell completion script: every option (with descriptions in zsh and fish), and
+file names for paths. Generated from the installed version's options.
+
+Examples:
+  ro-convert completion bash > ~/.local/share/bash-completion/completions/ro-convert
+  ro-convert completion zsh > "\${fpath[1]}/_ro-convert"
+  ro-convert completion fish > ~/.config/fish/completions/ro-convert.fish
+  source <(ro-convert completion bash)                 enable it in the current shell
+`;
+}
+
 /** One option as the completion scripts see it. */
 export interface CompletionOption {
   /** `--service` (every option of this program has a long form). */

@@ -21,6 +21,7 @@ import type { ServiceFindings } from '../preflight/gather.js';
 import { colorDiff } from '../report/diff.js';
 import { errorEntry, formatError } from '../report/report.js';
 import { EXIT } from './run.js';
+import { PREFLIGHT_SUMMARY } from './commands.js';
 
 /** Where preflight prints. */
 export interface PreflightIO {
@@ -50,6 +51,7 @@ const list = (value: string, previous: string[] = []) => [...previous, ...value.
 function program(): Command {
   return new Command('ro-convert preflight')
     .description('Ask the containers of the selected services what they wrote (docker diff), and propose the tmpfs mounts and volumes a read-only root needs. Changes nothing in the engine.')
+    .summary(PREFLIGHT_SUMMARY)
     .argument('[paths...]', 'compose files or directories the containers were created from')
     .option('-s, --service <name>', 'look at this service (repeatable, or a comma list)', list)
     .option('-a, --all', 'look at every service')
@@ -66,6 +68,11 @@ function program(): Command {
     .addHelpText(
       'after',
       `
+Examples:
+  ro-convert preflight --all compose.yml               propose tmpfs mounts and volumes (preview)
+  ro-convert preflight --all --write compose.yml       write the tmpfs entries with the conversion
+  ro-convert preflight --after --all compose.yml       after the switch: did a container fail?
+
 Only writes that already happened are seen: exercise the app first (start, log in, upgrade,
 install plugins, upload). A first start can write more than later ones (database init).
 

@@ -9,8 +9,8 @@ import { errorEntry, failedPath, formatError, formatSearch, formatSummary, forma
 import { ConvertError } from '../parse/errors.js';
 import { VERSION } from './version.js';
 
-/** What a run prints on stdout: diffs (`text`), one JSON report, a SARIF log, or GitHub Actions annotations. */
-export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
+/** What a run prints on stdout: diffs (`text`), one JSON report, a SARIF log, GitHub Actions annotations, or a pull request body (`markdown`). */
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'github' | 'markdown';
 
 /** What the command line asked for, after parsing. */
 export interface RunOptions extends ConvertOptions {
@@ -80,7 +80,7 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     options: conversion,
     write: write && !deferWrite && path !== '-',
     strict: options.strict,
-    wantDiff: !options.quiet && (options.format === 'text' || options.format === 'github') && !options.stdout,
+    wantDiff: !options.quiet && (options.format === 'text' || options.format === 'github' || options.format === 'markdown') && !options.stdout,
     wantTexts: options.stdout || (write && deferWrite),
     wantReplacements: options.format === 'sarif',
     ...(path === '-' ? { stdin } : {}),
@@ -111,6 +111,10 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
       if (diff) io.out(groupedDiff(report.path, printable(diff, options)));
       for (const line of fileAnnotations(report, options.mode, process.cwd())) io.out(`${line}\n`);
     }
+    if (!options.quiet) io.err(`${formatSummary(summary, options.mode)}\n`);
+  } else if (options.format === 'markdown') {
+    const { markdownReport } = await import('../report/markdown.js');
+    io.out(markdownReport(outcomes.map(({ report, diff }) => ({ report, diff: diff && (options.redact ? redactDiff(diff) : diff) })), summary, options.mode));
     if (!options.quiet) io.err(`${formatSummary(summary, options.mode)}\n`);
   } else {
     for (const outcome of outcomes) {
