@@ -124,6 +124,7 @@ describe.skipIf(!corpusRuns)("no tracked file is a copy of a file of ../shared/c
   });
 
   it('finds none among the files git tracks', () => {
+    expect(index.exact.size, 'the corpus to compare with is empty').toBeGreaterThan(300);
     const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
     expect(tracked.length).toBeGreaterThan(100);
     const copies = tracked
