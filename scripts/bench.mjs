@@ -5,14 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { script, yamlEsm } from './build-options.mjs';
+import { corpusFiles, sharedCorpusMissing } from '../test/helpers/shared-corpus.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist/cli.js');
-const CORPUS = resolve(ROOT, '../shared/corpus/real');
 const SONARR = join(ROOT, 'examples/sonarr/compose.yml');
 const flags = new Set(process.argv.slice(2));
 const QUICK = flags.has('--quick');
@@ -67,14 +67,15 @@ function cpuNote(times, a, b) {
   return times.cpu ? `; CPU ${times.cpuRatio(a, b).toFixed(2)}×: ${ms(times.cpu[a])} vs ${ms(times.cpu[b])}` : '';
 }
 
-/** `copies` copies of the real corpus, one folder per file: DIR/cK/<name>/compose.yml. */
+/** `copies` copies of ../shared/corpus/real, one folder per file: DIR/cK/<name>/compose.yml. */
 function makeTree(dir, copies) {
-  const files = readdirSync(CORPUS).filter((f) => /\.ya?ml$/.test(f));
+  if (sharedCorpusMissing) throw new Crash(`the real-world files are beside the project, not in it: ${sharedCorpusMissing}`);
+  const files = corpusFiles(['real']);
   for (let k = 0; k < copies; k++) {
-    for (const f of files) {
-      const sub = join(dir, `c${k}`, f.replace(/\.ya?ml$/, ''));
+    for (const file of files) {
+      const sub = join(dir, `c${k}`, basename(file).replace(/\.ya?ml$/, ''));
       mkdirSync(sub, { recursive: true });
-      cpSync(join(CORPUS, f), join(sub, 'compose.yml'));
+      cpSync(file, join(sub, 'compose.yml'));
     }
   }
   return files.length * copies;

@@ -1,17 +1,20 @@
-// Mutation fuzzing: corpus files with random byte and line mutations (fixed seed, bounded
+// Mutation fuzzing: compose files with random byte and line mutations (fixed seed, bounded
 // count) must give a conversion whose output parses, or a clean ConvertError — never another
 // exception, never a hang. A handful also go through the CLI binary: exit 0 or 2, no stack
-// trace, and the file untouched when refused.
+// trace, and the file untouched when refused. Two seed sets, each fuzzed on its own: the
+// hand-made files of the repository (always), and the real-world files of ../shared/corpus
+// (skipped with one line when that is missing, except with CI=true, where that fails).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { convert } from '../src/convert.js';
 import { ConvertError } from '../src/parse/errors.js';
 import { decodeText } from '../src/io/files.js';
+import { corpusFiles, sharedCorpusMissing, sharedCorpusTestsRun } from './helpers/shared-corpus.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = Number(process.env.RO_CONVERT_MUTATION_SEED ?? 5);
@@ -29,16 +32,12 @@ function prng(seed: number): () => number {
   };
 }
 
-/**
- * Inputs, all in the repository: the vendored real files (test/corpus/SOURCES.tsv), the
- * examples, and the fixture inputs (LinuxServer-style files, edge cases).
- */
 const yamlIn = (dir: string) => readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => join(dir, n));
 const subdirs = (dir: string) => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name)).sort();
-const corpusFiles = [
-  ...yamlIn(join(root, 'test', 'corpus', 'real')),
+/** The hand-made seeds: the fixture inputs (LinuxServer-style files, edge cases, refusals) and the examples. */
+const handMadeFiles = [
+  ...['fixtures', 'fixtures-warnings'].flatMap((set) => subdirs(join(root, 'test', set)).flatMap((dir) => yamlIn(dir).filter((file) => !file.endsWith('/output.yml')))),
   ...subdirs(join(root, 'examples')).flatMap(yamlIn),
-  ...subdirs(join(root, 'test', 'fixtures')).flatMap((dir) => yamlIn(dir).filter((file) => file.endsWith('/input.yml'))),
 ];
 
 const INTERESTING = [0x00, 0xff, 0x09, 0x0d, 0x0a, 0x20, 0x3a, 0x2d, 0x5b, 0x7b, 0x7d, 0x5d, 0x26, 0x2a, 0x21, 0x22, 0x27, 0x23, 0x7c, 0x3e, 0x25, 0x40, 0xc3, 0xef];
@@ -108,11 +107,16 @@ interface Case {
   bytes: Buffer;
 }
 
-const random = prng(SEED);
-const cases: Case[] = Array.from({ length: COUNT }, () => {
-  const source = corpusFiles[Math.floor(random() * corpusFiles.length)]!;
-  return { source, ...mutate(readFileSync(source), random) };
-});
+/** COUNT mutated copies of the seeds, the same on every run. */
+function mutatedCases(seeds: string[]): Case[] {
+  const random = prng(SEED);
+  return seeds.length === 0
+    ? []
+    : Array.from({ length: COUNT }, () => {
+        const source = seeds[Math.floor(random() * seeds.length)]!;
+        return { source, ...mutate(readFileSync(source), random) };
+      });
+}
 
 type Verdict = { kind: 'converted' } | { kind: 'refused'; code: string } | { kind: 'crashed'; error: string } | { kind: 'bad-output'; error: string };
 
@@ -128,8 +132,9 @@ function verdict(bytes: Buffer): Verdict {
   }
 }
 
-describe(`mutation fuzzing: ${COUNT} mutated corpus files (seed ${SEED})`, () => {
-  it('each gives a parsing conversion or a clean ConvertError, never another exception or a hang', () => {
+/** The fuzzing of one seed set: in-process, then a few cases through the CLI binary. */
+function fuzz(label: string, cases: Case[]): void {
+  it(`${label}: each of ${COUNT} mutations (seed ${SEED}) gives a parsing conversion or a clean ConvertError, never another exception or a hang`, () => {
     const tally: Record<string, number> = {};
     const failures: string[] = [];
     const internal: string[] = [];
@@ -144,22 +149,25 @@ describe(`mutation fuzzing: ${COUNT} mutated corpus files (seed ${SEED})`, () =>
       if (v.kind === 'refused' && v.code === 'internal') internal.push(what);
       if (ms > 2000) failures.push(`${what}: took ${ms.toFixed(0)} ms`);
     }
-    console.log(`mutation.test: ${JSON.stringify(tally)}`);
+    console.log(`mutation.test: ${label}: ${JSON.stringify(tally)}`);
     // An `internal` refusal is clean for the user (exit 2, nothing written) but is a bug in
     // ro-convert's edits: list them so they are seen.
-    if (internal.length) console.log(`mutation.test: refused as internal (bugs to look at):\n  ${internal.join('\n  ')}`);
+    if (internal.length) console.log(`mutation.test: ${label}: refused as internal (bugs to look at):\n  ${internal.join('\n  ')}`);
     expect(failures).toEqual([]);
     expect(tally.converted ?? 0).toBeGreaterThan(COUNT / 10);
   }, 120_000);
-});
 
-describe('mutated files through the CLI binary', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ro-convert-mutation-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ro-convert-mutation-'));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   // A few that convert and a few that are refused, chosen by the in-process verdict.
   const picked = [...cases.filter((c) => verdict(c.bytes).kind === 'converted').slice(0, 4), ...cases.filter((c) => verdict(c.bytes).kind === 'refused').slice(0, 8)];
 
-  it.each(picked.map((c, i) => [i, c.ops.join(', '), c] as const))('#%i (%s): exit 0 or 2, no stack trace, untouched when refused', (i, _, c) => {
+  it.each(picked.map((c, i) => [i, c.ops.join(', '), c] as const))(`${label} through the CLI binary: #%i (%s): exit 0 or 2, no stack trace, untouched when refused`, (i, _, c) => {
     const file = join(dir, `compose-${i}.yml`);
     writeFileSync(file, c.bytes);
     const result = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), '--all', '--write', '--quiet', file], { encoding: 'utf8', timeout: 30_000 });
@@ -172,4 +180,17 @@ describe('mutated files through the CLI binary', () => {
       expect(parseDocument(readFileSync(file, 'utf8')).errors).toEqual([]);
     }
   }, 30_000);
+}
+
+describe('mutation fuzzing of the hand-made files (fixtures, examples)', () => {
+  fuzz('hand-made files', mutatedCases(handMadeFiles));
+});
+
+const corpusRuns = sharedCorpusTestsRun('mutation.test', 'mutation fuzzing seeded from the real-world files of ../shared/corpus');
+
+describe.skipIf(!corpusRuns)('mutation fuzzing of the real-world files of ../shared/corpus', () => {
+  it('has them (CI must not skip this)', () => {
+    expect(sharedCorpusMissing).toBeNull();
+  });
+  fuzz('real-world files', mutatedCases(corpusFiles()));
 });

@@ -4,8 +4,8 @@
  * CRLF and BOM kept), one result per service that needs changes at the service's key, one per
  * warning with the warning code as its rule, and paths relative to the working directory.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import type { FileReport } from '../src/report/report.js';
 import { makeTempDir, prepareCli, PROJECT_ROOT, readBytes, removeTempDirs, runCli, writeTree } from './helpers/cli.js';
 import { FIXTURES_DIR, fixtureCases, readExact } from './helpers/fixtures.js';
 import { applyByLines, applyByOffsets, fixReplacements, sarifSchemaErrors } from './helpers/sarif.js';
+import { corpusFiles, sharedCorpusMissing, sharedCorpusTestsRun } from './helpers/shared-corpus.mjs';
 
 
 const CHANGE_RULES = new Set(['writable-root', 'tmpfs-missing', 'obsolete-env']);
@@ -58,16 +59,18 @@ describe.each(fixtureCases())('fixture $name', (fixture) => {
   });
 });
 
-/** The vendored sample of real compose files (test/corpus/real). */
-const CORPUS_DIR = join(PROJECT_ROOT, 'test', 'corpus', 'real');
-const corpusFiles = readdirSync(CORPUS_DIR).filter((name) => /\.ya?ml$/.test(name)).sort();
+const corpusRuns = sharedCorpusTestsRun('sarif.test', 'the SARIF fixes replayed on the real-world files of ../shared/corpus');
 
-describe('the vendored corpus sample', () => {
-  it('gives, for every file it converts, a valid log whose fixes reproduce the conversion byte for byte', () => {
+describe.skipIf(!corpusRuns)('the real-world files of ../shared/corpus', () => {
+  it('are there (CI must not skip them)', () => {
+    expect(sharedCorpusMissing).toBeNull();
+  });
+
+  it('give, for every file converted, a valid log whose fixes reproduce the conversion byte for byte', () => {
     const failures: string[] = [];
     let converted = 0;
-    for (const name of corpusFiles) {
-      const input = readExact(join(CORPUS_DIR, name));
+    for (const file of corpusFiles()) {
+      const input = readExact(file);
       let outcome;
       try {
         outcome = logOf(input, { all: true });
@@ -77,6 +80,7 @@ describe('the vendored corpus sample', () => {
       }
       const { result, log } = outcome;
       if (result.changed) converted++;
+      const name = relative(PROJECT_ROOT, file);
       const errors = sarifSchemaErrors(log);
       if (errors.length) failures.push(`${name}: ${errors[0]}`);
       const replacements = fixReplacements(log, 'compose.yml');
