@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { convert } from '../src/convert.js';
 import { ConvertError } from '../src/parse/errors.js';
-import { decodeText } from '../src/io/files.js';
+import { decodeText } from '../src/parse/decode.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = Number(process.env.RO_CONVERT_MUTATION_SEED ?? 5);
