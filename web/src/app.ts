@@ -94,8 +94,10 @@ function renderServices(result: ConvertResponse): void {
     page.services = result.services;
     serviceList.replaceChildren(...result.services.map(serviceItem));
   }
-  const selected = new Set(result.selected);
-  for (const box of serviceList.querySelectorAll<HTMLInputElement>('input[type=checkbox]')) box.checked = selected.has(box.value);
+  // What the selection asks for (convert()'s reading of it), also when the file is refused.
+  const supported = new Set(page.services.filter((s) => s.supported).map((s) => s.name));
+  const ticked = page.mode === 'all' ? () => true : page.mode === 'supported' ? (name: string) => supported.has(name) : (name: string) => page.ticked.has(name);
+  for (const box of serviceList.querySelectorAll<HTMLInputElement>('input[type=checkbox]')) box.checked = ticked(box.value);
   for (const [mode, button] of Object.entries(shortcuts)) button.setAttribute('aria-pressed', String(page.mode === mode));
   skipped.hidden = result.skippedUntested.length === 0;
   skipped.textContent = `Left out by Supported, as LinuxServer has not tested them read-only: ${result.skippedUntested.join(', ')}. Tick them to convert them anyway.`;
@@ -159,7 +161,7 @@ function renderWarnings(warnings: readonly PageWarning[]): void {
   warningList.replaceChildren(
     ...warnings.map((w) => {
       const item = document.createElement('li');
-      item.append(w.line === null ? warningText(w) : lineButton(w.line, warningText(w)));
+      item.append(w.line === null ? warningText(w) : lineLink(w.line, warningText(w)));
       return item;
     }),
   );
@@ -172,6 +174,18 @@ function lineButton(line: number, text: string): HTMLButtonElement {
   button.textContent = text;
   button.addEventListener('click', () => showLine(line));
   return button;
+}
+
+/** A link to line `line` of the compose file: warnings are links, so they read as places, not commands. */
+function lineLink(line: number, text: string): HTMLAnchorElement {
+  const link = document.createElement('a');
+  link.href = '#compose';
+  link.textContent = text;
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    showLine(line);
+  });
+  return link;
 }
 
 /** Selects line `line` (1-based) in the text area, scrolled into view, and moves the focus there. */
