@@ -3,19 +3,13 @@
  * 127.0.0.1 (random port), and Debian's Chromium driven by playwright-core (no browser is ever
  * downloaded). Every request the page makes is recorded, for the no-network promise.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { CHROMIUM, launchChromium, servePlayground, settled } from '../../scripts/playground-browser.mjs';
 
+export { settled };
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CHROMIUM = '/usr/bin/chromium';
-const DIST = join(ROOT, 'web/dist');
 
 /**
  * Whether the browser tests can run here. Without Chromium they are skipped with one line,
@@ -28,8 +22,6 @@ export function chromiumPresent(): boolean {
   return false;
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png' };
-
 /** The page's server and browser for one test file. */
 export interface Playground {
   url: string;
@@ -40,51 +32,25 @@ export interface Playground {
 }
 
 export async function startPlayground(): Promise<Playground> {
-  execFileSync(process.execPath, ['scripts/build-web.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  const server = await serve(DIST);
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  // launch() gives Chromium a fresh --user-data-dir of its own (a temporary folder it removes).
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const server = await servePlayground();
+  const browser = await launchChromium();
   return {
-    url,
+    url: server.url,
     browser,
     async open(hash = '') {
       const context = await browser.newContext({ acceptDownloads: true });
       const page = await context.newPage();
       const requests: Request[] = [];
       page.on('request', (request) => requests.push(request));
-      await page.goto(url + hash);
+      await page.goto(server.url + hash);
       await settled(page);
       return { page, context, requests };
     },
     async close() {
       await browser.close();
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     },
   };
-}
-
-/** Serves the files of `dir`; nothing else (no directory listings, no paths outside it). */
-function serve(dir: string): Promise<Server> {
-  const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-/** Waits until the page has drawn the conversion of its current input. */
-export async function settled(page: Page): Promise<void> {
-  await page.getByRole('region', { name: 'Diff' }).and(page.locator('[aria-busy=false]')).waitFor();
 }
 
 /** The options of a fixture case (options.json), as the page and the CLI are given them. */

@@ -69,6 +69,14 @@ worker.onmessage = ({ data }: MessageEvent<ConvertResponse>) => {
   diffRegion.setAttribute('aria-busy', 'false');
 };
 
+// A bug that escapes convert()'s own error handling still ends in a message, not a page that waits forever.
+worker.onerror = (event) => {
+  inFlight = false;
+  queued = false;
+  renderError({ code: 'internal', message: `bug in ro-convert: the conversion worker failed (${event.message}); please report it with this file`, line: null, column: null });
+  diffRegion.setAttribute('aria-busy', 'false');
+};
+
 function currentInput(): PageInput {
   return { text: page.text, mode: page.mode, services: [...page.ticked], keepEnv: names(keepEnv.value), stripEnv: names(stripEnv.value), strict: strict.checked };
 }
