@@ -1,7 +1,7 @@
 import { unifiedDiff } from './report/diff.js';
 import { applyReplacements, changesText, EditConflictError, resolveEdits } from './plan/edits.js';
 import type { Replacement } from './plan/edits.js';
-import { asConvertError, internalError } from './parse/errors.js';
+import { asConvertError, ConvertError, internalError } from './parse/errors.js';
 import { parseCompose } from './parse/parse.js';
 import { planConversion } from './plan/plan.js';
 import type { PlanOptions } from './plan/plan.js';
@@ -89,4 +89,13 @@ function convertText(text: string, options: ConvertOptions): ConvertResult {
 function inLineOrder(warnings: readonly Warning[]): Warning[] {
   // Array.prototype.sort is stable: warnings about one line keep the order the transforms gave them.
   return [...warnings].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+}
+
+/**
+ * `--strict`: the refusal of a conversion that has warnings, or null when it has none. The
+ * warnings are counted, not pointed at: under --quiet (and in --json) none is printed above it.
+ */
+export function strictRefusal(result: Pick<ConvertResult, 'services'>): ConvertError | null {
+  const warnings = result.services.reduce((sum, s) => sum + s.warnings.length, 0);
+  return warnings === 0 ? null : new ConvertError('strict-warnings', `--strict: refused because of ${warnings} warning${warnings === 1 ? '' : 's'}; nothing written`);
 }

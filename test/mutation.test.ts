@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { convert } from '../src/convert.js';
 import { ConvertError } from '../src/parse/errors.js';
-import { decodeText } from '../src/io/files.js';
+import { decodeText } from '../src/parse/decode.js';
 import { corpusFiles, sharedCorpusMissing, sharedCorpusTestsRun } from './helpers/shared-corpus.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

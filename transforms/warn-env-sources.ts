@@ -44,7 +44,7 @@ function extendsWarnings(ctx: ServiceContext): Warning[] {
   const at = keyNode(ctx, 'extends');
   const { base: view } = ctx.service.view;
   if (ref.file && !view) {
-    const text = ctx.related?.extendsFile?.(ref.file);
+    const text = ctx.related?.extendsFiles?.read(ref.file);
     const why = typeof text === 'string' ? `has no service ${ref.service} ro-convert can read` : text === null ? 'was not found next to the compose file' : ref.file.includes('$') ? 'is only known at run time' : 'ro-convert does not read';
     return [warningAt(ctx, 'extends', `extends ${ref.service} in ${ref.file}, which ${why}; ${ifItSets(ctx).replace('it sets', 'that service sets')}`, at)];
   }

@@ -1,7 +1,8 @@
-import { convert } from '../convert.js';
+import { convert, strictRefusal } from '../convert.js';
 import type { ConvertOptions } from '../convert.js';
-import { asConvertError, ConvertError } from '../parse/errors.js';
-import { decodeText, readText, writeTextAtomic } from './files.js';
+import { asConvertError } from '../parse/errors.js';
+import { readText, writeTextAtomic } from './files.js';
+import { decodeText } from '../parse/decode.js';
 import { relatedFilesOf } from './related-files.js';
 import type { Replacement } from '../plan/edits.js';
 import { errorEntry } from '../report/report.js';
@@ -57,11 +58,8 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
     report.skippedUntested = result.skippedUntested;
     outcome.serviceNames = result.serviceNames;
     report.status = result.changed ? 'changed' : 'unchanged';
-    const warnings = job.strict ? result.services.reduce((sum, s) => sum + s.warnings.length, 0) : 0;
-    if (warnings > 0) {
-      // Counted, not pointed at: under --quiet (and in --json) no warning is printed above it.
-      throw new ConvertError('strict-warnings', `--strict: refused because of ${warnings} warning${warnings === 1 ? '' : 's'}; nothing written`);
-    }
+    const refusal = job.strict ? strictRefusal(result) : null;
+    if (refusal) throw refusal;
     if (job.wantDiff && result.changed) outcome.diff = result.diff;
     if (job.wantTexts || job.write || job.wantReplacements) {
       outcome.input = text;

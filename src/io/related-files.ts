@@ -24,7 +24,8 @@ export function relatedFilesOf(composePath: string, siblings?: readonly string[]
   let overrideRead = false;
   return {
     envFile: readBeside,
-    extendsFile: readBeside,
+    // A path in another compose file is relative to that file's directory, as Compose reads it.
+    extendsFiles: { read: readBeside, resolve: (from, path) => (isAbsolute(path) ? path : join(dirname(from), path)) },
     override() {
       if (!overrideRead) {
         overrideRead = true;

@@ -15,7 +15,7 @@ import { effectiveKeys, resolveNode } from '../parse/yaml-nodes.js';
 import { effectiveServices } from './effective-service.js';
 import type { EffectiveService } from './effective-service.js';
 import { servicesOfFiles } from './extends-files.js';
-import type { ReadComposeFile } from './extends-files.js';
+import type { ComposeFileReader } from './extends-files.js';
 import { mountsOf } from './mounts.js';
 import type { Mount } from './mounts.js';
 
@@ -44,14 +44,14 @@ export interface LocatedService {
 /**
  * Every service of the file, in source order (services merged in with `<<:` under `services`
  * after the file's own). Keys under `x-*` are extension fields, not services, and are skipped.
- * `readFile` gives the files `extends: {file}` names (without it, those bases are unknown).
+ * `extendsFiles` gives the files `extends: {file}` names (without it, those bases are unknown).
  * @throws ConvertError when a service is not a mapping
  */
-export function locateServices(parsed: ParsedCompose, readFile?: ReadComposeFile): LocatedService[] {
+export function locateServices(parsed: ParsedCompose, extendsFiles?: ComposeFileReader): LocatedService[] {
   const { doc, services, layout } = parsed;
   const located: LocatedService[] = [];
   const serviceKeys = effectiveKeys(services, doc);
-  const views = effectiveServices(serviceKeys, doc, { foreign: servicesOfFiles(readFile, otherFileViews) });
+  const views = effectiveServices(serviceKeys, doc, { foreign: servicesOfFiles(extendsFiles, otherFileViews) });
   for (const [name, { pair }] of serviceKeys) {
     if (name.startsWith('x-')) continue;
     const key = pair.key as Scalar;

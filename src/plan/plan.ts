@@ -7,7 +7,7 @@ import type { TextEdit } from './edits.js';
 import { locateServices } from '../model/locate.js';
 import { mountPath } from '../model/effective-service.js';
 import type { LocatedService } from '../model/locate.js';
-import type { ReadComposeFile } from '../model/extends-files.js';
+import type { ComposeFileReader } from '../model/extends-files.js';
 import type { ParsedCompose } from '../parse/parse.js';
 import { isSelected, stripPolicy } from '../model/select.js';
 import type { EnvAdjustments, Selection, StripPolicy } from '../model/select.js';
@@ -50,7 +50,7 @@ export interface Plan {
   /** The parsed input the plan was made from. */
   parsed: ParsedCompose;
   /** The reader of the files `extends: {file}` names, for the verifier to read them as the planner did. */
-  readFile: ReadComposeFile | undefined;
+  extendsFiles: ComposeFileReader | undefined;
   edits: TextEdit[];
   services: LocatedService[];
   selected: PlannedService[];
@@ -64,8 +64,8 @@ export interface Plan {
  */
 export function planConversion(parsed: ParsedCompose, options: PlanOptions): Plan {
   const related = options.related;
-  const readFile = related?.extendsFile ? (path: string) => related.extendsFile!(path) : undefined;
-  const services = locateServices(parsed, readFile);
+  const extendsFiles = related?.extendsFiles;
+  const services = locateServices(parsed, extendsFiles);
   const chosen = services.filter((s) => isSelected(s, options));
   const sharing = chosen.length ? analyzeSharing(parsed, services) : null;
   const profileOf = new Map<string, string>();
@@ -149,7 +149,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     report.readOnly = !undone && (isTrue(planned.service.view.readOnly?.value) || report.changes.some((c) => c.code.startsWith('read-only')));
   });
   refuseChangedExtendsBases(selected, services, lineOf);
-  return { parsed, readFile, edits, services, selected };
+  return { parsed, extendsFiles, edits, services, selected };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { LocatedService } from '../model/locate.js';
 import type { StripPolicy } from '../model/select.js';
 import type { MountNeeds } from '../knowledge/needs.js';
 import type { BlockStyle } from './yaml-edit.js';
+import type { ComposeFileReader } from '../model/extends-files.js';
 
 /**
  * Files next to a compose file that change what Compose runs, read for the warnings (never
@@ -27,11 +28,10 @@ export interface RelatedFiles {
    */
   override(): { path: string; text: string } | null | undefined;
   /**
-   * The text of a compose file that a service's `extends: {file}` names (path as written, relative
-   * to this file); null when it was not found or could not be read; undefined when it cannot be
-   * looked up (the path holds a variable). Absent: such bases are not known.
+   * The compose files that services' `extends: {file}` name (paths as written, relative to this
+   * file). Absent: such bases are not known.
    */
-  extendsFile?(path: string): string | null | undefined;
+  extendsFiles?: ComposeFileReader;
 }
 
 /** What a transform may know about one selected service; it never sees files or the terminal. */

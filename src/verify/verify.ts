@@ -77,7 +77,7 @@ function compareConversion(a: Root, b: Root, plan: Plan): void {
     throw internalError('the set of services changed');
   }
   // Services of other files that `extends: {file}` names: read again here, by the second parser.
-  const foreign = servicesOfFiles(plan.readFile, otherFileServices);
+  const foreign = servicesOfFiles(plan.extendsFiles, otherFileServices);
   const [before, after] = [plainServices(servicesA, foreign), plainServices(servicesB, foreign)];
   const selected = new Map(plan.selected.map((s) => [s.service.name, s]));
   const asWritten = new OwnKeysComparer(servicesA, servicesB, same);

@@ -1,0 +1,44 @@
+// The playground page in a real browser, for its tests (test/browser) and the bench: web/dist
+// built and served from 127.0.0.1, and Debian's Chromium launched by playwright-core (which
+// never downloads a browser here: it is pointed at /usr/bin/chromium).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'web/dist');
+export const CHROMIUM = '/usr/bin/chromium';
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/** Builds web/dist (npm run build:web) and serves its files, nothing else; resolves to its URL and a close(). */
+export async function servePlayground() {
+  execFileSync(process.execPath, ['scripts/build-web.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
+    const file = join(DIST, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(DIST) || !existsSync(file)) return response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/**
+ * Debian's Chromium, headless, with nothing of its own on the network (no updates, sync or
+ * QUIC probes). launch() gives it a fresh --user-data-dir (a temporary folder it removes).
+ */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Waits until the page has drawn the conversion of its current input. */
+export async function settled(page) {
+  await page.getByRole('region', { name: 'Diff' }).and(page.locator('[aria-busy=false]')).waitFor();
+}
