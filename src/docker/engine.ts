@@ -268,7 +268,15 @@ export class DockerEngine {
       // `close` waits for the pipes too; after a stop only the process itself is waited for.
       child.on('close', (code) => finish(failure, code));
       child.on('exit', (code) => {
-        if (failure || stoppedEarly) finish(failure, code);
+        if (failure || stoppedEarly) return finish(failure, code);
+        // A process it left behind (an ssh helper) may hold the pipes: after the grace period
+        // its group is killed and the call ends with what was read.
+        timers.push(
+          setTimeout(() => {
+            signalGroup(child, 'SIGKILL');
+            finish(null, code);
+          }, this.graceMs).unref(),
+        );
       });
     });
   }
