@@ -1,12 +1,12 @@
 // `ro-convert preflight` against an engine CLI that lies (a script given with --docker-cmd):
 // each way the engine can fail or mislead ends in bounded time, blames the engine (exit 2, one
 // line naming the command) or says what is unknown, and never writes a guess into the file.
-// The hang guards are vitest timeouts: a run that does not end fails the test.
-import { spawn } from 'node:child_process';
+// The hang guards are vitest timeouts (the runs do not block the test's thread): a run that
+// does not end fails the test.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, cliFile, makeTempDir, prepareCli, PROJECT_ROOT, removeTempDirs } from './helpers/cli.js';
+import { makeTempDir, prepareCli, PROJECT_ROOT, removeTempDirs, runCliAsync } from './helpers/cli.js';
 import { tarHeader } from './helpers/tar.js';
 import type { TarMember } from './helpers/tar.js';
 
@@ -46,24 +46,16 @@ interface Run {
   calls: string[][];
 }
 
-/** Runs `preflight ARGS` on a fresh compose.yml with the fake engine answering `scenario`. Async: the vitest timeout is the hang guard. */
-function preflight(scenario: Record<string, unknown>, args: readonly string[], compose = COMPOSE): Promise<Run & { dir: string }> {
+/** Runs `preflight ARGS` on a fresh compose.yml with the fake engine answering `scenario`. */
+async function preflight(scenario: Record<string, unknown>, args: readonly string[], compose = COMPOSE): Promise<Run & { dir: string }> {
   const dir = makeTempDir('ro-convert-fake-engine-');
   writeFileSync(join(dir, 'compose.yml'), compose);
   const scenarioFile = join(dir, 'scenario.json');
   writeFileSync(scenarioFile, JSON.stringify(scenario));
-  const child = spawn(process.execPath, [cliFile(), 'preflight', '--docker-cmd', FAKE, ...args], { cwd: dir, env: cleanEnv({ FAKE_ENGINE_SCENARIO: scenarioFile }), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve) =>
-    child.on('close', (status) => {
-      const callsFile = `${scenarioFile}.calls`;
-      const calls = existsSync(callsFile) ? readFileSync(callsFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]) : [];
-      resolve({ status, stdout, stderr, calls, dir });
-    }),
-  );
+  const run = await runCliAsync(['preflight', '--docker-cmd', FAKE, ...args], { cwd: dir, env: { FAKE_ENGINE_SCENARIO: scenarioFile } });
+  const callsFile = `${scenarioFile}.calls`;
+  const calls = existsSync(callsFile) ? readFileSync(callsFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]) : [];
+  return { ...run, calls, dir };
 }
 
 /** The engine is blamed: exit 2, one error line, no "bug in ro-convert", no stack. */

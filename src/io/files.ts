@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, fchownSync, fsync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsync, lstatSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConvertError } from '../parse/errors.js';
@@ -145,15 +145,52 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
+/** Compose files larger than this are not read (the largest real ones are a few hundred KB). */
+export const MAX_COMPOSE_BYTES = 16 << 20;
+
 /** Reads a compose file as text. @throws ConvertError `io` or `not-utf8` */
 export function readText(path: string): string {
-  let bytes: Buffer;
+  return decodeText(readRegularFile(path, MAX_COMPOSE_BYTES));
+}
+
+/**
+ * A regular file's bytes (symlinks followed), at most `maxBytes`. Anything else is refused
+ * before a byte is read: a FIFO would block for ever and `/dev/zero` never ends (a repository
+ * can hold a symlink to either). Opened non-blocking, then checked on the descriptor, so a
+ * file swapped for a FIFO after a check cannot block the read either.
+ * @throws ConvertError `io`: "not a regular file (a FIFO)", "larger than N bytes", or the system's reason
+ */
+export function readRegularFile(path: string, maxBytes: number): Buffer {
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw ioError('cannot read', error);
   }
-  return decodeText(bytes);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new ConvertError('io', `cannot read: not a regular file (${kindOf(stat)})`);
+    if (stat.size > maxBytes) throw new ConvertError('io', `cannot read: larger than ${maxBytes} bytes (${stat.size})`);
+    // The size is read again as the bytes come: a file that grows past the cap is refused too.
+    const buffer = Buffer.allocUnsafe(Math.min(stat.size, maxBytes) + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > stat.size) throw new ConvertError('io', length > maxBytes ? `cannot read: larger than ${maxBytes} bytes` : 'cannot read: the file grew while it was read');
+    return buffer.subarray(0, length);
+  } catch (error) {
+    if (error instanceof ConvertError) throw error;
+    throw ioError('cannot read', error);
+  } finally {
+    closeQuietly(fd);
+  }
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'not a file';
 }
 
 /**
