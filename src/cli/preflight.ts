@@ -40,6 +40,7 @@ interface PreflightFlags {
   project?: string;
   after?: boolean;
   write?: boolean;
+  followSymlinks?: boolean;
   json?: boolean;
   quiet?: boolean;
   dockerCmd: string;
@@ -60,6 +61,7 @@ function program(): Command {
     .option('-p, --project <name>', "the compose project name (default: containers whose labels name this file)")
     .option('--after', 'after the switch: report read-only containers that exited or restart, and writes refused with "Read-only file system"')
     .option('-w, --write', 'write the proposal (the tmpfs entries with the read-only conversion); default: preview the diff')
+    .option('--follow-symlinks', 'write through a symlink whose target lies outside the file\'s directory or the directory searched')
     .option('--json', 'print one JSON report on stdout, with a reason per path')
     .option('-q, --quiet', 'print errors only')
     .option('--docker-cmd <command>', 'the engine CLI to run (e.g. podman)', 'docker')
@@ -102,11 +104,12 @@ export async function preflightMain(args: readonly string[], io: PreflightIO): P
   const engine = new DockerEngine({ command: flags.dockerCmd, timeoutMs });
   try {
     await engine.check();
-    const paths = expandPaths(cli.args).files;
+    const search = expandPaths(cli.args);
+    const paths = search.files;
     if (paths.length === 0) return usage(`no compose files found in ${cli.args.join(', ')}`);
     if (flags.write) installSignalCleanup(paths);
     const files: FileResult[] = [];
-    for (const path of paths) files.push(await preflightFile(engine, path, flags, selection, io));
+    for (const path of paths) files.push(await preflightFile(engine, path, search.outside.get(path), flags, selection, io));
     // JSON escapes C0 itself; DEL and C1 (which a terminal may read as CSI) are escaped too.
     if (flags.json) io.out(`${JSON.stringify({ files: files.map(jsonOf) }, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`);
     return exitCode(files, flags);
@@ -135,7 +138,7 @@ interface FileResult {
   written: boolean;
 }
 
-async function preflightFile(engine: DockerEngine, path: string, flags: PreflightFlags, selection: ConvertOptions, io: PreflightIO): Promise<FileResult> {
+async function preflightFile(engine: DockerEngine, path: string, outside: string | undefined, flags: PreflightFlags, selection: ConvertOptions, io: PreflightIO): Promise<FileResult> {
   const result: FileResult = { path, error: null, services: [], diff: null, written: false };
   const named = await namedContainers(engine, flags.container ?? []);
   let base;
@@ -180,6 +183,7 @@ async function preflightFile(engine: DockerEngine, path: string, flags: Prefligh
       strict: false,
       wantDiff: true,
       wantTexts: false,
+      ...(outside ? { outside, followSymlinks: Boolean(flags.followSymlinks) } : {}),
     });
     result.diff = outcome.diff;
     result.written = outcome.report.written;

@@ -26,6 +26,8 @@ export interface RunOptions extends ConvertOptions {
   color: boolean;
   /** Mask the values of secret-looking variables in printed diffs (`--redact`). */
   redact?: boolean;
+  /** Write through symlinks whose targets lie outside the tree named (`--follow-symlinks`). */
+  followSymlinks?: boolean;
 }
 
 /** The outside world of a run: output streams, standard input, and the terminal. */
@@ -85,6 +87,7 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     wantReplacements: options.format === 'sarif',
     ...(path === '-' ? { stdin } : {}),
     ...(search.siblings.has(path) ? { siblings: search.siblings.get(path) } : {}),
+    ...(search.outside.has(path) ? { outside: search.outside.get(path), followSymlinks: Boolean(options.followSymlinks) } : {}),
   }));
   const showProgress = io.progress && paths.length > 1 && !options.quiet && options.format === 'text';
   const outcomes = await processAll(jobs, showProgress ? (done) => io.err(`\rro-convert: ${done}/${paths.length} files`) : undefined);

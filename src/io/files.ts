@@ -25,6 +25,12 @@ export interface PathSearch {
   sameAs: Map<string, string>;
   /** Each file a directory search found → the compose file names found in its directory (itself included). */
   siblings: Map<string, readonly string[]>;
+  /**
+   * Each file whose real path (symlinks resolved) lies outside the tree that was named → that
+   * real path. The tree is the directory argument a search found it in, or the directory of a
+   * file named on the command line. A write there needs `--follow-symlinks`.
+   */
+  outside: Map<string, string>;
 }
 
 /**
@@ -39,8 +45,9 @@ export function expandPaths(paths: readonly string[]): PathSearch {
   const directories: PathSearch['directories'] = [];
   const sameAs = new Map<string, string>();
   const siblings = new Map<string, readonly string[]>();
+  const outside = new Map<string, string>();
   const kept = new Map<string, string>();
-  const add = (path: string, key = path === '-' ? path : realPathOrAbsolute(path)) => {
+  const add = (path: string, key: string, tree: string) => {
     const first = kept.get(key);
     if (first !== undefined) {
       if (first !== path) sameAs.set(path, first);
@@ -48,19 +55,26 @@ export function expandPaths(paths: readonly string[]): PathSearch {
     }
     kept.set(key, path);
     files.push(path);
+    if (path !== '-' && !isUnder(key, tree)) outside.set(path, key);
   };
   for (const path of paths) {
     if (path !== '-' && isDirectory(path)) {
       const found: string[] = [];
       const realPaths = new Map<string, string>();
-      walk(path, realPathOrAbsolute(path), found, siblings, realPaths);
+      const tree = realPathOrAbsolute(path);
+      walk(path, tree, found, siblings, realPaths);
       directories.push({ path, found });
-      for (const file of found) add(file, realPaths.get(file));
+      for (const file of found) add(file, realPaths.get(file)!, tree);
     } else {
-      add(path);
+      add(path, path === '-' ? path : realPathOrAbsolute(path), path === '-' ? '' : realPathOrAbsolute(dirname(path)));
     }
   }
-  return { files, directories, sameAs, siblings };
+  return { files, directories, sameAs, siblings, outside };
+}
+
+/** Whether `path` is `dir` or below it (both absolute). */
+function isUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 }
 
 /** The file's real path (symlinks resolved), or its absolute path when it cannot be resolved. */
@@ -223,14 +237,8 @@ export async function writeTextAtomic(path: string, expected: string, text: stri
   try {
     fd = createTemp(temp);
     writeFileSync(fd, text, 'utf8');
+    keepOwner(fd, stat);
     fchmodSync(fd, stat.mode & 0o7777);
-    if (process.getuid?.() === 0 || stat.uid === process.getuid?.()) {
-      try {
-        fchownSync(fd, stat.uid, stat.gid);
-      } catch {
-        // Keeping the owner is best effort: only root may give a file away.
-      }
-    }
     await fsyncFd(fd);
     closeSync(fd);
     fd = null;
@@ -249,6 +257,23 @@ export async function writeTextAtomic(path: string, expected: string, text: stri
     throw ioError('cannot write', error);
   } finally {
     inFlight.delete(temp);
+  }
+}
+
+/**
+ * Gives the temp file the original's owner and group, or refuses: the rename would otherwise
+ * hand the file to whoever ran ro-convert. Only root may give a file to another user, and a
+ * user only to a group they belong to. (Before the mode is set: a chown clears set-id bits.)
+ * @throws ConvertError `io` naming the owner that could not be kept
+ */
+function keepOwner(fd: number, original: Stats): void {
+  const temp = fstatSync(fd);
+  if (temp.uid === original.uid && temp.gid === original.gid) return;
+  try {
+    fchownSync(fd, original.uid, original.gid);
+  } catch {
+    const whose = temp.uid !== original.uid ? `belongs to user ${original.uid}` : `belongs to group ${original.gid}`;
+    throw new ConvertError('io', `cannot write: the file ${whose}, and a copy written by user ${temp.uid} cannot keep that (run as its owner, or as root); not written`);
   }
 }
 
