@@ -96,3 +96,17 @@ describe('related files that are not regular files are left unread, the conversi
     expect(run.stderr).toMatch(/1 would change/);
   }, 30_000);
 });
+
+describe('file names with control characters are escaped in every format', () => {
+  const NAME = 'compose-\u001b]0;pwned\u0007\u009b2K\u007f.yml';
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+  it.each([['text'], ['github'], ['sarif'], ['json']])('--format %s', async (format) => {
+    const dir = tree({ [`a/${NAME}`]: 'services: [\n', 'b/compose.yml': SONARR });
+    const run = await runCliAsync(['--all', '--check', '--format', format, '.'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stdout + run.stderr).not.toMatch(CONTROL);
+    // SARIF names files by URI (percent-encoded), JSON as strings (\u escapes), text and GitHub as \xHH.
+    expect(run.stdout + run.stderr).toContain({ sarif: '%C2%9B2K', json: '\\u009b2K' }[format] ?? '\\x9b2K');
+  }, 30_000);
+});

@@ -19,7 +19,7 @@ import type { AfterFinding } from '../preflight/after.js';
 import { findContainers, gatherAfter, gatherFindings, LABEL } from '../preflight/gather.js';
 import type { ServiceFindings } from '../preflight/gather.js';
 import { colorDiff } from '../report/diff.js';
-import { escapeControl } from '../report/escape.js';
+import { escapeControl, escapeJsonControl, escapeLines } from '../report/escape.js';
 import { errorEntry, formatError } from '../report/report.js';
 import { EXIT } from './run.js';
 
@@ -110,8 +110,7 @@ export async function preflightMain(args: readonly string[], io: PreflightIO): P
     if (flags.write) installSignalCleanup(paths);
     const files: FileResult[] = [];
     for (const path of paths) files.push(await preflightFile(engine, path, search.outside.get(path), flags, selection, io));
-    // JSON escapes C0 itself; DEL and C1 (which a terminal may read as CSI) are escaped too.
-    if (flags.json) io.out(`${JSON.stringify({ files: files.map(jsonOf) }, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`);
+    if (flags.json) io.out(`${escapeJsonControl(JSON.stringify({ files: files.map(jsonOf) }, null, 2))}\n`);
     return exitCode(files, flags);
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
@@ -221,11 +220,6 @@ function tmpfsOfServices(text: string): Map<string, string[]> {
 /** The text report of one file. Names, paths and log lines come from the engine: escaped. */
 function formatFile(file: FileResult, flags: PreflightFlags): string {
   return escapeLines(formatFileRaw(file, flags));
-}
-
-/** Escapes control characters line by line (the line breaks are the report's own). */
-function escapeLines(text: string): string {
-  return text.split('\n').map(escapeControl).join('\n');
 }
 
 function formatFileRaw(file: FileResult, flags: PreflightFlags): string {

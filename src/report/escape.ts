@@ -15,3 +15,16 @@ export function hasControl(text: string): boolean {
   CONTROL.lastIndex = 0;
   return CONTROL.test(text);
 }
+
+/**
+ * A JSON text with DEL and C1 written as `\u00XX` as well (JSON.stringify escapes only C0):
+ * the same data for a parser, nothing a terminal acts on.
+ */
+export function escapeJsonControl(json: string): string {
+  return json.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Escapes control characters line by line (the line breaks are the text's own). */
+export function escapeLines(text: string): string {
+  return text.split('\n').map(escapeControl).join('\n');
+}

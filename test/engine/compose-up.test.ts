@@ -204,7 +204,12 @@ async function check(file: string, image: string): Promise<Outcome> {
           outcome.services++;
           const now = after.containers.get(service);
           if (!now) return outcome.problems.push(`${service}: no container after the conversion`);
-          if (convertedConfig.services?.[service]?.read_only !== true) return;
+          if (convertedConfig.services?.[service]?.read_only !== true) {
+            // Left writable: only where the conversion said so (read_only left to a variable or
+            // the override file), never silently.
+            if (converted.services.find((s) => s.name === service)?.readOnly !== false) outcome.problems.push(`${service}: left writable by --all without a word`);
+            return;
+          }
           if (!now.readOnly) outcome.problems.push(`${service}: ReadonlyRootfs is false`);
           const output = await probe(now.id);
           // A container that cannot start here (a user the image lacks...) counts only if the original starts.
