@@ -290,8 +290,12 @@ describe.skipIf(!reachable && !mustRun)('converted files brought up on a real en
       );
       for (const o of outcomes.filter((o) => o.status === 'not-creatable')) console.log(`engine compose-up.test: not creatable as original: ${o.file}: ${o.error}`);
       for (const o of outcomes.filter((o) => o.status === 'input-rejected')) console.log(`engine compose-up.test: not sandboxed: ${o.file}`);
-      expect(outcomes.find((o) => o.file === 'examples/sonarr/compose.yml')?.status).toBe('checked');
-      expect(checked.length).toBeGreaterThanOrEqual(6);
+      // The project's own examples all come up; of everything tried, at least half (a sandbox
+      // that quietly rejects most files would otherwise pass on a handful).
+      const exampleFiles = new Set(examples().map((f) => relative(root, f)));
+      expect(outcomes.filter((o) => exampleFiles.has(o.file) && o.status !== 'checked').map((o) => `${o.file}: ${o.status}`)).toEqual([]);
+      expect(exampleFiles.has('examples/sonarr/compose.yml')).toBe(true);
+      expect(checked.length).toBeGreaterThanOrEqual(Math.ceil(files.length / 2));
       // The effective-view shapes must not all end refused or unreadable: most are brought up.
       const shared = new Set(sharing.map((f) => relative(root, f)));
       expect(checked.filter((o) => shared.has(o.file)).length).toBeGreaterThanOrEqual(shared.size / 2);
