@@ -149,8 +149,15 @@ describe('malformed or wrong-shaped output is the engine\'s error, named by its 
   }, 30_000);
 
   it('image inspect of the wrong shape', async () => {
-    const run = await preflight({ ...ok, 'container inspect': { stdout: JSON.stringify([container()]) }, 'image inspect': { stdout: '[{"Id": "x", "Config": {"Entrypoint": "sh"}}]' } }, ['--container', 'stack-app-1', 'compose.yml']);
+    const run = await preflight({ ...ok, 'container inspect': { stdout: JSON.stringify([container()]) }, 'image inspect': { stdout: '[{"Id": "x", "Config": {"Entrypoint": {"sh": 1}}}]' } }, ['--container', 'stack-app-1', 'compose.yml']);
     blamesEngine(run, /image inspect printed a Config of the wrong shape/);
+  }, 30_000);
+
+  it('an entrypoint as one string (older Podman) is taken as a list of one', async () => {
+    const podman = container({ Config: { Image: 'lscr.io/linuxserver/x', Entrypoint: '/init', Cmd: 'run', Labels: { 'com.docker.compose.service': 'app' } } });
+    const run = await preflight({ ...ok, 'container inspect': { stdout: JSON.stringify([podman]) } }, ['--container', 'stack-app-1', 'compose.yml']);
+    expect(run.stdout).toContain('entrypoint /init is s6-overlay');
+    expect(run.status).toBe(0);
   }, 30_000);
 
   it('docker ps printing something that is not a container ID', async () => {

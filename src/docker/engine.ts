@@ -116,6 +116,7 @@ export class DockerEngine {
     infos.forEach((info, i) => {
       const problem = containerProblem(info);
       if (problem) throw this.malformed(args, `container ${i + 1}: ${problem}`);
+      for (const key of ['Entrypoint', 'Cmd'] as const) commandList((info as { Config: Json }).Config, key);
     });
     return infos as ContainerInfo[];
   }
@@ -127,6 +128,8 @@ export class DockerEngine {
     if (!Array.isArray(images) || images.length !== 1) throw this.malformed(args, 'not a list of one image');
     const problem = imageProblem(images[0]);
     if (problem) throw this.malformed(args, problem);
+    const config = (images[0] as { Config: Json | null }).Config;
+    if (config) for (const key of ['Entrypoint', 'Cmd'] as const) commandList(config, key);
     return images[0] as ImageInfo;
   }
 
@@ -328,6 +331,12 @@ const optional = (value: unknown, check: (v: unknown) => boolean) => value === u
 const isString = (v: unknown) => typeof v === 'string';
 const isStringList = (v: unknown) => Array.isArray(v) && v.every(isString);
 const isStringMap = (v: unknown) => isObject(v) && Object.values(v).every(isString);
+/** An entrypoint or command: a list, or (older Podman) one string. */
+const isCommand = (v: unknown) => isString(v) || isStringList(v);
+/** Older Podman prints an entrypoint or command as one string: as a list of one. */
+function commandList(config: Json, key: 'Entrypoint' | 'Cmd'): void {
+  if (typeof config[key] === 'string') config[key] = [config[key]];
+}
 
 /** What is wrong with one entry of `docker container inspect` for preflight's use, or null. */
 function containerProblem(info: unknown): string | null {
@@ -338,7 +347,7 @@ function containerProblem(info: unknown): string | null {
   const { State: state, Config: config, HostConfig: host } = info;
   if (!isObject(state) || typeof state.Status !== 'string' || typeof state.Running !== 'boolean' || typeof state.Restarting !== 'boolean' || typeof state.ExitCode !== 'number') return 'no State';
   if (!isObject(config) || typeof config.Image !== 'string') return 'no Config';
-  if (!optional(config.User, isString) || !optional(config.Labels, isStringMap) || !optional(config.Entrypoint, isStringList) || !optional(config.Cmd, isStringList)) return 'a Config of the wrong shape';
+  if (!optional(config.User, isString) || !optional(config.Labels, isStringMap) || !optional(config.Entrypoint, isCommand) || !optional(config.Cmd, isCommand)) return 'a Config of the wrong shape';
   if (!isObject(host) || !optional(host.ReadonlyRootfs, (v) => typeof v === 'boolean') || !optional(host.Tmpfs, isStringMap)) return 'no HostConfig';
   if (!optional(info.RestartCount, (v) => typeof v === 'number')) return 'a RestartCount that is not a number';
   if (!optional(info.Mounts, (v) => Array.isArray(v) && v.every((m) => isObject(m) && typeof m.Destination === 'string'))) return 'Mounts of the wrong shape';
@@ -350,7 +359,7 @@ function imageProblem(image: unknown): string | null {
   if (!isObject(image) || typeof image.Id !== 'string') return 'no image Id';
   const config = image.Config;
   if (!optional(config, isObject)) return 'a Config that is not an object';
-  if (isObject(config) && (!optional(config.User, isString) || !optional(config.Entrypoint, isStringList) || !optional(config.Env, isStringList) || !optional(config.Volumes, isObject))) return 'a Config of the wrong shape';
+  if (isObject(config) && (!optional(config.User, isString) || !optional(config.Entrypoint, isCommand) || !optional(config.Cmd, isCommand) || !optional(config.Env, isStringList) || !optional(config.Volumes, isObject))) return 'a Config of the wrong shape';
   return null;
 }
 
