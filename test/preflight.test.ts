@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDiff } from '../src/docker/engine.js';
 import type { FsChange } from '../src/docker/engine.js';
-import { listTar } from '../src/docker/tar.js';
+import { listTar, TarError, TarReader } from '../src/docker/tar.js';
+import { paxBody, tarHeader, tarOf } from './helpers/tar.js';
 import { afterFinding, refusedWrites } from '../src/preflight/after.js';
 import { classifyWrites, resolveUser, suggestedSize, tmpfsAdvice, writtenLeaves } from '../src/preflight/classify.js';
 import type { WriteFacts } from '../src/preflight/classify.js';
@@ -89,6 +90,15 @@ describe('classifyWrites', () => {
     ]);
   });
 
+  it('a directory from the container that would not read back as a mount entry is not a fit, with the reason', () => {
+    const result = classifyWrites(facts(diff('A /var/cache/a\u001b]0;pwned\u0007\nA /var/cache/a\u001b]0;pwned\u0007/x\nA /srv:x\nA /srv:x/y\nA /var/cache/ok\nA /var/cache/ok/z')));
+    expect(result.proposals.map((p) => p.path)).toEqual(['/var/cache/ok']);
+    expect(result.paths.filter((p) => p.verdict === 'not-a-fit').map((p) => [p.path, p.reason])).toEqual([
+      ['/var/cache/a\u001b]0;pwned\u0007/x', 'its directory holds control characters: it cannot be written as a mount entry'],
+      ['/srv:x/y', 'its directory holds a colon: Compose would read the rest as mount options'],
+    ]);
+  });
+
   it('a file at the top of the filesystem is not a fit', () => {
     expect(classifyWrites(facts(diff('A /marker'))).paths[0]!.verdict).toBe('not-a-fit');
   });
@@ -118,30 +128,21 @@ describe('classifyWrites', () => {
 });
 
 describe('tmpfsAdvice', () => {
-  const tarOf = (entries: { name: string; size?: number; dir?: boolean }[]) => {
-    const blocks: Buffer[] = [];
-    for (const e of entries) {
-      const header = Buffer.alloc(512);
-      header.write(e.name, 0);
-      header.write(`${(e.size ?? 0).toString(8).padStart(11, '0')}\0`, 124);
-      header.write(e.dir ? '5' : '0', 156);
-      blocks.push(header, Buffer.alloc(Math.ceil((e.size ?? 0) / 512) * 512));
-    }
-    return Buffer.concat([...blocks, Buffer.alloc(1024)]);
-  };
+  const entries = (list: { name: string; size?: number; dir?: boolean }[]) => tarOf(list.map((e) => (e.dir ? { name: e.name, flag: '5' } : { name: e.name, size: e.size ?? 0, body: Buffer.alloc(e.size ?? 0) })));
 
   it('sizes from what was written and lists the image files a tmpfs would hide', () => {
     const changes = diff('C /var/cache/app\nA /var/cache/app/new\nC /var/cache/app/index');
-    const listing = listTar(tarOf([{ name: 'app', dir: true }, { name: 'app/new', size: 10 << 20 }, { name: 'app/index', size: 100 }, { name: 'app/shipped', size: 5 }]));
+    const listing = listTar(entries([{ name: 'app', dir: true }, { name: 'app/new', size: 10 << 20 }, { name: 'app/index', size: 100 }, { name: 'app/shipped', size: 5 }]));
     const advice = tmpfsAdvice('/var/cache/app', listing, changes, { uid: 1000, gid: 1001 });
     expect(advice.written).toBe((10 << 20) + 100);
     expect(advice.options).toEqual(['size=64m', 'uid=1000', 'gid=1001']);
     expect(advice.hidden).toEqual(['/var/cache/app/index', '/var/cache/app/shipped']);
   });
 
-  it('without a listing: the directory itself is what the image ships, unless the container added it', () => {
-    expect(tmpfsAdvice('/tmp', null, diff('C /tmp\nA /tmp/x'), null)).toEqual({ options: ['size=16m'], written: null, hidden: ['/tmp'] });
-    expect(tmpfsAdvice('/state', null, diff('A /state\nA /state/x'), null).hidden).toEqual([]);
+  it('without a listing: no size= (never a guess below what was written), the reason kept; the directory is the image\'s unless the container added it', () => {
+    const unread = { unread: 'docker cp: no space left on device' };
+    expect(tmpfsAdvice('/tmp', unread, diff('C /tmp\nA /tmp/x'), null)).toEqual({ options: [], written: null, unread: unread.unread, hidden: ['/tmp'] });
+    expect(tmpfsAdvice('/state', unread, diff('A /state\nA /state/x'), { uid: 1000, gid: 1000 })).toMatchObject({ options: ['uid=1000', 'gid=1000'], hidden: [] });
   });
 
   it('files the container deleted there were shipped by the image', () => {
@@ -157,36 +158,64 @@ describe('tmpfsAdvice', () => {
 });
 
 describe('listTar', () => {
-  it('reads GNU long names and PAX paths', () => {
+  it('reads GNU long names and PAX paths and sizes, keeps small file bodies when asked', () => {
     const long = `dir/${'x'.repeat(150)}`;
-    const header = (name: string, flag: string, size: number) => {
-      const h = Buffer.alloc(512);
-      h.write(name, 0);
-      h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-      h.write(flag, 156);
-      return h;
-    };
-    const pad = (b: Buffer) => Buffer.concat([b, Buffer.alloc(Math.ceil(b.length / 512) * 512 - b.length)]);
-    const record = (() => {
-      const body = `path=${long}-pax\n`;
-      let length = body.length + 3;
-      if (`${length} ${body}`.length !== length) length = `${length} ${body}`.length;
-      return Buffer.from(`${length} ${body}`);
-    })();
-    const data = Buffer.concat([
-      header('././@LongLink', 'L', long.length + 1),
-      pad(Buffer.from(`${long}\0`)),
-      header('short', '0', 3),
-      pad(Buffer.from('abc')),
-      header('PaxHeader', 'x', record.length),
-      pad(record),
-      header('ignored', '5', 0),
-      Buffer.alloc(1024),
+    const data = tarOf([
+      { name: '././@LongLink', flag: 'L', body: `${long}\0` },
+      { name: 'short', body: 'abc' },
+      { name: 'PaxHeader', flag: 'x', body: paxBody({ path: `${long}-pax` }) },
+      { name: 'ignored', flag: '5' },
+      { name: 'PaxHeader', flag: 'x', body: paxBody({ size: '600' }) },
+      { name: 'big', size: 0, body: Buffer.alloc(600) },
+      { name: 'after', body: 'z' },
     ]);
-    expect(listTar(data, true)).toEqual([
+    expect(listTar(data, 16)).toEqual([
       { name: long, size: 3, type: 'file', content: Buffer.from('abc') },
       { name: `${long}-pax`, size: 0, type: 'dir' },
+      { name: 'big', size: 600, type: 'file' },
+      { name: 'after', size: 1, type: 'file', content: Buffer.from('z') },
     ]);
+  });
+
+  it('reads the same listing fed one byte at a time (a stream)', () => {
+    const data = tarOf([{ name: 'a', body: 'x'.repeat(700) }, { name: 'b', flag: '5' }, { name: 'c', body: 'y' }]);
+    const reader = new TarReader(1);
+    for (const byte of data) reader.push(Buffer.from([byte]));
+    expect(reader.end().map((e) => [e.name, e.size, e.type])).toEqual([
+      ['a', 700, 'file'],
+      ['b', 0, 'dir'],
+      ['c', 1, 'file'],
+    ]);
+    expect(reader.done).toBe(true);
+  });
+
+  it('reads a GNU base-256 size (past 8 GiB) without a body to hold', () => {
+    const rawSize = Buffer.alloc(12);
+    rawSize[0] = 0x80;
+    rawSize.writeUIntBE(2 ** 40, 6, 6);
+    const reader = new TarReader();
+    reader.push(tarHeader({ name: 'huge', rawSize }));
+    expect(reader.entries).toEqual([{ name: 'huge', size: 2 ** 40, type: 'file' }]);
+    expect(() => reader.end()).toThrow(/cut short/);
+  });
+
+  it.each([
+    ['a negative base-256 size', { name: 'neg', rawSize: Buffer.alloc(12, 0xff) }],
+    ['a size that is not octal', { name: 'nan', rawSize: Buffer.from('-0000000001\0') }],
+    ['a size past 2^53', { name: 'inf', rawSize: Buffer.concat([Buffer.from([0x80]), Buffer.alloc(11, 0xff)]) }],
+  ])('refuses %s (it once looped for ever)', (_, member) => {
+    expect(() => listTar(Buffer.concat([tarHeader(member), Buffer.alloc(1024)]))).toThrow(TarError);
+  });
+
+  it('refuses a wrong checksum, a PAX record that does not parse, and an archive cut short', () => {
+    const good = tarOf([{ name: 'a', body: 'abc' }]);
+    const bad = Buffer.from(good);
+    bad[0] = 0x62;
+    expect(() => listTar(bad)).toThrow(/checksum/);
+    expect(() => listTar(tarOf([{ name: 'p', flag: 'x', body: '999999 path=x\n' }]))).toThrow(/PAX/);
+    expect(() => listTar(tarOf([{ name: 'p', flag: 'x', body: paxBody({ size: '-5' }) }]))).toThrow(/PAX size/);
+    expect(() => listTar(good.subarray(0, 600))).toThrow(/cut short/);
+    expect(() => listTar(good.subarray(0, 100))).toThrow(/cut short/);
   });
 });
 

@@ -74,27 +74,33 @@ describe('alias bombs and deep nesting are bounded', () => {
   let deepBlock = 'services:\n  web:\n    image: x\n    labels:\n';
   for (let i = 0; i < 5000; i++) deepBlock += `${' '.repeat(6 + i)}k${i}:\n`;
 
+  // What each must give, exactly: the bomb converts (aliases are kept as aliases, never
+  // expanded); nesting deeper than the parser's stack is refused as invalid YAML. The bound on
+  // time is the vitest timeout (a hang guard), not a wall-clock assertion.
   it.each([
-    ['a billion-laughs alias bomb (10^10 nodes expanded)', bomb],
-    ['50,000 nested flow sequences', deepFlow],
-    ['5,000 nested block mappings', deepBlock],
-  ])('%s: finishes within seconds, a result or a clean refusal (library and CLI)', (_, text) => {
-    const started = Date.now();
-    try {
+    ['a billion-laughs alias bomb (10^10 nodes expanded)', bomb, null],
+    ['50,000 nested flow sequences', deepFlow, 'invalid-yaml'],
+    ['5,000 nested block mappings', deepBlock, 'invalid-yaml'],
+  ])('%s: a result or the one refusal expected (library and CLI), in bounded time', (_, text, refusal) => {
+    if (refusal === null) {
       const result = convert(text, { all: true });
+      expect(result.changed).toBe(true);
       expect(parseDocument(result.output).errors).toEqual([]);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConvertError);
+    } else {
+      expect(() => convert(text, { all: true })).toThrow(expect.objectContaining({ code: refusal }));
     }
-    expect(Date.now() - started).toBeLessThan(10_000);
     const file = join(fresh(), 'compose.yml');
     writeFileSync(file, text);
-    const cliStarted = Date.now();
     const result = runCli(['--all', '--write', '--quiet', file]);
-    expect([0, 2]).toContain(result.status);
     noStack(result.stderr);
-    if (result.status === 2) expect(readFileSync(file, 'utf8')).toBe(text);
-    expect(Date.now() - cliStarted).toBeLessThan(20_000);
+    if (refusal === null) {
+      expect(result.status).toBe(0);
+      expect(readFileSync(file, 'utf8')).toContain('read_only: true');
+    } else {
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('error: invalid YAML');
+      expect(readFileSync(file, 'utf8')).toBe(text);
+    }
   }, 60_000);
 });
 

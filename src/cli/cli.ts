@@ -32,6 +32,7 @@ function program(): Command {
     .option('--check', 'write nothing; exit 1 if any file would change (for CI)')
     .option('-i, --interactive', 'show each diff and ask before writing it (terminal only)')
     .option('--strict', 'refuse (exit 2, nothing written) any file whose conversion has warnings')
+    .option('--follow-symlinks', 'write through a symlink whose target lies outside the file\'s directory or the directory searched (the diff names the target)')
     .optionsGroup('Output:')
     .option('--stdout', 'print the converted text instead of a diff (one file, or -)')
     .addOption(new Option('--format <format>', 'what to print on stdout: diffs (text), a JSON report, a SARIF log for code scanning, GitHub Actions annotations, or a pull request body (markdown)').choices(['text', 'json', 'sarif', 'github', 'markdown']))
@@ -80,6 +81,7 @@ interface CliFlags {
   check?: boolean;
   interactive?: boolean;
   strict?: boolean;
+  followSymlinks?: boolean;
   stdout?: boolean;
   format?: OutputFormat;
   json?: boolean;
@@ -108,6 +110,7 @@ function toRunOptions(paths: string[], flags: CliFlags, stdoutIsTerminal: boolea
     quiet: Boolean(flags.quiet),
     redact: Boolean(flags.redact),
     strict: Boolean(flags.strict),
+    followSymlinks: Boolean(flags.followSymlinks),
     color: useColor(flags.color, stdoutIsTerminal),
   };
   if (isEmptySelection(options)) throw new UsageError('choose the services to convert: --service NAME, --all, --image GLOB or --supported');

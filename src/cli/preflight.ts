@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { parse } from 'yaml';
 import { convert } from '../convert.js';
 import type { ConvertOptions } from '../convert.js';
-import { DockerEngine, EngineError } from '../docker/engine.js';
+import { DockerEngine, EngineError, MAX_TIMEOUT_MS, parseTimeout } from '../docker/engine.js';
 import type { ContainerInfo } from '../docker/engine.js';
 import { expandPaths, installSignalCleanup, readText } from '../io/files.js';
 import { processFile } from '../io/process-file.js';
@@ -19,6 +19,7 @@ import type { AfterFinding } from '../preflight/after.js';
 import { findContainers, gatherAfter, gatherFindings, LABEL } from '../preflight/gather.js';
 import type { ServiceFindings } from '../preflight/gather.js';
 import { colorDiff } from '../report/diff.js';
+import { escapeControl, escapeJsonControl, escapeLines } from '../report/escape.js';
 import { errorEntry, formatError } from '../report/report.js';
 import { EXIT } from './run.js';
 import { PREFLIGHT_SUMMARY } from './commands.js';
@@ -40,6 +41,7 @@ interface PreflightFlags {
   project?: string;
   after?: boolean;
   write?: boolean;
+  followSymlinks?: boolean;
   json?: boolean;
   quiet?: boolean;
   dockerCmd: string;
@@ -61,6 +63,7 @@ function program(): Command {
     .option('-p, --project <name>', "the compose project name (default: containers whose labels name this file)")
     .option('--after', 'after the switch: report read-only containers that exited or restart, and writes refused with "Read-only file system"')
     .option('-w, --write', 'write the proposal (the tmpfs entries with the read-only conversion); default: preview the diff')
+    .option('--follow-symlinks', 'write through a symlink whose target lies outside the file\'s directory or the directory searched')
     .option('--json', 'print one JSON report on stdout, with a reason per path')
     .option('-q, --quiet', 'print errors only')
     .option('--docker-cmd <command>', 'the engine CLI to run (e.g. podman)', 'docker')
@@ -102,18 +105,19 @@ export async function preflightMain(args: readonly string[], io: PreflightIO): P
   if (cli.args.length === 0) return usage('name the compose file the containers were created from');
   if (cli.args.includes('-')) return usage('preflight reads files, not standard input');
   if (flags.after && flags.write) return usage('--after and --write cannot be combined');
-  const timeout = Number(flags.timeout);
-  if (!(timeout > 0)) return usage(`--timeout takes a number of seconds, not ${flags.timeout}`);
+  const timeoutMs = parseTimeout(flags.timeout);
+  if (timeoutMs === null) return usage(`--timeout takes seconds in whole milliseconds, from 0.001 to ${MAX_TIMEOUT_MS / 1000}, not ${escapeControl(flags.timeout)}`);
 
-  const engine = new DockerEngine({ command: flags.dockerCmd, timeoutMs: timeout * 1000 });
+  const engine = new DockerEngine({ command: flags.dockerCmd, timeoutMs });
   try {
     await engine.check();
-    const paths = expandPaths(cli.args).files;
+    const search = expandPaths(cli.args);
+    const paths = search.files;
     if (paths.length === 0) return usage(`no compose files found in ${cli.args.join(', ')}`);
     if (flags.write) installSignalCleanup(paths);
     const files: FileResult[] = [];
-    for (const path of paths) files.push(await preflightFile(engine, path, flags, selection, io));
-    if (flags.json) io.out(`${JSON.stringify({ files: files.map(jsonOf) }, null, 2)}\n`);
+    for (const path of paths) files.push(await preflightFile(engine, path, search.outside.get(path), flags, selection, io));
+    if (flags.json) io.out(`${escapeJsonControl(JSON.stringify({ files: files.map(jsonOf) }, null, 2))}\n`);
     return exitCode(files, flags);
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
@@ -140,7 +144,7 @@ interface FileResult {
   written: boolean;
 }
 
-async function preflightFile(engine: DockerEngine, path: string, flags: PreflightFlags, selection: ConvertOptions, io: PreflightIO): Promise<FileResult> {
+async function preflightFile(engine: DockerEngine, path: string, outside: string | undefined, flags: PreflightFlags, selection: ConvertOptions, io: PreflightIO): Promise<FileResult> {
   const result: FileResult = { path, error: null, services: [], diff: null, written: false };
   const named = await namedContainers(engine, flags.container ?? []);
   let base;
@@ -177,7 +181,7 @@ async function preflightFile(engine: DockerEngine, path: string, flags: Prefligh
   const ready = result.services.filter((s) => s.findings && !s.heldBack);
   if (!flags.after && ready.length) {
     const extraTmpfs: Record<string, TmpfsNeed[]> = {};
-    for (const s of ready) extraTmpfs[s.name] = s.findings!.tmpfs.map((t) => ({ path: t.path, options: t.advice.options, source: `preflight: docker diff of ${s.findings!.containers.join(', ')}` }));
+    for (const s of ready) extraTmpfs[s.name] = s.findings!.tmpfs.map((t) => ({ path: t.path, options: t.advice.options, source: `preflight: docker diff of ${escapeControl(s.findings!.containers.join(', '))}` }));
     const outcome = await processFile({
       path,
       options: { services: ready.map((s) => s.name), extraTmpfs },
@@ -185,6 +189,7 @@ async function preflightFile(engine: DockerEngine, path: string, flags: Prefligh
       strict: false,
       wantDiff: true,
       wantTexts: false,
+      ...(outside ? { outside, followSymlinks: Boolean(flags.followSymlinks) } : {}),
     });
     result.diff = outcome.diff;
     result.written = outcome.report.written;
@@ -219,7 +224,12 @@ function tmpfsOfServices(text: string): Map<string, string[]> {
   return out;
 }
 
+/** The text report of one file. Names, paths and log lines come from the engine: escaped. */
 function formatFile(file: FileResult, flags: PreflightFlags): string {
+  return escapeLines(formatFileRaw(file, flags));
+}
+
+function formatFileRaw(file: FileResult, flags: PreflightFlags): string {
   const lines: string[] = [];
   for (const service of file.services) {
     const names = service.containers.map((c) => c.Name.replace(/^\//, '')).join(', ');
@@ -234,7 +244,9 @@ function formatFile(file: FileResult, flags: PreflightFlags): string {
     const findings = service.findings;
     if (findings) {
       for (const t of findings.tmpfs) {
-        lines.push(`  + tmpfs   ${t.path}:${t.advice.options.join(',')}   ${t.reason}; ${t.paths.length} path${t.paths.length === 1 ? '' : 's'} written${t.advice.written === null ? '' : `, ${t.advice.written} bytes`}`);
+        const entry = t.advice.options.length ? `${t.path}:${t.advice.options.join(',')}` : t.path;
+        lines.push(`  + tmpfs   ${entry}   ${t.reason}; ${t.paths.length} path${t.paths.length === 1 ? '' : 's'} written${t.advice.written === null ? '' : `, ${t.advice.written} bytes`}`);
+        if (t.advice.unread) lines.push(`    warning: how much was written is unknown (${t.advice.unread}): no size= proposed (a tmpfs without one may grow to half the host's memory); set one no smaller than the data`);
         if (t.advice.hidden.length) lines.push(`    warning: a tmpfs at ${t.path} hides ${t.advice.hidden.length} file${t.advice.hidden.length === 1 ? '' : 's'} the image ships there (Docker does not copy them in): ${sample(t.advice.hidden)}`);
       }
       for (const v of findings.volumes) lines.push(`  ! volume  ${v.path}   ${v.reason}; add a named volume, e.g. \`${service.name}-data:${v.path}\``);
@@ -276,7 +288,7 @@ function jsonOf(file: FileResult) {
       heldBack: s.heldBack,
       ...(s.findings && {
         paths: s.findings.classification.paths,
-        tmpfs: s.findings.tmpfs.map((t) => ({ path: t.path, entry: `${t.path}:${t.advice.options.join(',')}`, reason: t.reason, paths: t.paths, writtenBytes: t.advice.written, hidden: t.advice.hidden })),
+        tmpfs: s.findings.tmpfs.map((t) => ({ path: t.path, entry: t.advice.options.length ? `${t.path}:${t.advice.options.join(',')}` : t.path, reason: t.reason, paths: t.paths, writtenBytes: t.advice.written, sizeUnknown: t.advice.unread, hidden: t.advice.hidden })),
         volumes: s.findings.volumes.map((v) => ({ path: v.path, reason: v.reason, paths: v.paths })),
         notes: s.findings.notes,
       }),

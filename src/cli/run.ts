@@ -3,6 +3,7 @@ import { colorDiff } from '../report/diff.js';
 import { COMPOSE_FILE_NAMES, expandPaths, installSignalCleanup } from '../io/files.js';
 import { processAll } from '../io/pool.js';
 import { redactDiff } from '../report/redact.js';
+import { escapeJsonControl, escapeLines } from '../report/escape.js';
 import { writeOutcome } from '../io/process-file.js';
 import type { FileJob, FileOutcome } from '../io/process-file.js';
 import { errorEntry, failedPath, formatError, formatSearch, formatSummary, formatWarnings, summarize } from '../report/report.js';
@@ -26,6 +27,8 @@ export interface RunOptions extends ConvertOptions {
   color: boolean;
   /** Mask the values of secret-looking variables in printed diffs (`--redact`). */
   redact?: boolean;
+  /** Write through symlinks whose targets lie outside the tree named (`--follow-symlinks`). */
+  followSymlinks?: boolean;
 }
 
 /** The outside world of a run: output streams, standard input, and the terminal. */
@@ -85,6 +88,7 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     wantReplacements: options.format === 'sarif',
     ...(path === '-' ? { stdin } : {}),
     ...(search.siblings.has(path) ? { siblings: search.siblings.get(path) } : {}),
+    ...(search.outside.has(path) ? { outside: search.outside.get(path), followSymlinks: Boolean(options.followSymlinks) } : {}),
   }));
   const showProgress = io.progress && paths.length > 1 && !options.quiet && options.format === 'text';
   const outcomes = await processAll(jobs, showProgress ? (done) => io.err(`\rro-convert: ${done}/${paths.length} files`) : undefined);
@@ -100,10 +104,10 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
   ];
   const summary = summarize(reports);
   if (options.format === 'json') {
-    io.out(`${JSON.stringify({ files: reports, summary }, null, 2)}\n`);
+    io.out(`${escapeJsonControl(JSON.stringify({ files: reports, summary }, null, 2))}\n`);
   } else if (options.format === 'sarif') {
     const { sarifLog } = await import('../report/sarif.js');
-    io.out(`${JSON.stringify(sarifLog(outcomes, { mode: options.mode, cwd: process.cwd(), version: VERSION }), null, 2)}\n`);
+    io.out(`${escapeJsonControl(JSON.stringify(sarifLog(outcomes, { mode: options.mode, cwd: process.cwd(), version: VERSION }), null, 2))}\n`);
   } else if (options.format === 'github') {
     // Annotations on stdout, where the runner reads workflow commands; each diff folded.
     const { fileAnnotations, groupedDiff } = await import('../report/github-annotations.js');
@@ -122,13 +126,14 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
       if (outcome.diff && !(options.interactive && write)) io.out(printable(outcome.diff, options));
     }
     // A file's warnings come before its error: a --strict refusal points at the warnings above it.
+    // File names can hold control characters: escaped.
     for (const report of reports) {
-      if (!options.quiet) for (const line of formatWarnings(report)) io.err(`${line}\n`);
-      if (report.error) io.err(`${formatError(report)}\n`);
+      if (!options.quiet) for (const line of formatWarnings(report)) io.err(`${escapeLines(line)}\n`);
+      if (report.error) io.err(`${escapeLines(formatError(report))}\n`);
     }
     if (!options.quiet) {
-      for (const line of formatSearch(search.directories, search.sameAs)) io.err(`${line}\n`);
-      io.err(`${formatSummary(summary, options.mode)}\n`);
+      for (const line of formatSearch(search.directories, search.sameAs)) io.err(`${escapeLines(line)}\n`);
+      io.err(`${escapeLines(formatSummary(summary, options.mode))}\n`);
     }
   }
   if (summary.failed > 0) return EXIT.failed;

@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, fchownSync, fsync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsync, lstatSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConvertError } from '../parse/errors.js';
@@ -25,6 +25,12 @@ export interface PathSearch {
   sameAs: Map<string, string>;
   /** Each file a directory search found → the compose file names found in its directory (itself included). */
   siblings: Map<string, readonly string[]>;
+  /**
+   * Each file whose real path (symlinks resolved) lies outside the tree that was named → that
+   * real path. The tree is the directory argument a search found it in, or the directory of a
+   * file named on the command line. A write there needs `--follow-symlinks`.
+   */
+  outside: Map<string, string>;
 }
 
 /**
@@ -39,8 +45,9 @@ export function expandPaths(paths: readonly string[]): PathSearch {
   const directories: PathSearch['directories'] = [];
   const sameAs = new Map<string, string>();
   const siblings = new Map<string, readonly string[]>();
+  const outside = new Map<string, string>();
   const kept = new Map<string, string>();
-  const add = (path: string, key = path === '-' ? path : realPathOrAbsolute(path)) => {
+  const add = (path: string, key: string, tree: string) => {
     const first = kept.get(key);
     if (first !== undefined) {
       if (first !== path) sameAs.set(path, first);
@@ -48,19 +55,26 @@ export function expandPaths(paths: readonly string[]): PathSearch {
     }
     kept.set(key, path);
     files.push(path);
+    if (path !== '-' && !isUnder(key, tree)) outside.set(path, key);
   };
   for (const path of paths) {
     if (path !== '-' && isDirectory(path)) {
       const found: string[] = [];
       const realPaths = new Map<string, string>();
-      walk(path, realPathOrAbsolute(path), found, siblings, realPaths);
+      const tree = realPathOrAbsolute(path);
+      walk(path, tree, found, siblings, realPaths);
       directories.push({ path, found });
-      for (const file of found) add(file, realPaths.get(file));
+      for (const file of found) add(file, realPaths.get(file)!, tree);
     } else {
-      add(path);
+      add(path, path === '-' ? path : realPathOrAbsolute(path), path === '-' ? '' : realPathOrAbsolute(dirname(path)));
     }
   }
-  return { files, directories, sameAs, siblings };
+  return { files, directories, sameAs, siblings, outside };
+}
+
+/** Whether `path` is `dir` or below it (both absolute). */
+function isUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 }
 
 /** The file's real path (symlinks resolved), or its absolute path when it cannot be resolved. */
@@ -107,15 +121,52 @@ function walk(dir: string, realDir: string, out: string[], siblings: Map<string,
   if (names.length > 0 && !temps) sweptDirs.add(dirname(join(dir, names[0]!)));
 }
 
+/** Compose files larger than this are not read (the largest real ones are a few hundred KB). */
+export const MAX_COMPOSE_BYTES = 16 << 20;
+
 /** Reads a compose file as text. @throws ConvertError `io` or `not-utf8` */
 export function readText(path: string): string {
-  let bytes: Buffer;
+  return decodeText(readRegularFile(path, MAX_COMPOSE_BYTES));
+}
+
+/**
+ * A regular file's bytes (symlinks followed), at most `maxBytes`. Anything else is refused
+ * before a byte is read: a FIFO would block for ever and `/dev/zero` never ends (a repository
+ * can hold a symlink to either). Opened non-blocking, then checked on the descriptor, so a
+ * file swapped for a FIFO after a check cannot block the read either.
+ * @throws ConvertError `io`: "not a regular file (a FIFO)", "larger than N bytes", or the system's reason
+ */
+export function readRegularFile(path: string, maxBytes: number): Buffer {
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw ioError('cannot read', error);
   }
-  return decodeText(bytes);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new ConvertError('io', `cannot read: not a regular file (${kindOf(stat)})`);
+    if (stat.size > maxBytes) throw new ConvertError('io', `cannot read: larger than ${maxBytes} bytes (${stat.size})`);
+    // The size is read again as the bytes come: a file that grows past the cap is refused too.
+    const buffer = Buffer.allocUnsafe(Math.min(stat.size, maxBytes) + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > stat.size) throw new ConvertError('io', length > maxBytes ? `cannot read: larger than ${maxBytes} bytes` : 'cannot read: the file grew while it was read');
+    return buffer.subarray(0, length);
+  } catch (error) {
+    if (error instanceof ConvertError) throw error;
+    throw ioError('cannot read', error);
+  } finally {
+    closeQuietly(fd);
+  }
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'not a file';
 }
 
 /**
@@ -148,14 +199,8 @@ export async function writeTextAtomic(path: string, expected: string, text: stri
   try {
     fd = createTemp(temp);
     writeFileSync(fd, text, 'utf8');
+    keepOwner(fd, stat);
     fchmodSync(fd, stat.mode & 0o7777);
-    if (process.getuid?.() === 0 || stat.uid === process.getuid?.()) {
-      try {
-        fchownSync(fd, stat.uid, stat.gid);
-      } catch {
-        // Keeping the owner is best effort: only root may give a file away.
-      }
-    }
     await fsyncFd(fd);
     closeSync(fd);
     fd = null;
@@ -174,6 +219,23 @@ export async function writeTextAtomic(path: string, expected: string, text: stri
     throw ioError('cannot write', error);
   } finally {
     inFlight.delete(temp);
+  }
+}
+
+/**
+ * Gives the temp file the original's owner and group, or refuses: the rename would otherwise
+ * hand the file to whoever ran ro-convert. Only root may give a file to another user, and a
+ * user only to a group they belong to. (Before the mode is set: a chown clears set-id bits.)
+ * @throws ConvertError `io` naming the owner that could not be kept
+ */
+function keepOwner(fd: number, original: Stats): void {
+  const temp = fstatSync(fd);
+  if (temp.uid === original.uid && temp.gid === original.gid) return;
+  try {
+    fchownSync(fd, original.uid, original.gid);
+  } catch {
+    const whose = temp.uid !== original.uid ? `belongs to user ${original.uid}` : `belongs to group ${original.gid}`;
+    throw new ConvertError('io', `cannot write: the file ${whose}, and a copy written by user ${temp.uid} cannot keep that (run as its owner, or as root); not written`);
   }
 }
 

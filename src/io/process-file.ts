@@ -1,6 +1,7 @@
+import { relative } from 'node:path';
 import { convert, strictRefusal } from '../convert.js';
 import type { ConvertOptions } from '../convert.js';
-import { asConvertError } from '../parse/errors.js';
+import { asConvertError, ConvertError } from '../parse/errors.js';
 import { readText, writeTextAtomic } from './files.js';
 import { decodeText } from '../parse/decode.js';
 import { relatedFilesOf } from './related-files.js';
@@ -29,6 +30,13 @@ export interface FileJob {
   siblings?: readonly string[];
   /** The bytes of standard input, for the path `-`. */
   stdin?: Uint8Array;
+  /**
+   * The file's real path when a symlink takes it outside the tree that was named: the diff shows
+   * it, and a write there needs {@link followSymlinks}.
+   */
+  outside?: string;
+  /** `--follow-symlinks`: write through a symlink whose target lies outside the tree named. */
+  followSymlinks?: boolean;
 }
 
 /** The result of one job. */
@@ -41,6 +49,8 @@ export interface FileOutcome {
   output: string | null;
   /** The regions of `input` the conversion replaces, when the job asked for them. */
   replacements: readonly Replacement[] | null;
+  /** Why the file must not be written (a symlink out of the tree named), or null. */
+  writeRefusal: string | null;
 }
 
 /**
@@ -49,11 +59,14 @@ export interface FileOutcome {
  */
 export async function processFile(job: FileJob): Promise<FileOutcome> {
   const report: FileReport = { path: job.path, status: 'unchanged', written: false, error: null, services: [], skippedUntested: [] };
-  const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null, replacements: null };
+  const writeRefusal = job.outside && !job.followSymlinks ? `cannot write: it is a symlink to ${job.outside}, outside the directory that was named (--follow-symlinks writes there)` : null;
+  const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null, replacements: null, writeRefusal };
   try {
     const text = job.stdin ? decodeText(job.stdin) : readText(job.path);
     const related = job.stdin || job.path === '-' ? undefined : relatedFilesOf(job.path, job.siblings);
-    const result = convert(text, { ...job.options, path: job.path === '-' ? 'stdin' : job.path, related });
+    // The diff names the file that would be written: through a symlink out of the tree, its target.
+    const shown = job.path === '-' ? 'stdin' : job.outside ? relative(process.cwd(), job.outside) : job.path;
+    const result = convert(text, { ...job.options, path: shown, related });
     report.services = result.services;
     report.skippedUntested = result.skippedUntested;
     outcome.serviceNames = result.serviceNames;
@@ -85,6 +98,11 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
 export async function writeOutcome(outcome: FileOutcome): Promise<void> {
   const { report, input, output } = outcome;
   if (report.status !== 'changed' || input === null || output === null || report.path === '-') return;
+  if (outcome.writeRefusal) {
+    report.status = 'error';
+    report.error = errorEntry(new ConvertError('io', outcome.writeRefusal));
+    return;
+  }
   try {
     await writeTextAtomic(report.path, input, output);
     report.written = true;

@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { RelatedFiles } from '../plan/transform.js';
+import { readRegularFile } from './files.js';
 
 /** Env, override or extended files larger than this are not read (they would not be hand-written). */
 const MAX_BYTES = 1 << 20;
@@ -49,12 +49,10 @@ function findOverride(dir: string, name: string, siblings: readonly string[] | u
   return null;
 }
 
-/** A regular file's text, or null when it is missing, unreadable, not a file or too large. */
+/** A regular file's text, or null when it is missing, unreadable, not a regular file or too large. */
 function readSmall(path: string): string | null {
   try {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat?.isFile() || stat.size > MAX_BYTES) return null;
-    return readFileSync(path, 'utf8');
+    return readRegularFile(path, MAX_BYTES).toString('utf8');
   } catch {
     return null;
   }

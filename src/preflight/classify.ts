@@ -5,6 +5,7 @@
 // at start → not a fit, LinuxServer's PUID/PGID remap → moot.
 import type { FsChange } from '../docker/engine.js';
 import type { TarEntry } from '../docker/tar.js';
+import { hasControl } from '../report/escape.js';
 
 /** What one service's containers wrote, and what is mounted or will be. */
 export interface WriteFacts {
@@ -142,6 +143,11 @@ export function classifyWrites(facts: WriteFacts): Classification {
     }
     const place = placement(path);
     const dir = place.root ?? shallowestAdded(path, added) ?? parentOf(path);
+    const unmountable = mountProblem(dir);
+    if (unmountable) {
+      paths.push({ ...base, verdict: 'not-a-fit', reason: `its directory ${unmountable}` });
+      continue;
+    }
     if (dir === '/') {
       paths.push({ ...base, verdict: 'not-a-fit', reason: 'a file at the top of the filesystem: nothing can be mounted for it alone' });
       continue;
@@ -164,6 +170,18 @@ export function classifyWrites(facts: WriteFacts): Classification {
   }
   const proposals = nestProposals([...wanted.values()]);
   return { paths: withProposalMounts(paths, proposals), proposals };
+}
+
+/**
+ * Why a directory the container named cannot be a mount entry (`PATH:OPTIONS` as Compose splits
+ * it, read back as the same path), or null when it can.
+ */
+function mountProblem(dir: string): string | null {
+  if (hasControl(dir)) return 'holds control characters: it cannot be written as a mount entry';
+  if (dir.includes(':')) return 'holds a colon: Compose would read the rest as mount options';
+  if (/^\s|\s$/.test(dir)) return 'starts or ends with white space: Compose would trim it';
+  if (dir.split('/').some((part, i) => i > 0 && (part === '' || part === '.' || part === '..'))) return 'is not a plain absolute path (an empty, . or .. part)';
+  return null;
 }
 
 /** The deepest of `dirs` that holds `path`, or null. */
@@ -231,10 +249,12 @@ export function resolveUser(user: string | undefined, passwd: string | null, gro
 
 /** What a proposed tmpfs is given: its options and what to warn about. */
 export interface TmpfsAdvice {
-  /** Options to write (`size=`, `uid=`, `gid=`). */
+  /** Options to write (`size=`, `uid=`, `gid=`); no `size=` when the bytes written are unknown. */
   options: string[];
   /** Bytes the container wrote there (null when the directory could not be read). */
   written: number | null;
+  /** Why the directory could not be read (no size is proposed), or null. */
+  unread: string | null;
   /** Files the image ships there that a tmpfs would hide. */
   hidden: string[];
 }
@@ -244,14 +264,15 @@ export interface TmpfsAdvice {
  * (`docker cp CONTAINER:DIR -`; names start with DIR's last component) and the diff: what the
  * container wrote there gives `size=` (four times that, at least 16m, rounded up to a power of
  * two in MiB), what it did not add is the image's and would be hidden; a non-root user gets
- * `uid=`/`gid=` so the directory is its own.
+ * `uid=`/`gid=` so the directory is its own. When the directory could not be read (`listing`
+ * is why), no `size=` is proposed: a guess could be smaller than what was written.
  */
-export function tmpfsAdvice(dir: string, listing: readonly TarEntry[] | null, changes: readonly FsChange[], user: UserIds | null): TmpfsAdvice {
+export function tmpfsAdvice(dir: string, listing: readonly TarEntry[] | { unread: string }, changes: readonly FsChange[], user: UserIds | null): TmpfsAdvice {
   const kinds = new Map(changes.map((c) => [c.path, c.kind] as const));
   const parent = parentOf(dir);
   let written: number | null = null;
   const hidden: string[] = [];
-  if (listing) {
+  if (Array.isArray(listing)) {
     written = 0;
     for (const entry of listing) {
       const path = parent === '/' ? `/${entry.name}` : `${parent}/${entry.name}`;
@@ -264,9 +285,10 @@ export function tmpfsAdvice(dir: string, listing: readonly TarEntry[] | null, ch
     hidden.push(dir);
   }
   for (const change of changes) if (change.kind === 'D' && isUnder(change.path, dir) && change.path !== dir) hidden.push(change.path);
-  const options = [`size=${suggestedSize(written ?? 0)}`];
+  const options = written === null ? [] : [`size=${suggestedSize(written)}`];
   if (user) options.push(`uid=${user.uid}`, `gid=${user.gid}`);
-  return { options, written, hidden: [...new Set(hidden)].sort() };
+  const unread = Array.isArray(listing) ? null : (listing as { unread: string }).unread;
+  return { options, written, unread, hidden: [...new Set(hidden)].sort() };
 }
 
 /** Four times what was written, at least 16 MiB, rounded up to a power of two (`64m`). */

@@ -1,8 +1,9 @@
 // Asks the engine, changing nothing, what a service's containers wrote and what they mount,
 // and turns it into a classification with tmpfs advice (the pure rules are in classify.ts).
 import { resolve } from 'node:path';
+import { CallFailed } from '../docker/engine.js';
 import type { ContainerInfo, DockerEngine, FsChange } from '../docker/engine.js';
-import { listTar } from '../docker/tar.js';
+import type { TarEntry } from '../docker/tar.js';
 import { parseImageRef } from '../knowledge/image-ref.js';
 import { afterFinding } from './after.js';
 import type { AfterFinding } from './after.js';
@@ -91,8 +92,7 @@ export async function gatherFindings(engine: DockerEngine, service: string, cont
   if (first && proposedTmpfs.length) {
     const user = await userIds(engine, first);
     for (const proposal of proposedTmpfs) {
-      const archive = await engine.copyOut(first.Id, proposal.path);
-      tmpfs.push({ ...proposal, kind: 'tmpfs', advice: tmpfsAdvice(proposal.path, archive ? listTar(archive) : null, all, user) });
+      tmpfs.push({ ...proposal, kind: 'tmpfs', advice: tmpfsAdvice(proposal.path, await listingOf(engine, first.Id, proposal.path), all, user) });
     }
   }
   return {
@@ -110,13 +110,23 @@ export async function gatherAfter(engine: DockerEngine, containers: readonly Con
   return Promise.all(containers.map(async (info) => afterFinding(info, await engine.logs(info.Id))));
 }
 
+/** A directory's members, or why the engine would not give them (a failed `docker cp`). */
+async function listingOf(engine: DockerEngine, container: string, dir: string, contentLimit = 0): Promise<TarEntry[] | { unread: string }> {
+  try {
+    return await engine.copyOut(container, dir, { contentLimit });
+  } catch (error) {
+    if (error instanceof CallFailed) return { unread: error.message };
+    throw error;
+  }
+}
+
 /** The container's user as numeric ids, names read from its own `/etc/passwd` and `/etc/group`. */
 async function userIds(engine: DockerEngine, info: ContainerInfo) {
   const user = info.Config.User;
   if (!user || /^\d+(:\d+)?$/.test(user)) return resolveUser(user, null, null);
   const read = async (path: string) => {
-    const archive = await engine.copyOut(info.Id, path, 1 << 20);
-    return archive ? (listTar(archive, true)[0]?.content?.toString('utf8') ?? null) : null;
+    const listing = await listingOf(engine, info.Id, path, 1 << 20);
+    return Array.isArray(listing) ? (listing[0]?.content?.toString('utf8') ?? null) : null;
   };
   return resolveUser(user, await read('/etc/passwd'), await read('/etc/group'));
 }

@@ -1,14 +1,18 @@
 // `--format github`: GitHub Actions workflow commands, which the runner turns into annotations
 // on the pull request's files (`::warning file=…,line=…,title=…::message`).
+import { escapeControl } from './escape.js';
 import { fileFindings, workspacePath } from './findings.js';
 import type { FindingLevel } from './findings.js';
 import type { FileReport } from './report.js';
 
 const COMMAND: Record<FindingLevel, string> = { error: 'error', warning: 'warning', note: 'notice' };
 
-/** A workflow command's message, escaped as the runner reads it: `%`, CR and LF. */
+/**
+ * A workflow command's message, escaped as the runner reads it (`%`, CR and LF), and its other
+ * control characters as `\xHH` (a file name can hold them; the log must not act on them).
+ */
 export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return escapeControl(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 }
 
 /** A workflow command's property value: as {@link escapeData}, and `:` and `,` too. */

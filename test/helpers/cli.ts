@@ -2,7 +2,7 @@
  * Helpers for tests that run the built command line (`dist/cli.js`) as a user would: in a
  * child process, on temporary copies of compose files, never on the repository's own files.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -112,4 +112,18 @@ export function writeTree(dir: string, files: Record<string, string | Uint8Array
 /** Reads a file's bytes as text, keeping a BOM and line endings. */
 export function readBytes(path: string): string {
   return new TextDecoder('utf-8', { ignoreBOM: true }).decode(readFileSync(path));
+}
+
+/**
+ * {@link runCli} without blocking the test's thread: a run that hangs is caught by the test's
+ * vitest timeout (the hang guard) instead of freezing the worker.
+ */
+export function runCliAsync(args: readonly string[], options: Omit<CliRunOptions, 'input'>): Promise<CliRun> {
+  if (!cliPath) throw new Error('call prepareCli() in beforeAll first');
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
