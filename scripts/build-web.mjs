@@ -6,7 +6,9 @@ import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { common } from './build-options.mjs';
 
-const OUT = 'web/dist';
+// Another folder may be named (the browser tests and the bench each build into their own, so
+// that one build never empties the folder another is serving).
+const OUT = process.argv[2] ?? 'web/dist';
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const browser = {

@@ -1,21 +1,25 @@
-// The playground page in a real browser, for its tests (test/browser) and the bench: web/dist
-// built and served from 127.0.0.1, and Debian's Chromium launched by playwright-core (which
-// never downloads a browser here: it is pointed at /usr/bin/chromium).
+// The playground page in a real browser, for its tests (test/browser) and the bench: the page
+// built as web/dist is, into a temporary folder, served from 127.0.0.1, and Debian's Chromium
+// launched by playwright-core (which never downloads a browser: it is pointed at /usr/bin/chromium).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST = join(ROOT, 'web/dist');
 export const CHROMIUM = '/usr/bin/chromium';
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
-/** Builds web/dist (npm run build:web) and serves its files, nothing else; resolves to its URL and a close(). */
+/**
+ * Builds the page (npm run build:web) into a folder of its own, and serves its files, nothing
+ * else; resolves to its URL and a close() that also removes the folder.
+ */
 export async function servePlayground() {
-  execFileSync(process.execPath, ['scripts/build-web.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  const DIST = mkdtempSync(join(tmpdir(), 'ro-playground-'));
+  execFileSync(process.execPath, ['scripts/build-web.mjs', DIST], { cwd: ROOT, stdio: 'inherit' });
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
     const file = join(DIST, path.endsWith('/') ? `${path}index.html` : path);
@@ -23,7 +27,11 @@ export async function servePlayground() {
     response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((resolve) => server.close(resolve)) };
+  const close = async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(DIST, { recursive: true, force: true });
+  };
+  return { url: `http://127.0.0.1:${server.address().port}/`, close };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * The browser tests' harness: web/dist built once, served from a tiny static server on
- * 127.0.0.1 (random port), and Debian's Chromium driven by playwright-core (no browser is ever
- * downloaded). Every request the page makes is recorded, for the no-network promise.
+ * The browser tests' harness: the page built by scripts/build-web.mjs (into a folder of its own),
+ * served from a tiny static server on 127.0.0.1 (random port), and Debian's Chromium driven by
+ * playwright-core (no browser is ever downloaded). Every request the page makes is recorded, for
+ * the no-network promise.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
