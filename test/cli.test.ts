@@ -13,7 +13,7 @@ import { MIN_FILES_FOR_WORKERS, WORKERS_ENV } from '../src/io/pool.js';
 
 const fixture = (name: string, file: 'input.yml' | 'output.yml') => readExact(join(FIXTURES_DIR, name, file));
 
-/** The LinuxServer sonarr sample and its hand-written conversion (`--service sonarr`). */
+/** The sonarr example and its hand-written conversion (`--service sonarr`). */
 const SONARR_IN = fixture('sonarr-sample', 'input.yml');
 const SONARR_OUT = fixture('sonarr-sample', 'output.yml');
 /** A file with a duplicate key at line 5, column 5. */
