@@ -1,5 +1,6 @@
 import { isAlias, isScalar, isSeq } from 'yaml';
-import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { composeTag, tagStart } from '../src/parse/compose-tags.js';
 import type { Change } from '../src/plan/diagnostics.js';
 import type { TextEdit } from '../src/plan/edits.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
@@ -109,9 +110,8 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     // `tmpfs: !reset …` drops the key in Compose: the new list replaces it, tag and all
     // (`!override` where an extended base has a tmpfs of its own, so it is not appended).
     const value = resetPair.value as Node;
-    const tagStart = layout.text.lastIndexOf('!', value.range![0]);
     const tag = service.view.base?.tmpfs.length ? '!override ' : '';
-    result.edits.push({ start: tagStart, end: contentEnd(value, layout.text), text: `${tag}[${missing.join(', ')}]`, target: service.map });
+    result.edits.push({ start: tagStart(value, layout.text), end: contentEnd(value, layout.text), text: `${tag}[${missing.join(', ')}]`, target: service.map });
     describeMissing();
     return result;
   }
@@ -240,7 +240,7 @@ function inheritedTmpfs(ctx: ServiceContext, base: EffectiveService): string[] {
   const sibling = ctx.sibling(base.name);
   if (!sibling?.selected) return base.tmpfs.map((t) => t.entry);
   const own = base.tmpfs.filter((t) => t.field.service === base.name).map((t) => t.entry);
-  const entries = [...(base.base && inheritsTmpfs(base) ? inheritedTmpfs(ctx, base.base) : []), ...own];
+  const entries = [...(base.base && inheritsTmpfs(base, ctx.doc) ? inheritedTmpfs(ctx, base.base) : []), ...own];
   const { needs } = sibling;
   const runs = entries.filter(isRun);
   // Something else at /run (a volume, a tmpfs at /var/run) gets no tmpfs there, as in tmpfsMounts.
@@ -251,9 +251,9 @@ function inheritedTmpfs(ctx: ServiceContext, base: EffectiveService): string[] {
 }
 
 /** Whether a service's tmpfs list starts with its base's (Compose's extends rule: not `!reset` or `!override`). */
-function inheritsTmpfs(service: EffectiveService): boolean {
+function inheritsTmpfs(service: EffectiveService, doc: Document): boolean {
   const own = service.map.items.find((pair) => keyName(pair) === 'tmpfs');
-  return inheritance('tmpfs', own !== undefined, (own?.value as Node | null | undefined)?.tag, true).inherits;
+  return inheritance('tmpfs', own !== undefined, composeTag(own?.value, doc), true).inherits;
 }
 
 /** A needed entry as Compose writes it: `PATH` or `PATH:OPTIONS`. */

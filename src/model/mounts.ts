@@ -4,6 +4,7 @@ import { mappedValue } from './effective-service.js';
 import type { EffectiveService } from './effective-service.js';
 import { shortVolume, tmpfsEntries, tmpfsPath } from './service-values.js';
 import { ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import { isReset } from '../parse/compose-tags.js';
 
 /** One thing mounted into a service's container. */
 export interface Mount {
@@ -29,7 +30,7 @@ export interface Mount {
 export function mountsOf(view: EffectiveService, key: Node, doc: Document): Mount[] {
   const list = (name: string) => {
     const value = mappedValue(view, name);
-    return isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [];
+    return isSeq(value) ? value.items.filter((item) => !isReset(item, doc)).map((item) => resolveNode(item, doc)) : [];
   };
   const field = (entry: YAMLMap, name: string) => stringValue(ownValue(entry, name, doc));
   const mounts: Mount[] = [];

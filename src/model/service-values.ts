@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { effectiveKeys, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import { isReset } from '../parse/compose-tags.js';
 
 /** Compose values of a service as the conversion reads them (after aliases and merge keys). */
 
@@ -101,16 +102,17 @@ export function environmentEntries(env: Node | null, doc: Document): EnvEntry[] 
   if (isSeq(env)) {
     return env.items.flatMap((item) => {
       const node = resolveNode(item, doc);
-      if (!isScalar(node) || node.value === null) return [];
+      if (!isScalar(node) || node.value === null || isReset(item, doc)) return [];
       const [name, value] = splitEnvEntry(String(node.value));
       return [{ name, value, node }];
     });
   }
   if (isMap(env)) {
     // Variables merged into the mapping with `<<: *anchor` count too, as Compose sees them.
-    return [...effectiveKeys(env, doc)].map(([name, { pair }]) => {
+    return [...effectiveKeys(env, doc)].flatMap(([name, { pair }]) => {
+      if (isReset(pair.value, doc)) return [];
       const value = resolveNode(pair.value, doc);
-      return { name, value: isScalar(value) && value.value !== null ? String(value.value) : null, node: pair.key as Node };
+      return [{ name, value: isScalar(value) && value.value !== null ? String(value.value) : null, node: pair.key as Node }];
     });
   }
   return [];
@@ -118,7 +120,7 @@ export function environmentEntries(env: Node | null, doc: Document): EnvEntry[] 
 
 /** The entries of a `tmpfs` value (aliases resolved): one string or a list, as strings. */
 export function tmpfsEntries(value: Node | null, doc: Document): string[] {
-  const items = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
+  const items = isSeq(value) ? value.items.filter((item) => !isReset(item, doc)).map((item) => resolveNode(item, doc)) : [value];
   return items.map((item) => (isScalar(item) && item.value !== null ? String(item.value) : null)).filter((e): e is string => e !== null);
 }
 

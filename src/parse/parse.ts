@@ -4,6 +4,7 @@ import { ConvertError } from './errors.js';
 import { createLayout } from './layout.js';
 import type { Layout } from './layout.js';
 import { aliasTargets, isMergeKey, keyName, resolveNode } from './yaml-nodes.js';
+import { resolveTaggedScalars } from './compose-tags.js';
 
 /** A compose file parsed for editing: the document, its `services` map, and its text layout. */
 export interface ParsedCompose {
@@ -68,6 +69,7 @@ export function parseCompose(text: string): ParsedCompose {
       },
     });
   }
+  resolveTaggedScalars(doc, text);
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) throw new ConvertError('empty-file', 'empty file: no compose document', 1, 1);
   if (!isMap(root)) throw at(layout, root.range?.[0] ?? 0, 'top-level-not-mapping', 'the top level is not a mapping, so this is not a compose file');
