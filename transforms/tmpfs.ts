@@ -1,14 +1,15 @@
 import { isAlias, isScalar, isSeq } from 'yaml';
 import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { composeTag, tagStart } from '../src/parse/compose-tags.js';
-import type { Change } from '../src/plan/diagnostics.js';
+import type { Change, Warning } from '../src/plan/diagnostics.js';
 import type { TextEdit } from '../src/plan/edits.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import { hasExec, tmpfsOptions, tmpfsPath } from '../src/model/service-values.js';
+import { hasExec, splitTmpfsEntry, tmpfsOptions, tmpfsPath } from '../src/model/service-values.js';
 import { inheritance, mountPath } from '../src/model/effective-service.js';
 import type { EffectiveService } from '../src/model/effective-service.js';
-import { mountedPaths, mountState } from '../src/model/targets.js';
+import { mountedPaths, mountState, unknownTargetsAt } from '../src/model/targets.js';
 import { nothing, refuse } from '../src/plan/transform.js';
+import { listText } from './warn-helpers.js';
 import type { TmpfsNeed } from '../src/knowledge/needs.js';
 import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, replaceWithCollection, scalarText } from '../src/plan/yaml-edit.js';
 import { contentEnd, keyName, pairHolding, resolveNode, stringValue } from '../src/parse/yaml-nodes.js';
@@ -26,7 +27,7 @@ export function runEntryWithExec(entries: readonly string[]): string {
     if (!options.some((o) => optionKey(o) === optionKey(value))) options.push(value);
   }
   if (!options.includes('exec')) options.push('exec');
-  return `${last.split(':')[0]!.trim() || '/run'}:${options.join(',')}`;
+  return `${splitTmpfsEntry(last).path.trim() || '/run'}:${options.join(',')}`;
 }
 
 /** A tmpfs entry at `/run` itself (a `/var/run` entry is the user's own and stays as it is). */
@@ -51,6 +52,10 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   // a second mount there would make the engine refuse the container.
   const varRun = view.tmpfs.find((t) => tmpfsPath(t.entry) !== '/run' && mountPath(tmpfsPath(t.entry)) === '/run');
   const runVolume = view.volumeMounts.find((v) => mountPath(v.path) === '/run') ?? (varRun && { kind: 'tmpfs at /var/run' as const, node: varRun.node, file: varRun.field.file });
+  // A target known only at run time (`${RUN_DIR}`) may be /run: nothing is added at a path it may be.
+  const unknownAt = new Map<string, string[]>();
+  const unknownRun = runVolume || ctx.needs.run === 'none' ? [] : unknownTargetsAt(mountState(view), '/run');
+  if (unknownRun.length) unknownAt.set('/run', unknownRun);
   if (runVolume && ctx.needs.run === 'exec') {
     const what = runVolume.kind === 'tmpfs' ? 'a tmpfs volume in long syntax' : runVolume.kind === 'tmpfs at /var/run' ? 'mounted as /var/run, without exec' : `a ${runVolume.kind}`;
     result.warnings.push({
@@ -72,7 +77,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   const localRun = localEntries.filter(isRun);
   let fixedRun: string | null = null;
   let addRun: string | null = null;
-  if (!runVolume && ctx.needs.run !== 'none') {
+  if (!runVolume && !unknownRun.length && ctx.needs.run !== 'none') {
     const inheritedRun = inherited.filter(isRun);
     // A base whose conversion adds /run gives it to this service too, next to its own.
     const addedByBase = base !== null && inheritedRun.length > base.tmpfs.filter((t) => isRun(t.entry)).length;
@@ -97,7 +102,12 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     const clash = inherited.find((entry) => !basePaths.includes(mountPath(tmpfsPath(entry))) && ownPaths.includes(mountPath(tmpfsPath(entry))));
     if (clash) refuse(ctx, `${base.name}, which it extends, gets tmpfs ${clash} from its conversion, and this service mounts ${tmpfsPath(clash)} itself: Compose would mount it twice`, extendsLine());
   }
-  const missingNeeds = unmountedNeeds(ctx.needs.tmpfs, view, inherited);
+  const missingNeeds = unmountedNeeds(ctx.needs.tmpfs, view, inherited).filter((need) => {
+    const unknown = unknownTargetsAt(mountState(view), mountPath(need.path));
+    if (unknown.length) unknownAt.set(need.path, unknown);
+    return unknown.length === 0;
+  });
+  if (unknownAt.size) result.warnings.push(unknownTargetWarning(unknownAt, line(service.key)));
   if (!fixedRun && !addRun && missingNeeds.length === 0) return result;
 
   const missing = [...(addRun ? [addRun] : []), ...missingNeeds.map(tmpfsNeedEntry)];
@@ -159,6 +169,17 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   else if (fixedRun) change('tmpfs-run-exec', `tmpfs ${localRun[0]} became ${fixedRun}`, value);
   describeMissing();
   return result;
+}
+
+/** Paths the image needs that a target known only at run time may mount: nothing is added there. */
+function unknownTargetWarning(unknownAt: ReadonlyMap<string, readonly string[]>, line: number): Warning {
+  const paths = listText([...unknownAt.keys()]);
+  const targets = listText([...new Set([...unknownAt.values()].flat())].map((t) => `\`${t}\``));
+  return {
+    code: 'mount-path-variable',
+    message: `the image needs ${paths} mounted, and ${targets} (a variable without a default) may be ${unknownAt.size > 1 ? 'one of them' : 'it'} at run time: nothing added there (a second mount at one path stops the container); give the variable a default (\${VAR:-/path}) or check what it mounts`,
+    line,
+  };
 }
 
 /** The needed tmpfs entries whose path nothing mounts yet (own or inherited entries, volumes). */

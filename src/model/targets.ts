@@ -4,6 +4,7 @@ import { isInterpolated } from '../parse/yaml-nodes.js';
 import { mountPath } from './effective-service.js';
 import type { EffectiveService } from './effective-service.js';
 import { hasExec, tmpfsPath } from './service-values.js';
+import { isUnknownPath, mayCover } from './interpolation.js';
 
 /**
  * What the target checks read of a service as Compose builds it: `read_only` as a plain value
@@ -35,11 +36,21 @@ export function unmetTargets(state: MountState, needs: MountNeeds): string[] {
   if (!(readOnly === true || isInterpolated(readOnly))) unmet.push('read_only is not true');
   const mounted = mountedPaths(state);
   const runs = state.tmpfs.filter((entry) => tmpfsPath(entry) === '/run');
-  const runVolume = state.volumePaths.some((path) => mountPath(path) === '/run') || state.tmpfs.some((entry) => tmpfsPath(entry) === '/var/run');
+  const runVolume = state.volumePaths.some((path) => mountPath(path) === '/run') || state.tmpfs.some((entry) => tmpfsPath(entry) === '/var/run') || unknownTargetsAt(state, '/run').length > 0;
   if (!runVolume && needs.run === 'exec' && !(runs.length === 1 && hasExec(runs[0]!))) unmet.push('/run is not one tmpfs with exec');
   if (!runVolume && needs.run === 'plain' && runs.length === 0) unmet.push('/run is not mounted');
-  for (const need of needs.tmpfs) if (!mounted.includes(mountPath(need.path))) unmet.push(`${need.path} is not mounted`);
+  for (const need of needs.tmpfs) if (!mounted.includes(mountPath(need.path)) && unknownTargetsAt(state, mountPath(need.path)).length === 0) unmet.push(`${need.path} is not mounted`);
   return unmet;
+}
+
+/**
+ * The mount targets known only at run time (a variable without a default) that may be `path` or
+ * a folder above it: nothing is added there (a second mount at one path is refused by the engine).
+ */
+export function unknownTargetsAt(state: Pick<MountState, 'tmpfs' | 'volumePaths'>, path: string): string[] {
+  const unknown: string[] = [];
+  for (const target of [...state.tmpfs.map(tmpfsPath), ...state.volumePaths]) if (target.includes('$') && isUnknownPath(target) && mayCover(target, path)) unknown.push(target);
+  return unknown;
 }
 
 /** Every container path the service mounts (tmpfs entries and volumes), `/var/run` as `/run`, in order, repeats kept. */

@@ -184,6 +184,12 @@ const WARNING_RULES: Record<WarningCode, Omit<Rule, 'id'>> = {
     help: 'Remove it, or keep the service writable if you need it.',
     level: 'note',
   },
+  'mount-path-variable': {
+    title: 'mount path only known at run time',
+    description: 'A mount target holds a variable without a default, and may be a path the image needs under a read-only root, so nothing was added there.',
+    help: 'Give the variable a default (${VAR:-/path}) so the path can be read, or check that the path it gets at run time is writable.',
+    level: 'warning',
+  },
 };
 
 /** Every rule, the kinds of change first, then the warnings (the order of a SARIF rules array). */
