@@ -7,7 +7,7 @@ import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { hasExec, splitTmpfsEntry, tmpfsOptions, tmpfsPath } from '../src/model/service-values.js';
 import { inheritance, mountPath } from '../src/model/effective-service.js';
 import type { EffectiveService } from '../src/model/effective-service.js';
-import { mountedPaths, mountState, unknownTargetsAt } from '../src/model/targets.js';
+import { isCovered, isRunEntry, mountedPaths, mountState, unknownTargetsAt } from '../src/model/targets.js';
 import { nothing, refuse } from '../src/plan/transform.js';
 import { listText } from './warn-helpers.js';
 import type { TmpfsNeed } from '../src/knowledge/needs.js';
@@ -30,8 +30,7 @@ export function runEntryWithExec(entries: readonly string[]): string {
   return `${splitTmpfsEntry(last).path.trim() || '/run'}:${options.join(',')}`;
 }
 
-/** A tmpfs entry at `/run` itself (a `/var/run` entry is the user's own and stays as it is). */
-const isRun = (entry: string) => tmpfsPath(entry) === '/run';
+const isRun = isRunEntry;
 
 /**
  * Mounts what the image needs under a read-only root (`ctx.needs`): `/run` as a tmpfs with
@@ -50,17 +49,17 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   const extendsLine = () => line((view.fields.get('extends')?.pair.key as Node | undefined) ?? null);
   // Something else already at /run (a volume, a bind, a tmpfs at /var/run, the same place):
   // a second mount there would make the engine refuse the container.
-  const varRun = view.tmpfs.find((t) => tmpfsPath(t.entry) !== '/run' && mountPath(tmpfsPath(t.entry)) === '/run');
-  const runVolume = view.volumeMounts.find((v) => mountPath(v.path) === '/run') ?? (varRun && { kind: 'tmpfs at /var/run' as const, node: varRun.node, file: varRun.field.file });
+  // A tmpfs entry at /var/run is the /run entry (it takes exec like any); a bind or volume there
+  // runs scripts too (seen on the engine), only a long-syntax tmpfs volume cannot carry exec.
+  const runVolume = view.volumeMounts.find((v) => mountPath(v.path) === '/run');
   // A target known only at run time (`${RUN_DIR}`) may be /run: nothing is added at a path it may be.
   const unknownAt = new Map<string, string[]>();
   const unknownRun = runVolume || ctx.needs.run === 'none' ? [] : unknownTargetsAt(mountState(view), '/run');
   if (unknownRun.length) unknownAt.set('/run', unknownRun);
-  if (runVolume && ctx.needs.run === 'exec') {
-    const what = runVolume.kind === 'tmpfs' ? 'a tmpfs volume in long syntax' : runVolume.kind === 'tmpfs at /var/run' ? 'mounted as /var/run, without exec' : `a ${runVolume.kind}`;
+  if (runVolume?.kind === 'tmpfs' && ctx.needs.run === 'exec') {
     result.warnings.push({
       code: 'run-tmpfs-volume',
-      message: `/run is ${what}, which cannot carry exec; an s6 image needs \`tmpfs: [/run:exec]\` instead (left as it is)`,
+      message: '/run is a tmpfs volume in long syntax, which cannot carry exec (Compose gives it only size and mode); an s6 image needs `tmpfs: [/run:exec]` instead (left as it is)',
       // Written in another file (through extends): shown where this service extends it.
       line: runVolume.file === null ? line(runVolume.node) : extendsLine(),
     });
@@ -187,7 +186,7 @@ function unmountedNeeds(needs: readonly TmpfsNeed[], view: EffectiveService, inh
   // Most images need no tmpfs beyond /run: no list of mounted paths is made for them.
   if (needs.length === 0) return [];
   const mounted = [...mountedPaths(mountState(view)), ...inherited.map((entry) => mountPath(tmpfsPath(entry)))];
-  return needs.filter((need) => !mounted.includes(mountPath(need.path)));
+  return needs.filter((need) => !isCovered(mounted, mountPath(need.path)));
 }
 
 function blockOrFlow(ctx: ServiceContext, items: string[]) {
@@ -265,7 +264,7 @@ function inheritedTmpfs(ctx: ServiceContext, base: EffectiveService): string[] {
   const { needs } = sibling;
   const runs = entries.filter(isRun);
   // Something else at /run (a volume, a tmpfs at /var/run) gets no tmpfs there, as in tmpfsMounts.
-  const runElsewhere = [...base.volumeMounts.map((v) => v.path), ...entries.filter((e) => !isRun(e)).map(tmpfsPath)].some((path) => mountPath(path) === '/run');
+  const runElsewhere = base.volumeMounts.some((v) => mountPath(v.path) === '/run');
   const converted = runElsewhere ? entries : needs.run === 'exec' ? [...entries.filter((e) => !isRun(e)), runs.length ? runEntryWithExec(runs) : '/run:exec'] : needs.run === 'plain' && !runs.length ? [...entries, '/run'] : entries;
   const mounted = [...converted.map(tmpfsPath), ...base.volumeMounts.map((v) => v.path)].map(mountPath);
   return [...converted, ...needs.tmpfs.filter((need) => !mounted.includes(mountPath(need.path))).map(tmpfsNeedEntry)];

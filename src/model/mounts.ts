@@ -1,10 +1,11 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
-import { mappedValue } from './effective-service.js';
+import { mappedValue, mountPath } from './effective-service.js';
 import type { EffectiveService } from './effective-service.js';
 import { shortVolume, tmpfsEntries, tmpfsPath } from './service-values.js';
 import { ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
 import { isReset } from '../parse/compose-tags.js';
+import { isCovered } from './targets.js';
 
 /** One thing mounted into a service's container. */
 export interface Mount {
@@ -62,5 +63,5 @@ export function mountsOf(view: EffectiveService, key: Node, doc: Document): Moun
 
 /** Whether something is mounted at `path` or above it (a mount at `/data` covers `/data/x`). */
 export function isMounted(mounts: readonly Mount[], path: string): boolean {
-  return mounts.some((m) => m.target === path || path.startsWith(m.target === '/' ? '/' : `${m.target}/`));
+  return isCovered(mounts.map((m) => mountPath(m.target)), mountPath(path));
 }

@@ -35,12 +35,22 @@ export function unmetTargets(state: MountState, needs: MountNeeds): string[] {
   const { readOnly } = state;
   if (!(readOnly === true || isInterpolated(readOnly))) unmet.push('read_only is not true');
   const mounted = mountedPaths(state);
-  const runs = state.tmpfs.filter((entry) => tmpfsPath(entry) === '/run');
-  const runVolume = state.volumePaths.some((path) => mountPath(path) === '/run') || state.tmpfs.some((entry) => tmpfsPath(entry) === '/var/run') || unknownTargetsAt(state, '/run').length > 0;
+  const runs = state.tmpfs.filter(isRunEntry);
+  const runVolume = state.volumePaths.some((path) => mountPath(path) === '/run') || unknownTargetsAt(state, '/run').length > 0;
   if (!runVolume && needs.run === 'exec' && !(runs.length === 1 && hasExec(runs[0]!))) unmet.push('/run is not one tmpfs with exec');
   if (!runVolume && needs.run === 'plain' && runs.length === 0) unmet.push('/run is not mounted');
-  for (const need of needs.tmpfs) if (!mounted.includes(mountPath(need.path)) && unknownTargetsAt(state, mountPath(need.path)).length === 0) unmet.push(`${need.path} is not mounted`);
+  for (const need of needs.tmpfs) if (!isCovered(mounted, mountPath(need.path)) && unknownTargetsAt(state, mountPath(need.path)).length === 0) unmet.push(`${need.path} is not mounted`);
   return unmet;
+}
+
+/** Whether `path` is mounted, or lies in a mounted folder (a `/run` tmpfs holds `/run/postgresql`). */
+export function isCovered(mounted: readonly string[], path: string): boolean {
+  return mounted.some((target) => target === path || path.startsWith(target === '/' ? '/' : `${target}/`));
+}
+
+/** A tmpfs entry at `/run`, or at `/var/run` (a symlink to `/run` in Debian and Alpine based images: the same mount). */
+export function isRunEntry(entry: string): boolean {
+  return mountPath(tmpfsPath(entry)) === '/run';
 }
 
 /**

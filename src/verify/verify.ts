@@ -9,7 +9,7 @@ import { extendsTarget, isRecord, plainServices, Tagged, withComposeTags } from 
 import type { PlainService } from '../model/plain-services.js';
 import { servicesOfFiles } from '../model/extends-files.js';
 import type { ServiceOfFile } from '../model/extends-files.js';
-import { mountCounts, unmetTargets } from '../model/targets.js';
+import { isRunEntry, mountCounts, unmetTargets } from '../model/targets.js';
 import { plainDocument } from './plain-document.js';
 
 /** Keys the conversion may change on a selected service; every other key must stay equal. */
@@ -166,7 +166,7 @@ function verifySelected(planned: PlannedService, a: PlainService, b: PlainServic
   // Beside /run, only paths it or a converted service it extends needs (Compose appends a base's tmpfs).
   const needed = new Set(planned.needs.tmpfs.map((need) => need.path));
   for (let base = planned.service.view.base; base; base = base.base) for (const need of selected.get(base.name)?.needs.tmpfs ?? []) needed.add(need.path);
-  const other = (s: PlainService) => s.tmpfs.filter((e) => tmpfsPath(e) !== '/run' && !needed.has(tmpfsPath(e)));
+  const other = (s: PlainService) => s.tmpfs.filter((e) => !isRunEntry(e) && !needed.has(tmpfsPath(e)));
   if (!same.equal(other(a), other(b))) throw internalError(`service ${name}: other tmpfs entries changed`);
   // A `${VAR}` read_only is the user's run-time choice (left with a warning).
   const unmet = unmetTargets(b, planned.needs);
