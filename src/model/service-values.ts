@@ -104,10 +104,13 @@ export function hasExec(entry: string): boolean {
   return options.includes('exec') && !options.includes('noexec');
 }
 
-/** `[name, value]` of a list-form environment entry: `KEY=value`, or bare `KEY` (value null). */
+/**
+ * `[name, value]` of a list-form environment entry: `KEY=value`, or bare `KEY` (value null), split
+ * at the first `=` as Compose splits it, nothing trimmed: `PUID =1000` sets `PUID `, not PUID.
+ */
 export function splitEnvEntry(text: string): [string, string | null] {
   const eq = text.indexOf('=');
-  return eq < 0 ? [text.trim(), null] : [text.slice(0, eq).trim(), text.slice(eq + 1)];
+  return eq < 0 ? [text, null] : [text.slice(0, eq), text.slice(eq + 1)];
 }
 
 /** The variable a list-form environment entry sets. */
