@@ -70,8 +70,8 @@ export function addMapEntries(layout: Layout, map: YAMLMap, entries: readonly Ne
       return { start: open, end: open, text: parts.join(', '), target: map, separator: ', ' };
     }
     const last = map.items[map.items.length - 1]!;
-    const end = contentEnd((last.value as Node | null) ?? (last.key as Node), text);
-    return { start: end, end, text: parts.map((p) => `, ${p}`).join(''), target: map };
+    const { at, pad } = afterFlowEntry((last.value as Node | null) ?? (last.key as Node), text);
+    return { start: at, end: at, text: pad + parts.map((p) => `, ${p}`).join(''), target: map };
   }
   const keyColumn = keyColumnOf(layout, map.items[0]!);
   const lines: string[] = [];
@@ -126,14 +126,24 @@ export function appendSequenceItems(layout: Layout, seq: YAMLSeq, items: readonl
       const open = seq.range![0] + 1;
       return { start: open, end: open, text: items.join(', '), target: seq, separator: ', ' };
     }
-    const end = contentEnd(seq.items[seq.items.length - 1] as Node, text);
-    return { start: end, end, text: items.map((i) => `, ${i}`).join(''), target: seq };
+    const { at, pad } = afterFlowEntry(seq.items[seq.items.length - 1] as Node, text);
+    return { start: at, end: at, text: pad + items.map((i) => `, ${i}`).join(''), target: seq };
   }
   const first = seq.items[0] as Node;
   const { dash, gap } = dashOf(layout, first);
   const point = blockInsertionPoint(layout, seq, dash);
   const lines = items.map((item) => `${spaces(dash)}-${gap}${item}`);
   return { start: point, end: point, text: linesAt(layout, point, lines), target: seq };
+}
+
+/**
+ * Where new entries go after a flow collection's last entry: past its content. An empty node
+ * with a tag or anchor (`[!!null ]`) ends with that property, which a `,` right after would
+ * join (`!!null,`): a space goes first.
+ */
+function afterFlowEntry(node: Node, text: string): { at: number; pad: string } {
+  const empty = node.range![0] === node.range![1] && (Boolean(node.tag) || Boolean(node.anchor));
+  return { at: contentEnd(node, text), pad: empty ? ' ' : '' };
 }
 
 /** Column of a block sequence item's `-` and the spaces between it and the item. */
@@ -215,9 +225,10 @@ function lineRemovals(layout: Layout, ranges: [number, number][], target: Node):
     if (last && start <= last[1]) last[1] = Math.max(last[1], end);
     else merged.push([start, end]);
   }
-  return merged.map(([start, end]) => {
-    if (end === text.length && !text.endsWith('\n') && start > 0) start -= text[start - 2] === '\r' ? 2 : 1;
-    return { start, end, text: '', target };
+  return merged.map(([start, end]): TextEdit => {
+    if (end !== text.length || text.endsWith('\n') || start === 0) return { start, end, text: '', target };
+    const breakBefore = text[start - 2] === '\r' ? 2 : 1;
+    return { start: start - breakBefore, end, text: '', target, breakBefore };
   });
 }
 
