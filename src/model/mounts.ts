@@ -5,7 +5,6 @@ import type { EffectiveService } from './effective-service.js';
 import { shortVolume, tmpfsEntries, tmpfsPath } from './service-values.js';
 import { ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
 import { isReset } from '../parse/compose-tags.js';
-import { isCovered } from './targets.js';
 
 /** One thing mounted into a service's container. */
 export interface Mount {
@@ -63,5 +62,9 @@ export function mountsOf(view: EffectiveService, key: Node, doc: Document): Moun
 
 /** Whether something is mounted at `path` or above it (a mount at `/data` covers `/data/x`). */
 export function isMounted(mounts: readonly Mount[], path: string): boolean {
-  return isCovered(mounts.map((m) => mountPath(m.target)), mountPath(path));
+  const at = mountPath(path);
+  return mounts.some(({ target }) => {
+    const mounted = mountPath(target);
+    return mounted === at || at.startsWith(mounted === '/' ? '/' : `${mounted}/`);
+  });
 }

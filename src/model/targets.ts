@@ -43,9 +43,14 @@ export function unmetTargets(state: MountState, needs: MountNeeds): string[] {
   return unmet;
 }
 
-/** Whether `path` is mounted, or lies in a mounted folder (a `/run` tmpfs holds `/run/postgresql`). */
+/**
+ * Whether a needed path is mounted: at the path itself, or for a path under `/run` by a `/run`
+ * mount. `/run` is emptied at each boot (FHS 3.0, 3.15), so software makes its folders there at
+ * start (postgres's entrypoint makes `/var/run/postgresql`); a tmpfs at any other folder above
+ * a need hides the image's folder, which nothing makes again (nginx's `/var/cache/nginx`).
+ */
 export function isCovered(mounted: readonly string[], path: string): boolean {
-  return mounted.some((target) => target === path || path.startsWith(target === '/' ? '/' : `${target}/`));
+  return mounted.includes(path) || (path.startsWith('/run/') && mounted.includes('/run'));
 }
 
 /** A tmpfs entry at `/run`, or at `/var/run` (a symlink to `/run` in Debian and Alpine based images: the same mount). */

@@ -150,8 +150,11 @@ function afterFlowEntry(node: Node, text: string): { at: number; pad: string } {
 export function dashOf(layout: Layout, item: Node): { dash: number; gap: string } {
   const { text } = layout;
   const i = item.range![0];
-  const lineStart = layout.lineStart(i);
-  const dashAt = text.lastIndexOf('-', i - 1);
+  let lineStart = layout.lineStart(i);
+  let dashAt = text.lastIndexOf('-', i - 1);
+  // An item written below its `-` (`- # note`): the dash is on a line above.
+  const above = dashAt < lineStart ? dashLineAbove(layout, lineStart) : null;
+  if (above !== null) [lineStart, dashAt] = [above, text.indexOf('-', above)];
   if (dashAt >= lineStart) {
     const gapEnd = text.slice(dashAt + 1, i).search(/\S/);
     return { dash: dashAt - lineStart, gap: spaces(gapEnd < 0 ? i - dashAt - 1 : gapEnd) || ' ' };
@@ -204,12 +207,30 @@ function blockEntryLines(layout: Layout, collection: YAMLMap | YAMLSeq, remove: 
   for (const index of remove) {
     const item = collection.items[index];
     const start = entryStart(item, text);
-    const lineStart = layout.lineStart(start);
+    let lineStart = layout.lineStart(start);
     const before = text.slice(lineStart, start);
-    if (!/^\s*(-\s*)?$/.test(before) || (isSeq(collection) && !before.includes('-'))) return null;
+    // `? KEY` starts an explicit key; a sequence item may start below its `-` (`- # note`).
+    if (isSeq(collection) && /^\s*$/.test(before)) lineStart = dashLineAbove(layout, lineStart) ?? -1;
+    else if (!(isSeq(collection) ? /^\s*-\s*$/ : /^\s*(\?\s*)?$/).test(before)) lineStart = -1;
+    if (lineStart < 0) return null;
     lines.push([lineStart, layout.nextLineStart(entryEnd(item, text))]);
   }
   return lines;
+}
+
+/**
+ * The start of the line holding the `-` of an item written on a later line (`- # note`, then
+ * the value), past blank and comment lines; null when the line above is anything else.
+ */
+function dashLineAbove(layout: Layout, lineStart: number): number | null {
+  const { text } = layout;
+  for (let at = lineStart; at > 0; ) {
+    at = layout.lineStart(at - 1);
+    const line = text.slice(at, layout.lineEnd(at));
+    if (/^\s*-\s*(#.*)?$/.test(line)) return at;
+    if (!/^\s*(#.*)?$/.test(line)) return null;
+  }
+  return null;
 }
 
 /**

@@ -286,7 +286,9 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     }
     const needed = [...(service.needsTmp ? ['/tmp'] : []), ...(service.needsTmpfs ?? [])];
     const mountedAfter = mountPoints(a);
-    for (const path of needed) if (!mountedAfter.includes(mountPoint(path))) problems.push(`${where}: nothing mounted at ${path} for ${service.image}`);
+    // A /run mount holds what an image needs under /run: /run is emptied at boot, so images make their folders there.
+    const isMountedAfter = (path: string) => mountedAfter.includes(path) || (path.startsWith('/run/') && mountedAfter.includes('/run'));
+    for (const path of needed) if (!isMountedAfter(mountPoint(path))) problems.push(`${where}: nothing mounted at ${path} for ${service.image}`);
     // No path mounted twice that was mounted once (the engine refuses such a container).
     const mountedBefore = mountPoints(b);
     for (const path of new Set(mountedAfter)) {
