@@ -3,7 +3,7 @@ import type { Document, Node, YAMLMap } from 'yaml';
 import { ConvertError } from './errors.js';
 import { createLayout } from './layout.js';
 import type { Layout } from './layout.js';
-import { aliasTargets, isMergeKey, keyName, resolveNode } from './yaml-nodes.js';
+import { aliasTargets, effectivePair, isMergeKey, keyName, resolveNode } from './yaml-nodes.js';
 import { resolveTaggedScalars } from './compose-tags.js';
 
 /** A compose file parsed for editing: the document, its `services` map, and its text layout. */
@@ -77,7 +77,8 @@ export function parseCompose(text: string): ParsedCompose {
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) throw new ConvertError('empty-file', 'empty file: no compose document', 1, 1);
   if (!isMap(root)) throw at(layout, root.range?.[0] ?? 0, 'top-level-not-mapping', 'the top level is not a mapping, so this is not a compose file');
-  const servicesPair = root.items.find((pair) => keyName(pair) === 'services');
+  // `services` may come through a top-level merge key (`<<: *base`), as Compose reads it.
+  const servicesPair = effectivePair(root, 'services', doc)?.pair;
   if (!servicesPair) {
     const v1 = root.items.some((pair) => {
       const value = resolveNode(pair.value, doc);
