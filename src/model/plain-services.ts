@@ -49,18 +49,20 @@ export function withComposeTags(root: Record_): Record_ {
     const under = tagged || (raw instanceof Tagged && raw.tag === '!override');
     const service = raw instanceof Tagged && raw.tag === '!override' ? raw.data : raw;
     if (!isRecord(service)) {
-      out[name] = service;
+      setOwn(out, name, service);
       continue;
     }
     const keys: Record_ = {};
     for (const key of Object.keys(service)) {
       const value = service[key];
-      if (value instanceof Tagged && !under && (value.tag === '!reset' || value.tag === '!override')) keys[key] = new Tagged(value.tag, tagsApplied(value.data, value.tag === '!override'));
-      else keys[key] = tagsApplied(value, under);
+      if (value instanceof Tagged && !under && (value.tag === '!reset' || value.tag === '!override')) setOwn(keys, key, new Tagged(value.tag, tagsApplied(value.data, value.tag === '!override')));
+      else setOwn(keys, key, tagsApplied(value, under));
     }
-    out[name] = keys;
+    setOwn(out, name, keys);
   }
-  return { ...root, services: out };
+  const read: Record_ = {};
+  for (const key of Object.keys(root)) setOwn(read, key, key === 'services' ? out : root[key]);
+  return read;
 }
 
 function isResetValue(value: unknown, underOverride: boolean): boolean {
