@@ -428,3 +428,53 @@ function isSubsequence(small: string, big: string): boolean {
 function show(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v));
 }
+
+/** What a service is in Compose's view, as this checker reads it and as `docker compose config` prints it. */
+export interface ServiceReading {
+  readOnly: boolean;
+  /** tmpfs paths (interpolated, `/var/run` as `/run`), sorted. */
+  tmpfs: string[];
+  /** environment variable names, sorted. */
+  environment: string[];
+  /** volume targets (interpolated, `/var/run` as `/run`), sorted. */
+  volumes: string[];
+}
+
+/**
+ * The checker's reading of each service of a compose text (null when it does not parse), for
+ * comparison with Compose v2's (`docker compose config --format json`, see {@link composeReading}).
+ */
+export function checkerReading(text: string): Record<string, ServiceReading> | null {
+  const { js } = parseJs(text);
+  const services = own(js, 'services');
+  if (!isMapping(services)) return null;
+  const out: Record<string, ServiceReading> = {};
+  for (const name of Object.keys(services)) {
+    const view = effectiveService(services, name);
+    if (!view) continue;
+    const volumes = get(view, 'volumes');
+    const ro = get(view, 'read_only');
+    setOwn(out, name, {
+      readOnly: ro === true || (typeof ro === 'string' && ro.toLowerCase() === 'true'),
+      tmpfs: ((get(view, 'tmpfs') as string[] | undefined) ?? []).map((e) => mountPoint(tmpfsPath(e))).sort(),
+      environment: [...((get(view, 'environment') as Map<string, unknown> | undefined)?.keys() ?? [])].sort(),
+      volumes: (Array.isArray(volumes) ? volumes : []).map(volumeTarget).filter((t): t is string => t !== null).map((t) => mountPoint(tmpfsPath(t))).sort(),
+    });
+  }
+  return out;
+}
+
+/** The same reading of `docker compose config --format json`'s services. */
+export function composeReading(config: { services?: Record<string, Record<string, unknown>> }): Record<string, ServiceReading> {
+  const out: Record<string, ServiceReading> = {};
+  for (const [name, service] of Object.entries(config.services ?? {})) {
+    const volumes = Array.isArray(service.volumes) ? (service.volumes as { target?: string }[]) : [];
+    setOwn(out, name, {
+      readOnly: service.read_only === true,
+      tmpfs: tmpfsList(service.tmpfs).map((e) => mountPoint(tmpfsPath(e))).sort(),
+      environment: Object.keys((service.environment as Record<string, unknown> | undefined) ?? {}).sort(),
+      volumes: volumes.map((v) => mountPoint(tmpfsPath(String(v.target ?? '')))).sort(),
+    });
+  }
+  return out;
+}
