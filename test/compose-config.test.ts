@@ -201,35 +201,6 @@ describe.skipIf(!version && !inCI)('docker-compose config as a second oracle', (
     // ~95 s on an idle 2-core machine, 12 min on one shared by several test runs (measured).
     900_000,
   );
-
-  it(
-    "agrees with the fuzzer's checker (test/gen/check.ts) on a fresh sample of generated files: read_only, tmpfs, variables, volume targets",
-    async () => {
-      if (!versionV2) return;
-      const seed = Number(process.env.RO_CONVERT_V2_SEED ?? Date.now() % 2 ** 31);
-      const docs = fc.sample(composeDoc, { seed, numRuns: V2_SAMPLE });
-      const outcomes = await mapConcurrent(docs, POOL, async (doc) => {
-        const config = await composeConfig(doc.text, 'v2');
-        if (!config.ok) return null;
-        const v2 = composeReading(JSON.parse(config.stdout) as { services?: Record<string, Record<string, unknown>> });
-        const checker = checkerReading(doc.text);
-        return { text: doc.text, v2, checker };
-      });
-      const read = outcomes.filter((o) => o !== null);
-      console.log(`compose-config.test: docker compose ${versionV2} and the checker on ${docs.length} generated files (seed ${seed}, RO_CONVERT_V2_SEED replays it): ${read.length} read by both`);
-      // v2 refuses about half of them (read_only: no, duplicate ports…): those say nothing here.
-      expect(read.length).toBeGreaterThanOrEqual(V2_SAMPLE / 4);
-      // Services v2 prints (every one: no profiles are generated), each as the checker reads it.
-      // Not compared yet (found by this test, open): volume targets (2.26 prints one entry where
-      // a file repeats a volume), and a service named __proto__ (the checker's merge-key reading).
-      const compared = ({ readOnly, tmpfs, environment }: ServiceReading) => ({ readOnly, tmpfs, environment });
-      const agrees = (o: (typeof read)[number]) =>
-        o.checker !== null && Object.keys(o.v2).every((name) => name === '__proto__' || (Object.hasOwn(o.checker!, name) && isDeepStrictEqual(compared(o.checker![name]!), compared(o.v2[name]!))));
-      const disagreements = read.filter((o) => !agrees(o));
-      expect(disagreements.map((o) => ({ text: o.text, v2: o.v2, checker: o.checker }))).toEqual([]);
-    },
-    600_000,
-  );
 });
 
 describe.skipIf(!version && !inCI)('docker-compose config: regressions it found', () => {
@@ -307,7 +278,7 @@ describe.skipIf(!versionV2 && !inCI)('docker compose config (Compose v2) as the 
   );
 
   it(
-    "agrees with the fuzzer's checker (test/gen/check.ts) on a fresh sample of generated files: read_only, tmpfs, variables, volume targets",
+    "agrees with the fuzzer's checker (test/gen/check.ts) on a fresh sample of generated files: read_only, tmpfs paths, variable names",
     async () => {
       if (!versionV2) return;
       const seed = Number(process.env.RO_CONVERT_V2_SEED ?? Date.now() % 2 ** 31);
@@ -325,7 +296,7 @@ describe.skipIf(!versionV2 && !inCI)('docker compose config (Compose v2) as the 
       expect(read.length).toBeGreaterThanOrEqual(V2_SAMPLE / 4);
       // Services v2 prints (every one: no profiles are generated), each as the checker reads it.
       // Not compared yet (found by this test, open): volume targets (2.26 prints one entry where
-      // a file repeats a volume), and a service named __proto__ (the checker's merge-key reading).
+      // a file repeats a volume), and a service named __proto__ (its reading differed; not analysed).
       const compared = ({ readOnly, tmpfs, environment }: ServiceReading) => ({ readOnly, tmpfs, environment });
       const agrees = (o: (typeof read)[number]) =>
         o.checker !== null && Object.keys(o.v2).every((name) => name === '__proto__' || (Object.hasOwn(o.checker!, name) && isDeepStrictEqual(compared(o.checker![name]!), compared(o.v2[name]!))));

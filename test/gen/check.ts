@@ -456,7 +456,8 @@ export function checkerReading(text: string): Record<string, ServiceReading> | n
     const ro = get(view, 'read_only');
     setOwn(out, name, {
       readOnly: ro === true || (typeof ro === 'string' && ro.toLowerCase() === 'true'),
-      tmpfs: ((get(view, 'tmpfs') as string[] | undefined) ?? []).map((e) => mountPoint(tmpfsPath(e))).sort(),
+      // Compose v2 keeps one of entries equal once interpolated (`/tmp` and `${TMP_DIR-/tmp}`: seen with 2.26).
+      tmpfs: [...new Set(((get(view, 'tmpfs') as string[] | undefined) ?? []).map(interpolated))].map((e) => mountPoint(tmpfsPath(e))).sort(),
       environment: [...((get(view, 'environment') as Map<string, unknown> | undefined)?.keys() ?? [])].sort(),
       volumes: (Array.isArray(volumes) ? volumes : []).map(volumeTarget).filter((t): t is string => t !== null).map((t) => mountPoint(tmpfsPath(t))).sort(),
     });
