@@ -4,6 +4,7 @@ import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { nothing } from '../src/plan/transform.js';
 import { addMapEntries } from '../src/plan/yaml-edit.js';
 import { contentEnd, hasVariable, resolveNode } from '../src/parse/yaml-nodes.js';
+import { tagStart } from '../src/parse/compose-tags.js';
 
 /**
  * Sets `read_only: true`. A missing key is added at the end of the service; a `false` (or any
@@ -19,6 +20,14 @@ export function readOnly(ctx: ServiceContext): TransformResult {
   const override = () => {
     result.edits.push(addMapEntries(layout, service.map, [{ key: 'read_only', value: 'true' }], ctx.style));
   };
+  const written = service.view.mapFields.get('read_only');
+  if (!found && written && !written.merged && written.value) {
+    // `read_only: !reset …` on the service itself: Compose drops the key, so the value is
+    // replaced, tag and all (a second `read_only` key would not parse).
+    result.edits.push({ start: tagStart(written.value, layout.text), end: contentEnd(written.value, layout.text), text: 'true', target: written.owner });
+    result.changes.push({ code: 'read-only-set', message: `read_only was reset (${written.value.tag}); set to true`, line: ctx.lineOf((written.pair.key as Node).range![0]) });
+    return result;
+  }
   if (!found) {
     // A cron sidecar merging its converted main service gets the main service's new key.
     const giver = ctx.receivesThroughMerge('read_only');

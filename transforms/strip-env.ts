@@ -8,6 +8,7 @@ import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { nothing, refuse } from '../src/plan/transform.js';
 import { addMapEntries, removeEntries, removePair, replaceWithCollection, scalarText } from '../src/plan/yaml-edit.js';
 import { keptThroughExtends } from './extends-env.js';
+import { isReset } from '../src/parse/compose-tags.js';
 import { listText } from './warn-helpers.js';
 import { contentEnd, effectiveKeys, effectivePair, isAliased, isMergeKey, keyName, mergeSources, pairsWithMerged, resolveNode } from '../src/parse/yaml-nodes.js';
 
@@ -184,14 +185,15 @@ function planRemovals(ctx: ServiceContext, env: YAMLMap | YAMLSeq, strips: (name
     removal.indices.add(index);
     removal.names.push(name);
   };
+  // A `!reset` entry sets nothing in this file and, in an override file, unsets the variable: it stays.
   if (isSeq(env)) {
     names(ctx, env).forEach((name, index) => {
-      if (strips(name)) add(env, index, name);
+      if (strips(name) && !isReset(env.items[index], ctx.doc)) add(env, index, name);
     });
   } else {
     for (const { pair, owner } of pairsWithMerged(env, ctx.doc)) {
       const name = keyName(pair);
-      if (strips(name)) add(owner, owner.items.indexOf(pair), name);
+      if (strips(name) && !isReset(pair.value, ctx.doc)) add(owner, owner.items.indexOf(pair), name);
     }
   }
   return [...byCollection.values()];

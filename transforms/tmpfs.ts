@@ -1,13 +1,15 @@
 import { isAlias, isScalar, isSeq } from 'yaml';
-import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import type { Change } from '../src/plan/diagnostics.js';
+import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { composeTag, tagStart } from '../src/parse/compose-tags.js';
+import type { Change, Warning } from '../src/plan/diagnostics.js';
 import type { TextEdit } from '../src/plan/edits.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
-import { hasExec, tmpfsOptions, tmpfsPath } from '../src/model/service-values.js';
+import { hasExec, splitTmpfsEntry, tmpfsOptions, tmpfsPath } from '../src/model/service-values.js';
 import { inheritance, mountPath } from '../src/model/effective-service.js';
 import type { EffectiveService } from '../src/model/effective-service.js';
-import { mountedPaths, mountState } from '../src/model/targets.js';
+import { isCovered, isRunEntry, mountedPaths, mountState, unknownTargetsAt } from '../src/model/targets.js';
 import { nothing, refuse } from '../src/plan/transform.js';
+import { listText } from './warn-helpers.js';
 import type { TmpfsNeed } from '../src/knowledge/needs.js';
 import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, replaceWithCollection, scalarText } from '../src/plan/yaml-edit.js';
 import { contentEnd, keyName, pairHolding, resolveNode, stringValue } from '../src/parse/yaml-nodes.js';
@@ -25,11 +27,10 @@ export function runEntryWithExec(entries: readonly string[]): string {
     if (!options.some((o) => optionKey(o) === optionKey(value))) options.push(value);
   }
   if (!options.includes('exec')) options.push('exec');
-  return `${last.split(':')[0]!.trim() || '/run'}:${options.join(',')}`;
+  return `${splitTmpfsEntry(last).path.trim() || '/run'}:${options.join(',')}`;
 }
 
-/** A tmpfs entry at `/run` itself (a `/var/run` entry is the user's own and stays as it is). */
-const isRun = (entry: string) => tmpfsPath(entry) === '/run';
+const isRun = isRunEntry;
 
 /**
  * Mounts what the image needs under a read-only root (`ctx.needs`): `/run` as a tmpfs with
@@ -48,13 +49,17 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   const extendsLine = () => line((view.fields.get('extends')?.pair.key as Node | undefined) ?? null);
   // Something else already at /run (a volume, a bind, a tmpfs at /var/run, the same place):
   // a second mount there would make the engine refuse the container.
-  const varRun = view.tmpfs.find((t) => tmpfsPath(t.entry) !== '/run' && mountPath(tmpfsPath(t.entry)) === '/run');
-  const runVolume = view.volumeMounts.find((v) => mountPath(v.path) === '/run') ?? (varRun && { kind: 'tmpfs at /var/run' as const, node: varRun.node, file: varRun.field.file });
-  if (runVolume && ctx.needs.run === 'exec') {
-    const what = runVolume.kind === 'tmpfs' ? 'a tmpfs volume in long syntax' : runVolume.kind === 'tmpfs at /var/run' ? 'mounted as /var/run, without exec' : `a ${runVolume.kind}`;
+  // A tmpfs entry at /var/run is the /run entry (it takes exec like any); a bind or volume there
+  // runs scripts too (seen on the engine), only a long-syntax tmpfs volume cannot carry exec.
+  const runVolume = view.volumeMounts.find((v) => mountPath(v.path) === '/run');
+  // A target known only at run time (`${RUN_DIR}`) may be /run: nothing is added at a path it may be.
+  const unknownAt = new Map<string, string[]>();
+  const unknownRun = runVolume || ctx.needs.run === 'none' ? [] : unknownTargetsAt(mountState(view), '/run');
+  if (unknownRun.length) unknownAt.set('/run', unknownRun);
+  if (runVolume?.kind === 'tmpfs' && ctx.needs.run === 'exec') {
     result.warnings.push({
       code: 'run-tmpfs-volume',
-      message: `/run is ${what}, which cannot carry exec; an s6 image needs \`tmpfs: [/run:exec]\` instead (left as it is)`,
+      message: '/run is a tmpfs volume in long syntax, which cannot carry exec (Compose gives it only size and mode); an s6 image needs `tmpfs: [/run:exec]` instead (left as it is)',
       // Written in another file (through extends): shown where this service extends it.
       line: runVolume.file === null ? line(runVolume.node) : extendsLine(),
     });
@@ -71,7 +76,7 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   const localRun = localEntries.filter(isRun);
   let fixedRun: string | null = null;
   let addRun: string | null = null;
-  if (!runVolume && ctx.needs.run !== 'none') {
+  if (!runVolume && !unknownRun.length && ctx.needs.run !== 'none') {
     const inheritedRun = inherited.filter(isRun);
     // A base whose conversion adds /run gives it to this service too, next to its own.
     const addedByBase = base !== null && inheritedRun.length > base.tmpfs.filter((t) => isRun(t.entry)).length;
@@ -96,7 +101,12 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     const clash = inherited.find((entry) => !basePaths.includes(mountPath(tmpfsPath(entry))) && ownPaths.includes(mountPath(tmpfsPath(entry))));
     if (clash) refuse(ctx, `${base.name}, which it extends, gets tmpfs ${clash} from its conversion, and this service mounts ${tmpfsPath(clash)} itself: Compose would mount it twice`, extendsLine());
   }
-  const missingNeeds = unmountedNeeds(ctx.needs.tmpfs, view, inherited);
+  const missingNeeds = unmountedNeeds(ctx.needs.tmpfs, view, inherited).filter((need) => {
+    const unknown = unknownTargetsAt(mountState(view), mountPath(need.path));
+    if (unknown.length) unknownAt.set(need.path, unknown);
+    return unknown.length === 0;
+  });
+  if (unknownAt.size) result.warnings.push(unknownTargetWarning(unknownAt, line(service.key)));
   if (!fixedRun && !addRun && missingNeeds.length === 0) return result;
 
   const missing = [...(addRun ? [addRun] : []), ...missingNeeds.map(tmpfsNeedEntry)];
@@ -109,9 +119,8 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
     // `tmpfs: !reset …` drops the key in Compose: the new list replaces it, tag and all
     // (`!override` where an extended base has a tmpfs of its own, so it is not appended).
     const value = resetPair.value as Node;
-    const tagStart = layout.text.lastIndexOf('!', value.range![0]);
     const tag = service.view.base?.tmpfs.length ? '!override ' : '';
-    result.edits.push({ start: tagStart, end: contentEnd(value, layout.text), text: `${tag}[${missing.join(', ')}]`, target: service.map });
+    result.edits.push({ start: tagStart(value, layout.text), end: contentEnd(value, layout.text), text: `${tag}[${missing.join(', ')}]`, target: service.map });
     describeMissing();
     return result;
   }
@@ -161,12 +170,23 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   return result;
 }
 
+/** Paths the image needs that a target known only at run time may mount: nothing is added there. */
+function unknownTargetWarning(unknownAt: ReadonlyMap<string, readonly string[]>, line: number): Warning {
+  const paths = listText([...unknownAt.keys()]);
+  const targets = listText([...new Set([...unknownAt.values()].flat())].map((t) => `\`${t}\``));
+  return {
+    code: 'mount-path-variable',
+    message: `the image needs ${paths} mounted, and ${targets} (a variable without a default) may be ${unknownAt.size > 1 ? 'one of them' : 'it'} at run time: nothing added there (a second mount at one path stops the container); give the variable a default (\${VAR:-/path}) or check what it mounts`,
+    line,
+  };
+}
+
 /** The needed tmpfs entries whose path nothing mounts yet (own or inherited entries, volumes). */
 function unmountedNeeds(needs: readonly TmpfsNeed[], view: EffectiveService, inherited: readonly string[]): TmpfsNeed[] {
   // Most images need no tmpfs beyond /run: no list of mounted paths is made for them.
   if (needs.length === 0) return [];
   const mounted = [...mountedPaths(mountState(view)), ...inherited.map((entry) => mountPath(tmpfsPath(entry)))];
-  return needs.filter((need) => !mounted.includes(mountPath(need.path)));
+  return needs.filter((need) => !isCovered(mounted, mountPath(need.path)));
 }
 
 function blockOrFlow(ctx: ServiceContext, items: string[]) {
@@ -240,20 +260,20 @@ function inheritedTmpfs(ctx: ServiceContext, base: EffectiveService): string[] {
   const sibling = ctx.sibling(base.name);
   if (!sibling?.selected) return base.tmpfs.map((t) => t.entry);
   const own = base.tmpfs.filter((t) => t.field.service === base.name).map((t) => t.entry);
-  const entries = [...(base.base && inheritsTmpfs(base) ? inheritedTmpfs(ctx, base.base) : []), ...own];
+  const entries = [...(base.base && inheritsTmpfs(base, ctx.doc) ? inheritedTmpfs(ctx, base.base) : []), ...own];
   const { needs } = sibling;
   const runs = entries.filter(isRun);
   // Something else at /run (a volume, a tmpfs at /var/run) gets no tmpfs there, as in tmpfsMounts.
-  const runElsewhere = [...base.volumeMounts.map((v) => v.path), ...entries.filter((e) => !isRun(e)).map(tmpfsPath)].some((path) => mountPath(path) === '/run');
+  const runElsewhere = base.volumeMounts.some((v) => mountPath(v.path) === '/run');
   const converted = runElsewhere ? entries : needs.run === 'exec' ? [...entries.filter((e) => !isRun(e)), runs.length ? runEntryWithExec(runs) : '/run:exec'] : needs.run === 'plain' && !runs.length ? [...entries, '/run'] : entries;
   const mounted = [...converted.map(tmpfsPath), ...base.volumeMounts.map((v) => v.path)].map(mountPath);
   return [...converted, ...needs.tmpfs.filter((need) => !mounted.includes(mountPath(need.path))).map(tmpfsNeedEntry)];
 }
 
 /** Whether a service's tmpfs list starts with its base's (Compose's extends rule: not `!reset` or `!override`). */
-function inheritsTmpfs(service: EffectiveService): boolean {
+function inheritsTmpfs(service: EffectiveService, doc: Document): boolean {
   const own = service.map.items.find((pair) => keyName(pair) === 'tmpfs');
-  return inheritance('tmpfs', own !== undefined, (own?.value as Node | null | undefined)?.tag, true).inherits;
+  return inheritance('tmpfs', own !== undefined, composeTag(own?.value, doc), true).inherits;
 }
 
 /** A needed entry as Compose writes it: `PATH` or `PATH:OPTIONS`. */

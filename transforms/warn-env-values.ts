@@ -34,10 +34,23 @@ export function warnEnvValues(ctx: ServiceContext): TransformResult {
     const set = ids.map((e) => `${e.name}=${e.value!.trim()}`);
     const has = (name: string) => ids.some((e) => e.name === name);
     const owner = has('PUID') && has('PGID') ? '911:911' : has('PUID') ? 'UID 911' : 'GID 911';
-    // The app runs as 911 whatever the ids said: everything it writes on the host is 911's.
-    const hostPaths = [...new Set(serviceMounts(ctx.service, ctx.doc).filter((m) => m.kind === 'bind' && !m.readOnly).map((m) => m.hostPath!))];
-    const where = hostPaths.length ? `files under ${listText(hostPaths)} on the host` : 'files under /config';
-    warnings.push(warningAt(ctx, 'uid-changes', `${listText(set)} ${ids.length === 1 ? 'has' : 'have'} no effect read-only: ${where} will be owned by ${owner} after the first read-only start`, ids[0]!.node));
+    // The app runs as 911 whatever the ids said. LinuxServer's init chowns /config to 911 at each
+    // start; nothing else is chowned, but the app writes there as 911 too.
+    const binds = serviceMounts(ctx.service, ctx.doc).filter((m) => m.kind === 'bind' && !m.readOnly);
+    const config = [...new Set(binds.filter((m) => m.target === '/config').map((m) => m.hostPath!))];
+    const others = [...new Set(binds.filter((m) => m.target !== '/config').map((m) => m.hostPath!))];
+    const configText = config.length ? `/config (${listText(config)} on the host)` : '/config';
+    const othersText = others.length
+      ? `; ${listText(others)} ${others.length === 1 ? 'is' : 'are'} not chowned, but the app now writes there as ${owner}: give it write permission (\`chown -R 911:911\`, or a group it belongs to with group write)`
+      : '';
+    warnings.push(
+      warningAt(
+        ctx,
+        'uid-changes',
+        `${listText(set)} ${ids.length === 1 ? 'has' : 'have'} no effect read-only (the app runs as ${owner}): LinuxServer's init chowns ${configText} to ${owner} at every start${othersText} (docs.linuxserver.io/misc/read-only/)`,
+        ids[0]!.node,
+      ),
+    );
   }
 
   for (const umask of entries.filter((e) => (e.name === 'UMASK' || e.name === 'UMASK_SET') && isSet(e))) {

@@ -3,6 +3,7 @@ import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { effectiveEntries, resolveNode } from '../parse/yaml-nodes.js';
 import type { EffectivePair } from '../parse/yaml-nodes.js';
 import { extendsRef, shortVolume, splitEnvEntry, tmpfsPath } from './service-values.js';
+import { composeTag, isReset } from '../parse/compose-tags.js';
 
 /**
  * A service as Compose builds it: merge keys (earlier sources winning, own keys winning, one
@@ -131,7 +132,8 @@ export function effectiveServices(serviceKeys: ReadonlyMap<string, EffectivePair
   const maps = new Map<string, YAMLMap>();
   for (const [name, { pair }] of serviceKeys) {
     const map = resolveNode(pair.value, doc);
-    if (!name.startsWith('x-') && isMap(map)) maps.set(name, map);
+    // `name: !reset` drops the service (Compose v2).
+    if (!name.startsWith('x-') && isMap(map) && !isReset(pair.value, doc)) maps.set(name, map);
   }
   const built = new Map<string, EffectiveService>();
   const building = new Set<string>();
@@ -156,7 +158,7 @@ export function effectiveServices(serviceKeys: ReadonlyMap<string, EffectivePair
 }
 
 function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, base: EffectiveService | null, doc: Document, file: string | null): EffectiveService {
-  const rule = (key: string) => inheritance(key, fields.has(key), fields.get(key)?.value?.tag, base !== null);
+  const rule = (key: string) => inheritance(key, fields.has(key), composeTag(fields.get(key)?.value, doc), base !== null);
   const own = (key: string) => (rule(key).own ? fields.get(key) : undefined);
   const scalarField = (key: string) => own(key) ?? (rule(key).inherits ? base!.fields.get(key) : undefined);
   const inherited = (key: string) => base !== null && rule(key).appends;
@@ -174,7 +176,7 @@ function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, ba
     name,
     file,
     map,
-    fields: inheritedFields(fields, base, (key) => rule(key).inherits),
+    fields: inheritedFields(fields, base, (key) => rule(key).own, (key) => rule(key).inherits),
     mapFields: fields,
     base,
     image: isScalar(imageField?.value) && imageField.value.value !== null ? String(imageField.value.value) : null,
@@ -187,11 +189,11 @@ function viewOf(name: string, map: YAMLMap, fields: Map<string, FieldSource>, ba
 }
 
 /** The service's fields with the base's fields it inherits (for keys it does not set). */
-function inheritedFields(fields: Map<string, FieldSource>, base: EffectiveService | null, inherits: (key: string) => boolean): Map<string, FieldSource> {
+function inheritedFields(fields: Map<string, FieldSource>, base: EffectiveService | null, own: (key: string) => boolean, inherits: (key: string) => boolean): Map<string, FieldSource> {
   // Most services extend nothing and reset nothing: their fields are the mapping's, as they are.
   if (!base && ![...fields.values()].some((field) => field.value?.tag === '!reset')) return fields;
   const out = new Map<string, FieldSource>();
-  for (const [key, field] of fields) if (field.value?.tag !== '!reset') out.set(key, field);
+  for (const [key, field] of fields) if (own(key)) out.set(key, field);
   if (!base) return out;
   for (const [key, field] of base.fields) if (!out.has(key) && inherits(key)) out.set(key, field);
   return out;
@@ -200,8 +202,9 @@ function inheritedFields(fields: Map<string, FieldSource>, base: EffectiveServic
 function tmpfsItems(field: FieldSource, doc: Document): TmpfsItem[] {
   const { value } = field;
   const items: TmpfsItem[] = [];
-  for (const node of isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value]) {
-    if (isScalar(node) && node.value !== null) items.push({ entry: String(node.value), node, field });
+  for (const item of isSeq(value) ? value.items : [value]) {
+    const node = resolveNode(item, doc);
+    if (isScalar(node) && node.value !== null && !isReset(item, doc)) items.push({ entry: String(node.value), node, field });
   }
   return items;
 }
@@ -209,17 +212,19 @@ function tmpfsItems(field: FieldSource, doc: Document): TmpfsItem[] {
 function envItems(field: FieldSource, doc: Document): EnvItem[] {
   const { value } = field;
   if (isMap(value)) {
-    const items = effectiveEntries(value, doc, (pair, _owner, _merged, name): EnvItem => {
+    const items = effectiveEntries(value, doc, (pair, _owner, _merged, name): EnvItem | null => {
+      // `PUID: !reset …` unsets the variable.
+      if (isReset(pair.value, doc)) return null;
       const node = resolveNode(pair.value, doc);
       return { name, value: isScalar(node) && node.value !== null ? String(node.value) : null, node: pair.key as Node, field };
     });
-    return [...items.values()];
+    return [...items.values()].filter((item): item is EnvItem => item !== null);
   }
   const out = new Map<string, EnvItem>();
   if (isSeq(value)) {
     for (const item of value.items) {
       const node = resolveNode(item, doc);
-      if (!isScalar(node) || node.value === null) continue;
+      if (!isScalar(node) || node.value === null || isReset(item, doc)) continue;
       const [name, text] = splitEnvEntry(String(node.value));
       // A later list entry of the same name is the one Compose keeps.
       out.delete(name);
@@ -235,6 +240,7 @@ function volumeMounts(value: Node | null, doc: Document, file: string | null): V
   if (!isSeq(value)) return mounts;
   // A loop, not flatMap: an array per entry was most of this function's garbage.
   for (const item of value.items) {
+    if (isReset(item, doc)) continue;
     const node = resolveNode(item, doc);
     const mount = volumeMount(isScalar(node) ? node.value : isMap(node) ? (longSyntaxMount(node, doc) ?? node.toJS(doc, { maxAliasCount: -1 })) : null);
     if (mount && node) mounts.push({ path: mount.path, kind: mount.kind, node, file });

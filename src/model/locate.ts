@@ -12,6 +12,7 @@ import type { MountNeeds } from '../knowledge/needs.js';
 import { parseCompose } from '../parse/parse.js';
 import type { ParsedCompose } from '../parse/parse.js';
 import { effectiveKeys, resolveNode } from '../parse/yaml-nodes.js';
+import { isReset } from '../parse/compose-tags.js';
 import { effectiveServices } from './effective-service.js';
 import type { EffectiveService } from './effective-service.js';
 import { servicesOfFiles } from './extends-files.js';
@@ -53,7 +54,8 @@ export function locateServices(parsed: ParsedCompose, extendsFiles?: ComposeFile
   const serviceKeys = effectiveKeys(services, doc);
   const views = effectiveServices(serviceKeys, doc, { foreign: servicesOfFiles(extendsFiles, otherFileViews) });
   for (const [name, { pair }] of serviceKeys) {
-    if (name.startsWith('x-')) continue;
+    // `x-*` keys are extension fields; `name: !reset` is no service in Compose v2.
+    if (name.startsWith('x-') || isReset(pair.value, doc)) continue;
     const key = pair.key as Scalar;
     const map = resolveNode(pair.value, doc);
     const view = views.get(name);

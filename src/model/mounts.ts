@@ -1,9 +1,10 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
-import { mappedValue } from './effective-service.js';
+import { mappedValue, mountPath } from './effective-service.js';
 import type { EffectiveService } from './effective-service.js';
 import { shortVolume, tmpfsEntries, tmpfsPath } from './service-values.js';
 import { ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import { isReset } from '../parse/compose-tags.js';
 
 /** One thing mounted into a service's container. */
 export interface Mount {
@@ -29,7 +30,7 @@ export interface Mount {
 export function mountsOf(view: EffectiveService, key: Node, doc: Document): Mount[] {
   const list = (name: string) => {
     const value = mappedValue(view, name);
-    return isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [];
+    return isSeq(value) ? value.items.filter((item) => !isReset(item, doc)).map((item) => resolveNode(item, doc)) : [];
   };
   const field = (entry: YAMLMap, name: string) => stringValue(ownValue(entry, name, doc));
   const mounts: Mount[] = [];
@@ -61,5 +62,9 @@ export function mountsOf(view: EffectiveService, key: Node, doc: Document): Moun
 
 /** Whether something is mounted at `path` or above it (a mount at `/data` covers `/data/x`). */
 export function isMounted(mounts: readonly Mount[], path: string): boolean {
-  return mounts.some((m) => m.target === path || path.startsWith(m.target === '/' ? '/' : `${m.target}/`));
+  const at = mountPath(path);
+  return mounts.some(({ target }) => {
+    const mounted = mountPath(target);
+    return mounted === at || at.startsWith(mounted === '/' ? '/' : `${mounted}/`);
+  });
 }

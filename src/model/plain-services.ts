@@ -33,6 +33,64 @@ export interface PlainService extends MountState {
 type Record_ = Record<string, unknown>;
 
 /**
+ * A loaded file's root with Compose v2's reading of its local tags applied to `services` (the
+ * rules of parse/compose-tags.ts, on plain values): `!reset` services, items and entries dropped
+ * (outside an `!override`), `!override` unwrapped, everything below an `!override` as written.
+ * A service's own keys keep their tag (`extends` reads it: see `inheritance`).
+ */
+export function withComposeTags(root: Record_): Record_ {
+  const tagged = root.services instanceof Tagged && root.services.tag === '!override';
+  const services = tagged ? (root.services as Tagged).data : root.services;
+  if (!isRecord(services)) return root;
+  const out: Record_ = {};
+  for (const name of Object.keys(services)) {
+    const raw = services[name];
+    if (isResetValue(raw, tagged)) continue;
+    const under = tagged || (raw instanceof Tagged && raw.tag === '!override');
+    const service = raw instanceof Tagged && raw.tag === '!override' ? raw.data : raw;
+    if (!isRecord(service)) {
+      setOwn(out, name, service);
+      continue;
+    }
+    const keys: Record_ = {};
+    for (const key of Object.keys(service)) {
+      const value = service[key];
+      if (value instanceof Tagged && !under && (value.tag === '!reset' || value.tag === '!override')) setOwn(keys, key, new Tagged(value.tag, tagsApplied(value.data, value.tag === '!override')));
+      else setOwn(keys, key, tagsApplied(value, under));
+    }
+    setOwn(out, name, keys);
+  }
+  const read: Record_ = {};
+  for (const key of Object.keys(root)) setOwn(read, key, key === 'services' ? out : root[key]);
+  return read;
+}
+
+function isResetValue(value: unknown, underOverride: boolean): boolean {
+  return !underOverride && value instanceof Tagged && value.tag === '!reset';
+}
+
+/** A value with `!reset` items and entries dropped (outside an `!override`) and Compose's tags unwrapped. */
+function tagsApplied(value: unknown, underOverride: boolean): unknown {
+  if (value instanceof Tagged) {
+    if (value.tag === '!override' || (underOverride && value.tag === '!reset')) return tagsApplied(value.data, true);
+    return value;
+  }
+  if (Array.isArray(value)) return value.filter((item) => !isResetValue(item, underOverride)).map((item) => tagsApplied(item, underOverride));
+  if (!isRecord(value)) return value;
+  const out: Record_ = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (!isResetValue(item, underOverride)) setOwn(out, key, tagsApplied(item, underOverride));
+  }
+  return out;
+}
+
+function setOwn(map: Record_, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+  else map[key] = value;
+}
+
+/**
  * The plain effective view of every mapping service under `services` (not `x-*`), by name.
  * `foreign` gives the service of another file that `extends: {file, service}` names (path as written).
  */

@@ -1,15 +1,42 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { effectiveKeys, ownValue, resolveNode, stringValue } from '../parse/yaml-nodes.js';
+import { isReset } from '../parse/compose-tags.js';
+import { interpolatedText } from './interpolation.js';
 
 /** Compose values of a service as the conversion reads them (after aliases and merge keys). */
 
-/** `PATH[:OPTIONS]` of a tmpfs entry, with the path normalised as Docker compares it. */
+/**
+ * The path of a tmpfs entry `PATH[:OPTIONS]` (or of a mount target), normalised as Docker compares
+ * it, read as Compose reads it: interpolated first (`${RUN_DIR:-/run}` is `/run`); with a variable
+ * that has no default the path stays as written (see model/interpolation.ts).
+ */
 export function tmpfsPath(entry: string): string {
   // Called for every mount of every service, planning and verifying: no array, no regex unless a trailing slash.
-  const colon = entry.indexOf(':');
-  const path = (colon < 0 ? entry : entry.slice(0, colon)).trim();
+  const text = entry.includes('$') ? interpolatedText(entry) : entry;
+  const colon = text.includes('${') ? colonOutsideBraces(text) : text.indexOf(':');
+  const path = (colon < 0 ? text : text.slice(0, colon)).trim();
   return (path.endsWith('/') ? path.replace(/\/+$/, '') : path) || '/';
+}
+
+/** The index of the first `:` of `text` not inside a `${…}`, or -1. */
+function colonOutsideBraces(text: string): number {
+  let braces = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '$' && text[i + 1] === '{') {
+      braces++;
+      i++;
+    } else if (char === '}' && braces > 0) braces--;
+    else if (char === ':' && braces === 0) return i;
+  }
+  return -1;
+}
+
+/** A tmpfs entry's path and options as written (`${RUN_DIR:-/run}` and `size=1m`), split where Compose splits it. */
+export function splitTmpfsEntry(entry: string): { path: string; options: string | null } {
+  const colon = colonOutsideBraces(entry);
+  return colon < 0 ? { path: entry, options: null } : { path: entry.slice(0, colon), options: entry.slice(colon + 1) };
 }
 
 /** A short-syntax `volumes` entry as Compose splits it: `[SOURCE:]TARGET[:OPTIONS]`. */
@@ -66,8 +93,9 @@ function isLetter(char: string): boolean {
 
 /** The options of a tmpfs entry (`size=64m`, `exec`…), in order. */
 export function tmpfsOptions(entry: string): string[] {
-  const i = entry.indexOf(':');
-  return i < 0 ? [] : entry.slice(i + 1).split(',').map((o) => o.trim()).filter(Boolean);
+  const text = entry.includes('$') ? interpolatedText(entry) : entry;
+  const i = text.includes('${') ? colonOutsideBraces(text) : text.indexOf(':');
+  return i < 0 ? [] : text.slice(i + 1).split(',').map((o) => o.trim()).filter(Boolean);
 }
 
 /** Whether a tmpfs entry is mounted with exec (`exec` given, `noexec` not). */
@@ -76,10 +104,13 @@ export function hasExec(entry: string): boolean {
   return options.includes('exec') && !options.includes('noexec');
 }
 
-/** `[name, value]` of a list-form environment entry: `KEY=value`, or bare `KEY` (value null). */
+/**
+ * `[name, value]` of a list-form environment entry: `KEY=value`, or bare `KEY` (value null), split
+ * at the first `=` as Compose splits it, nothing trimmed: `PUID =1000` sets `PUID `, not PUID.
+ */
 export function splitEnvEntry(text: string): [string, string | null] {
   const eq = text.indexOf('=');
-  return eq < 0 ? [text.trim(), null] : [text.slice(0, eq).trim(), text.slice(eq + 1)];
+  return eq < 0 ? [text, null] : [text.slice(0, eq), text.slice(eq + 1)];
 }
 
 /** The variable a list-form environment entry sets. */
@@ -101,16 +132,17 @@ export function environmentEntries(env: Node | null, doc: Document): EnvEntry[] 
   if (isSeq(env)) {
     return env.items.flatMap((item) => {
       const node = resolveNode(item, doc);
-      if (!isScalar(node) || node.value === null) return [];
+      if (!isScalar(node) || node.value === null || isReset(item, doc)) return [];
       const [name, value] = splitEnvEntry(String(node.value));
       return [{ name, value, node }];
     });
   }
   if (isMap(env)) {
     // Variables merged into the mapping with `<<: *anchor` count too, as Compose sees them.
-    return [...effectiveKeys(env, doc)].map(([name, { pair }]) => {
+    return [...effectiveKeys(env, doc)].flatMap(([name, { pair }]) => {
+      if (isReset(pair.value, doc)) return [];
       const value = resolveNode(pair.value, doc);
-      return { name, value: isScalar(value) && value.value !== null ? String(value.value) : null, node: pair.key as Node };
+      return [{ name, value: isScalar(value) && value.value !== null ? String(value.value) : null, node: pair.key as Node }];
     });
   }
   return [];
@@ -118,7 +150,7 @@ export function environmentEntries(env: Node | null, doc: Document): EnvEntry[] 
 
 /** The entries of a `tmpfs` value (aliases resolved): one string or a list, as strings. */
 export function tmpfsEntries(value: Node | null, doc: Document): string[] {
-  const items = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
+  const items = isSeq(value) ? value.items.filter((item) => !isReset(item, doc)).map((item) => resolveNode(item, doc)) : [value];
   return items.map((item) => (isScalar(item) && item.value !== null ? String(item.value) : null)).filter((e): e is string => e !== null);
 }
 

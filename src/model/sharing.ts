@@ -76,11 +76,19 @@ export function analyzeSharing(parsed: ParsedCompose, services: readonly { name:
     };
     walk(start);
   };
-  for (const pair of root.items) {
-    const name = keyName(pair);
-    if (name === null || name.startsWith('x-')) continue;
-    if (name !== 'services') walkFrom(pair.value, `top:${name}`);
-  }
+  // A top-level merge key (`<<: *base`) gives the root the keys of its blocks: each is read as
+  // the top-level key it becomes (`services` there is read service by service, below).
+  const topLevel = (map: YAMLMap, depth: number): void => {
+    for (const pair of map.items) {
+      if (isMergeKey(pair)) {
+        if (depth < 32) for (const source of mergeSources(pair, doc)) topLevel(source, depth + 1);
+        continue;
+      }
+      const name = keyName(pair);
+      if (name !== null && !name.startsWith('x-') && name !== 'services') walkFrom(pair.value, `top:${name}`);
+    }
+  };
+  topLevel(root, 0);
   for (const { name, map } of services) walkFrom(map, serviceReader(name));
   return {
     readersOf: (node) => {

@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'lone-cr'
   | 'empty-file'
   | 'invalid-yaml'
+  | 'too-deep'
   | 'multiple-documents'
   | 'top-level-not-mapping'
   | 'no-services'

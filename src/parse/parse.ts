@@ -1,9 +1,10 @@
-import { isCollection, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
 import { ConvertError } from './errors.js';
 import { createLayout } from './layout.js';
 import type { Layout } from './layout.js';
-import { aliasTargets, isMergeKey, keyName, resolveNode } from './yaml-nodes.js';
+import { aliasTargets, effectivePair, isMergeKey, keyName, resolveNode } from './yaml-nodes.js';
+import { resolveTaggedScalars } from './compose-tags.js';
 
 /** A compose file parsed for editing: the document, its `services` map, and its text layout. */
 export interface ParsedCompose {
@@ -43,8 +44,12 @@ export function parseCompose(text: string): ParsedCompose {
     if (error.code === 'MULTIPLE_DOCS') {
       throw at(layout, error.pos[0], 'multiple-documents', 'several YAML documents in one file; ro-convert edits a single compose document');
     }
+    // `yaml` composes nested collections recursively: past some 800 levels it runs out of stack.
+    if (error.message.includes('Maximum call stack size exceeded')) throw tooDeep(layout, error.pos[0]);
     throw at(layout, error.pos[0], 'invalid-yaml', `invalid YAML: ${firstLine(error.message)}`);
   }
+  const deep = nodeDeeperThan(doc.contents, MAX_DEPTH);
+  if (deep) throw tooDeep(layout, deep.range?.[0] ?? 0);
   const duplicate = firstDuplicateKey(doc.contents);
   if (duplicate) throw at(layout, duplicate.range?.[0] ?? 0, 'invalid-yaml', 'invalid YAML: Map keys must be unique');
   // `yaml` leaves an alias to an undefined anchor for later; Compose refuses it, and so do we.
@@ -68,10 +73,12 @@ export function parseCompose(text: string): ParsedCompose {
       },
     });
   }
+  resolveTaggedScalars(doc, text);
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) throw new ConvertError('empty-file', 'empty file: no compose document', 1, 1);
   if (!isMap(root)) throw at(layout, root.range?.[0] ?? 0, 'top-level-not-mapping', 'the top level is not a mapping, so this is not a compose file');
-  const servicesPair = root.items.find((pair) => keyName(pair) === 'services');
+  // `services` may come through a top-level merge key (`<<: *base`), as Compose reads it.
+  const servicesPair = effectivePair(root, 'services', doc)?.pair;
   if (!servicesPair) {
     const v1 = root.items.some((pair) => {
       const value = resolveNode(pair.value, doc);
@@ -85,6 +92,32 @@ export function parseCompose(text: string): ParsedCompose {
   if (services === null || (isScalar(services) && services.value === null)) throw at(layout, keyAt, 'services-null', '`services` is empty (null)');
   if (!isMap(services)) throw at(layout, keyAt, 'services-not-mapping', '`services` is not a mapping');
   return { text, doc, root, services, layout, hasAliases: aliases.size > 0 };
+}
+
+/**
+ * Collections nested deeper than this are refused, whatever the parser managed: every later
+ * step (the views, the verifier's second parser) then has stack to spare. Compose itself reads
+ * deeper files (9,000 levels); no real compose file comes near this.
+ */
+const MAX_DEPTH = 512;
+
+function tooDeep(layout: Layout, offset: number): ConvertError {
+  return at(layout, offset, 'too-deep', `nesting deeper than ${MAX_DEPTH} levels is not supported (the file may be valid: ro-convert does not convert it)`);
+}
+
+/** The first node nested deeper than `max` collections, found without recursion; null when none is. */
+function nodeDeeperThan(root: unknown, max: number): Node | null {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (!isCollection(node)) continue;
+    if (depth >= max) return node;
+    for (const item of node.items) {
+      if (isPair(item)) stack.push([item.key, depth + 1], [item.value, depth + 1]);
+      else stack.push([item, depth + 1]);
+    }
+  }
+  return null;
 }
 
 /**

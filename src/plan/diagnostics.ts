@@ -33,7 +33,8 @@ export type WarningCode =
   | 'extends'
   | 'override-undoes'
   | 'moot-setting'
-  | 'swarm';
+  | 'swarm'
+  | 'mount-path-variable';
 
 export interface Change {
   code: ChangeCode;

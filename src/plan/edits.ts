@@ -12,6 +12,11 @@ export interface TextEdit {
   target: Node;
   /** For insertions: text between this and another insertion at the same point into the same node (`, ` in an empty flow map). */
   separator?: string;
+  /**
+   * For a removal of the last lines of a file without a final newline: the length of the line
+   * break before them that it removes too (so the file still ends without one).
+   */
+  breakBefore?: number;
 }
 
 /** Thrown when two edits overlap: a bug in a transform, never the user's input. */
@@ -46,11 +51,23 @@ export function resolveEdits(edits: readonly TextEdit[]): Replacement[] {
   let cursor = 0;
   let previous: TextEdit | null = null;
   for (const edit of ordered) {
+    const last = replacements[replacements.length - 1];
+    // Two deletions that overlap delete their union (a removal at the end of a file without a
+    // final newline takes the line break before it, which a removal just above also ends with).
+    if (last && edit.start < cursor && edit.text === '' && previous?.text === '' && last.text === '' && last.end === cursor) {
+      // The line break the later one took is inside the earlier one: the union takes the one before it.
+      const before = replacements[replacements.length - 2];
+      const shift = edit.breakBefore ?? 0;
+      if (shift && last.start >= shift && (!before || before.end <= last.start - shift)) last.start -= shift;
+      last.end = Math.max(last.end, edit.end);
+      cursor = last.end;
+      previous = edit;
+      continue;
+    }
     if (edit.start < cursor) {
       throw new EditConflictError(`edits overlap at offsets ${previous?.start}-${previous?.end} and ${edit.start}-${edit.end}`);
     }
     const joined = previous && edit.separator !== undefined && previous.start === edit.start && previous.end === edit.start && edit.start === edit.end && previous.target === edit.target;
-    const last = replacements[replacements.length - 1];
     // Insertions at one point are one replacement: a patch or a SARIF fix sees a single region.
     if (last && last.start === edit.start && last.end === edit.start) {
       last.text += (joined ? edit.separator! : '') + edit.text;

@@ -133,9 +133,15 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       if (blocked) {
         const others = sharing.readersOf(blocked.target).filter((r) => profileOf.get(r) !== profileOf.get(serviceReader(planned.service.name)));
         const line = lineOf(blocked.target.range![0]);
+        // Readers that are selected too differ in what they need (image, variables kept, mounts):
+        // selecting them changes nothing, each needs its own copy of the block.
+        const unselected = others.filter((reader) => !profileOf.has(reader));
+        const advice = unselected.length
+          ? `select ${unselected.length > 1 ? 'them' : 'it'} too or give the service its own mapping`
+          : `${others.length > 1 ? 'they are' : 'it is'} converted too, but needs a different change there (another image, other variables kept, other mounts); give each service its own copy of the block`;
         throw new ConvertError(
           'no-placement',
-          `service ${planned.service.name}: ${name}: the edit would land in a block shared (through an anchor or merge key) with ${others.map(describeReader).join(', ')}, and the service has no mapping of its own to write to; select ${others.length > 1 ? 'them' : 'it'} too or give the service its own mapping; nothing was written`,
+          `service ${planned.service.name}: ${name}: the edit would land in a block shared (through an anchor or merge key) with ${others.map(describeReader).join(', ')}, and the service has no mapping of its own to write to; ${advice}; nothing was written`,
           line,
           1,
         );

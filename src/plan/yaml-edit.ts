@@ -70,8 +70,8 @@ export function addMapEntries(layout: Layout, map: YAMLMap, entries: readonly Ne
       return { start: open, end: open, text: parts.join(', '), target: map, separator: ', ' };
     }
     const last = map.items[map.items.length - 1]!;
-    const end = contentEnd((last.value as Node | null) ?? (last.key as Node), text);
-    return { start: end, end, text: parts.map((p) => `, ${p}`).join(''), target: map };
+    const { at, pad } = afterFlowEntry((last.value as Node | null) ?? (last.key as Node), text);
+    return { start: at, end: at, text: pad + parts.map((p) => `, ${p}`).join(''), target: map };
   }
   const keyColumn = keyColumnOf(layout, map.items[0]!);
   const lines: string[] = [];
@@ -126,8 +126,8 @@ export function appendSequenceItems(layout: Layout, seq: YAMLSeq, items: readonl
       const open = seq.range![0] + 1;
       return { start: open, end: open, text: items.join(', '), target: seq, separator: ', ' };
     }
-    const end = contentEnd(seq.items[seq.items.length - 1] as Node, text);
-    return { start: end, end, text: items.map((i) => `, ${i}`).join(''), target: seq };
+    const { at, pad } = afterFlowEntry(seq.items[seq.items.length - 1] as Node, text);
+    return { start: at, end: at, text: pad + items.map((i) => `, ${i}`).join(''), target: seq };
   }
   const first = seq.items[0] as Node;
   const { dash, gap } = dashOf(layout, first);
@@ -136,12 +136,25 @@ export function appendSequenceItems(layout: Layout, seq: YAMLSeq, items: readonl
   return { start: point, end: point, text: linesAt(layout, point, lines), target: seq };
 }
 
+/**
+ * Where new entries go after a flow collection's last entry: past its content. An empty node
+ * with a tag or anchor (`[!!null ]`) ends with that property, which a `,` right after would
+ * join (`!!null,`): a space goes first.
+ */
+function afterFlowEntry(node: Node, text: string): { at: number; pad: string } {
+  const empty = node.range![0] === node.range![1] && (Boolean(node.tag) || Boolean(node.anchor));
+  return { at: contentEnd(node, text), pad: empty ? ' ' : '' };
+}
+
 /** Column of a block sequence item's `-` and the spaces between it and the item. */
 export function dashOf(layout: Layout, item: Node): { dash: number; gap: string } {
   const { text } = layout;
   const i = item.range![0];
-  const lineStart = layout.lineStart(i);
-  const dashAt = text.lastIndexOf('-', i - 1);
+  let lineStart = layout.lineStart(i);
+  let dashAt = text.lastIndexOf('-', i - 1);
+  // An item written below its `-` (`- # note`): the dash is on a line above.
+  const above = dashAt < lineStart ? dashLineAbove(layout, lineStart) : null;
+  if (above !== null) [lineStart, dashAt] = [above, text.indexOf('-', above)];
   if (dashAt >= lineStart) {
     const gapEnd = text.slice(dashAt + 1, i).search(/\S/);
     return { dash: dashAt - lineStart, gap: spaces(gapEnd < 0 ? i - dashAt - 1 : gapEnd) || ' ' };
@@ -194,12 +207,30 @@ function blockEntryLines(layout: Layout, collection: YAMLMap | YAMLSeq, remove: 
   for (const index of remove) {
     const item = collection.items[index];
     const start = entryStart(item, text);
-    const lineStart = layout.lineStart(start);
+    let lineStart = layout.lineStart(start);
     const before = text.slice(lineStart, start);
-    if (!/^\s*(-\s*)?$/.test(before) || (isSeq(collection) && !before.includes('-'))) return null;
+    // `? KEY` starts an explicit key; a sequence item may start below its `-` (`- # note`).
+    if (isSeq(collection) && /^\s*$/.test(before)) lineStart = dashLineAbove(layout, lineStart) ?? -1;
+    else if (!(isSeq(collection) ? /^\s*-\s*$/ : /^\s*(\?\s*)?$/).test(before)) lineStart = -1;
+    if (lineStart < 0) return null;
     lines.push([lineStart, layout.nextLineStart(entryEnd(item, text))]);
   }
   return lines;
+}
+
+/**
+ * The start of the line holding the `-` of an item written on a later line (`- # note`, then
+ * the value), past blank and comment lines; null when the line above is anything else.
+ */
+function dashLineAbove(layout: Layout, lineStart: number): number | null {
+  const { text } = layout;
+  for (let at = lineStart; at > 0; ) {
+    at = layout.lineStart(at - 1);
+    const line = text.slice(at, layout.lineEnd(at));
+    if (/^\s*-\s*(#.*)?$/.test(line)) return at;
+    if (!/^\s*(#.*)?$/.test(line)) return null;
+  }
+  return null;
 }
 
 /**
@@ -215,9 +246,10 @@ function lineRemovals(layout: Layout, ranges: [number, number][], target: Node):
     if (last && start <= last[1]) last[1] = Math.max(last[1], end);
     else merged.push([start, end]);
   }
-  return merged.map(([start, end]) => {
-    if (end === text.length && !text.endsWith('\n') && start > 0) start -= text[start - 2] === '\r' ? 2 : 1;
-    return { start, end, text: '', target };
+  return merged.map(([start, end]): TextEdit => {
+    if (end !== text.length || text.endsWith('\n') || start === 0) return { start, end, text: '', target };
+    const breakBefore = text[start - 2] === '\r' ? 2 : 1;
+    return { start: start - breakBefore, end, text: '', target, breakBefore };
   });
 }
 

@@ -157,7 +157,7 @@ const WARNING_RULES: Record<WarningCode, Omit<Rule, 'id'>> = {
   'uid-changes': {
     title: 'file owner changes',
     description: 'PUID or PGID is set to something other than 911, and ids are no longer remapped.',
-    help: 'After the first read-only start, files under /config on the host are owned by 911:911: change their owner, or run the service as that user.',
+    help: 'The app runs as 911:911. LinuxServer\'s init chowns /config to 911:911 at every start; the other writable mounts are not chowned, so give 911 write permission there (chown, or a group with write permission).',
     level: 'warning',
   },
   'env-file': {
@@ -183,6 +183,12 @@ const WARNING_RULES: Record<WarningCode, Omit<Rule, 'id'>> = {
     description: 'A setting that the image\'s read-only caveats make moot is set.',
     help: 'Remove it, or keep the service writable if you need it.',
     level: 'note',
+  },
+  'mount-path-variable': {
+    title: 'mount path only known at run time',
+    description: 'A mount target holds a variable without a default, and may be a path the image needs under a read-only root, so nothing was added there.',
+    help: 'Give the variable a default (${VAR:-/path}) so the path can be read, or check that the path it gets at run time is writable.',
+    level: 'warning',
   },
 };
 

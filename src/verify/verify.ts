@@ -1,14 +1,15 @@
 import * as jsYaml from 'js-yaml';
 import { CORE_SCHEMA, load, Type } from 'js-yaml';
-import { isNode, parseDocument, Scalar, visit } from 'yaml';
+import { isNode, isScalar, parseDocument, Scalar, visit } from 'yaml';
+import { taggedScalarValue } from '../parse/compose-tags.js';
 import type { Plan, PlannedService } from '../plan/plan.js';
 import { ConvertError, internalError } from '../parse/errors.js';
 import { tmpfsPath } from '../model/service-values.js';
-import { extendsTarget, isRecord, plainServices, Tagged } from '../model/plain-services.js';
+import { extendsTarget, isRecord, plainServices, Tagged, withComposeTags } from '../model/plain-services.js';
 import type { PlainService } from '../model/plain-services.js';
 import { servicesOfFiles } from '../model/extends-files.js';
 import type { ServiceOfFile } from '../model/extends-files.js';
-import { mountCounts, unmetTargets } from '../model/targets.js';
+import { isRunEntry, mountCounts, unmetTargets } from '../model/targets.js';
 import { plainDocument } from './plain-document.js';
 
 /** Keys the conversion may change on a selected service; every other key must stay equal. */
@@ -165,7 +166,7 @@ function verifySelected(planned: PlannedService, a: PlainService, b: PlainServic
   // Beside /run, only paths it or a converted service it extends needs (Compose appends a base's tmpfs).
   const needed = new Set(planned.needs.tmpfs.map((need) => need.path));
   for (let base = planned.service.view.base; base; base = base.base) for (const need of selected.get(base.name)?.needs.tmpfs ?? []) needed.add(need.path);
-  const other = (s: PlainService) => s.tmpfs.filter((e) => tmpfsPath(e) !== '/run' && !needed.has(tmpfsPath(e)));
+  const other = (s: PlainService) => s.tmpfs.filter((e) => !isRunEntry(e) && !needed.has(tmpfsPath(e)));
   if (!same.equal(other(a), other(b))) throw internalError(`service ${name}: other tmpfs entries changed`);
   // A `${VAR}` read_only is the user's run-time choice (left with a warning).
   const unmet = unmetTargets(b, planned.needs);
@@ -232,7 +233,9 @@ function loadOutput(loader: (text: string) => unknown, text: string): Root {
   return value;
 }
 
-const anyTag = (kind: 'scalar' | 'sequence' | 'mapping') => new Type('', { kind, multi: true, construct: (data, tag) => new Tagged(tag ?? '', data) });
+const anyTag = (kind: 'scalar' | 'sequence' | 'mapping') =>
+  new Type('', { kind, multi: true, construct: (data, tag) => new Tagged(tag ?? '', kind === 'scalar' && isComposeTag(tag) && typeof data === 'string' ? taggedScalarValue(data) : data) });
+const isComposeTag = (tag: string | undefined) => tag === '!reset' || tag === '!override';
 // YAML 1.2's core schema and merge keys, as `yaml` reads the file; no implicit timestamps (one
 // regular expression per plain scalar, for nothing Compose reads as a date).
 // (`types` is js-yaml's public API, missing from its type declarations.)
@@ -240,7 +243,12 @@ const { merge } = (jsYaml as unknown as { types: { merge: Type } }).types;
 const SCHEMA = CORE_SCHEMA.extend({ implicit: [merge], explicit: [anyTag('scalar'), anyTag('sequence'), anyTag('mapping')] });
 
 function loadJsYaml(text: string): unknown {
-  return load(text, { schema: SCHEMA });
+  return composeRead(load(text, { schema: SCHEMA }), text);
+}
+
+/** The loaded root with Compose's reading of `!reset`/`!override` (only files that have them). */
+function composeRead(value: unknown, text: string): unknown {
+  return isRecord(value) && (text.includes('!reset') || text.includes('!override')) ? withComposeTags(value) : value;
 }
 
 function loadYaml(text: string): unknown {
@@ -248,9 +256,12 @@ function loadYaml(text: string): unknown {
   if (doc.errors[0]) throw doc.errors[0];
   // Local tags (`!reset`, `!override`) kept as js-yaml keeps them: Compose reads them.
   visit(doc, (_key, node) => {
-    if (isNode(node) && node.tag?.startsWith('!') && !node.tag.startsWith('!!')) return new Scalar(new Tagged(node.tag, node.toJS(doc, { maxAliasCount: -1 })));
+    if (isNode(node) && node.tag?.startsWith('!') && !node.tag.startsWith('!!')) {
+      const value: unknown = node.toJS(doc, { maxAliasCount: -1 });
+      return new Scalar(new Tagged(node.tag, isScalar(node) && isComposeTag(node.tag) && typeof value === 'string' ? taggedScalarValue(value) : value));
+    }
   });
-  return doc.toJS({ maxAliasCount: -1 });
+  return composeRead(doc.toJS({ maxAliasCount: -1 }), text);
 }
 
 /**

@@ -4,7 +4,7 @@
 // Used by test/properties.test.ts and scripts/fuzz.mjs (which passes the built `convert`).
 import { diffArrays } from 'diff';
 import { isDeepStrictEqual } from 'node:util';
-import { parseDocument } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import type { GenDoc, GenSelection } from './compose.js';
 import { STRIPPED } from './compose.js';
 
@@ -31,8 +31,14 @@ class Tagged {
 // A collection's tag gets the collection node: toJSON gives its plain value (the generator puts
 // no aliases inside tagged values, which would need the document to resolve).
 const plainOf = (value: unknown) => (value !== null && typeof value === 'object' && 'toJSON' in value ? (value as { toJSON(): unknown }).toJSON() : value);
+// A tagged plain scalar reads as YAML's core schema reads it untagged (`!override true` is true, as in Compose v2).
+const scalarOf = (value: unknown) => (typeof value === 'string' ? (value === '' ? null : (parse(value) as unknown)) : value);
 const COMPOSE_TAGS = (['!reset', '!override'] as const).flatMap((tag) =>
-  ([undefined, 'map', 'seq'] as const).map((collection) => ({ tag, ...(collection ? { collection } : {}), resolve: (value: unknown) => new Tagged(tag, plainOf(value)) })),
+  ([undefined, 'map', 'seq'] as const).map((collection) => ({
+    tag,
+    ...(collection ? { collection } : {}),
+    resolve: (value: unknown) => new Tagged(tag, collection ? plainOf(value) : scalarOf(value)),
+  })),
 );
 
 /**
@@ -75,8 +81,13 @@ function withMerges(value: unknown): unknown {
   return out;
 }
 
-const tmpfsPath = (entry: string) => entry.split(':')[0]!.trim().replace(/\/+$/, '') || '/';
-const tmpfsOptions = (entry: string) => (entry.includes(':') ? entry.slice(entry.indexOf(':') + 1).split(',').map((o) => o.trim()) : []);
+/** Compose v2 interpolates before it reads a mount: `${VAR:-default}` and `${VAR-default}` give the default (the generator sets no variable). */
+const interpolated = (text: string) => text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^{}$]*)\}/g, '$1');
+const tmpfsPath = (entry: string) => interpolated(entry).split(':')[0]!.trim().replace(/\/+$/, '') || '/';
+const tmpfsOptions = (entry: string) => {
+  const text = interpolated(entry);
+  return text.includes(':') ? text.slice(text.indexOf(':') + 1).split(',').map((o) => o.trim()) : [];
+};
 /** `/var/run` is `/run` in the images (a symlink): one mount point. */
 const mountPoint = (path: string) => path.replace(/^\/var\/run(?=\/|$)/, '/run');
 
@@ -93,7 +104,8 @@ function envMap(value: unknown): Map<string, string | null> {
       if (item === null) continue;
       const text = String(item);
       const eq = text.indexOf('=');
-      const name = (eq < 0 ? text : text.slice(0, eq)).trim();
+      // Split at the first `=`, nothing trimmed (`PUID =1` sets `PUID `), as Compose v2 splits it.
+      const name = eq < 0 ? text : text.slice(0, eq);
       out.delete(name);
       out.set(name, eq < 0 ? null : text.slice(eq + 1));
     }
@@ -106,11 +118,11 @@ function envMap(value: unknown): Map<string, string | null> {
 /** The container path of a `volumes` entry (`SRC:DST[:MODE]`, `DST`, or `{target}`). */
 function volumeTarget(entry: unknown): string | null {
   if (typeof entry === 'string') {
-    const parts = entry.split(':');
+    const parts = interpolated(entry).split(':');
     return parts.length === 1 ? parts[0]! : (parts[1] ?? null);
   }
   const target = own(entry, 'target');
-  return typeof target === 'string' ? target : null;
+  return typeof target === 'string' ? interpolated(target) : null;
 }
 
 /** Compose does not inherit these through `extends`. */
@@ -264,7 +276,7 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     // is added, and an s6 image is warned about exec); the paths the image needs mounted.
     const tBefore = (get(b, 'tmpfs') as string[] | undefined) ?? [];
     const tAfter = (get(a, 'tmpfs') as string[] | undefined) ?? [];
-    const isRun = (e: string) => tmpfsPath(e) === '/run';
+    const isRun = (e: string) => mountPoint(tmpfsPath(e)) === '/run';
     const runs = tAfter.filter(isRun);
     const runsBefore = tBefore.filter(isRun);
     const run = service.run ?? 'exec';
@@ -273,7 +285,10 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     if (elsewhereAtRun) {
       // (A converted base may change the /run entries it gives, not add one: see the mount counts.)
       if (!isDeepStrictEqual(runsBefore, runs) && !convertedBases.length) problems.push(`${where}: a /run tmpfs changed next to another mount at /run: ${JSON.stringify(runsBefore)} -> ${JSON.stringify(runs)}`);
-      if (run === 'exec' && !warned('run-tmpfs-volume')) problems.push(`${where}: /run is mounted without exec and no warning says so`);
+      // A bind or volume at /run runs scripts (seen on the engine); a long-syntax tmpfs volume cannot carry exec.
+      const volumes = get(b, 'volumes');
+      const tmpfsVolumeAtRun = (Array.isArray(volumes) ? volumes : []).some((v) => isMapping(v) && own(v, 'type') === 'tmpfs' && volumeTarget(v) !== null && mountPoint(tmpfsPath(volumeTarget(v)!)) === '/run');
+      if (run === 'exec' && tmpfsVolumeAtRun && !warned('run-tmpfs-volume')) problems.push(`${where}: /run is mounted without exec and no warning says so`);
     } else if (run === 'exec') {
       if (!(runs.length === 1 && tmpfsOptions(runs[0]!).includes('exec') && !tmpfsOptions(runs[0]!).includes('noexec'))) problems.push(`${where}: tmpfs is ${JSON.stringify(tAfter)}, not one /run with exec`);
     } else if (convertedBases.length && runs.length <= Math.max(1, runsBefore.length) && (run === 'none' || runs.length >= 1)) {
@@ -286,7 +301,9 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     }
     const needed = [...(service.needsTmp ? ['/tmp'] : []), ...(service.needsTmpfs ?? [])];
     const mountedAfter = mountPoints(a);
-    for (const path of needed) if (!mountedAfter.includes(mountPoint(path))) problems.push(`${where}: nothing mounted at ${path} for ${service.image}`);
+    // A /run mount holds what an image needs under /run: /run is emptied at boot, so images make their folders there.
+    const isMountedAfter = (path: string) => mountedAfter.includes(path) || (path.startsWith('/run/') && mountedAfter.includes('/run'));
+    for (const path of needed) if (!isMountedAfter(mountPoint(path))) problems.push(`${where}: nothing mounted at ${path} for ${service.image}`);
     // No path mounted twice that was mounted once (the engine refuses such a container).
     const mountedBefore = mountPoints(b);
     for (const path of new Set(mountedAfter)) {
@@ -410,4 +427,55 @@ function isSubsequence(small: string, big: string): boolean {
 /** A value of the effective view as JSON, for messages. */
 function show(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v));
+}
+
+/** What a service is in Compose's view, as this checker reads it and as `docker compose config` prints it. */
+export interface ServiceReading {
+  readOnly: boolean;
+  /** tmpfs paths (interpolated, `/var/run` as `/run`), sorted. */
+  tmpfs: string[];
+  /** environment variable names, sorted. */
+  environment: string[];
+  /** volume targets (interpolated, `/var/run` as `/run`), sorted. */
+  volumes: string[];
+}
+
+/**
+ * The checker's reading of each service of a compose text (null when it does not parse), for
+ * comparison with Compose v2's (`docker compose config --format json`, see {@link composeReading}).
+ */
+export function checkerReading(text: string): Record<string, ServiceReading> | null {
+  const { js } = parseJs(text);
+  const services = own(js, 'services');
+  if (!isMapping(services)) return null;
+  const out: Record<string, ServiceReading> = {};
+  for (const name of Object.keys(services)) {
+    const view = effectiveService(services, name);
+    if (!view) continue;
+    const volumes = get(view, 'volumes');
+    const ro = get(view, 'read_only');
+    setOwn(out, name, {
+      readOnly: ro === true || (typeof ro === 'string' && ro.toLowerCase() === 'true'),
+      // Compose v2 keeps one of entries equal once interpolated (`/tmp` and `${TMP_DIR-/tmp}`: seen with 2.26).
+      tmpfs: [...new Set(((get(view, 'tmpfs') as string[] | undefined) ?? []).map(interpolated))].map((e) => mountPoint(tmpfsPath(e))).sort(),
+      environment: [...((get(view, 'environment') as Map<string, unknown> | undefined)?.keys() ?? [])].sort(),
+      volumes: (Array.isArray(volumes) ? volumes : []).map(volumeTarget).filter((t): t is string => t !== null).map((t) => mountPoint(tmpfsPath(t))).sort(),
+    });
+  }
+  return out;
+}
+
+/** The same reading of `docker compose config --format json`'s services. */
+export function composeReading(config: { services?: Record<string, Record<string, unknown>> }): Record<string, ServiceReading> {
+  const out: Record<string, ServiceReading> = {};
+  for (const [name, service] of Object.entries(config.services ?? {})) {
+    const volumes = Array.isArray(service.volumes) ? (service.volumes as { target?: string }[]) : [];
+    setOwn(out, name, {
+      readOnly: service.read_only === true,
+      tmpfs: tmpfsList(service.tmpfs).map((e) => mountPoint(tmpfsPath(e))).sort(),
+      environment: Object.keys((service.environment as Record<string, unknown> | undefined) ?? {}).sort(),
+      volumes: volumes.map((v) => mountPoint(tmpfsPath(String(v.target ?? '')))).sort(),
+    });
+  }
+  return out;
 }

@@ -383,7 +383,8 @@ function envArb(ctx: Ctx, envAnchor: string | null, index: number, earlier: Anch
     });
 }
 
-const TMPFS_ITEMS = ['/tmp', '/run', '/run:noexec,size=10m', '/run:exec', '/var/cache:size=1m', '/run/', '/tmp:mode=1777', '/run:size=64m'];
+// With Compose v2's readings: `/var/run` is `/run`; a default is the path (`${RUN_DIR:-/run}`).
+const TMPFS_ITEMS = ['/tmp', '/run', '/run:noexec,size=10m', '/run:exec', '/var/cache:size=1m', '/run/', '/tmp:mode=1777', '/run:size=64m', '/var/run', '${RUN_DIR:-/run}', '${TMP_DIR-/tmp}'];
 /** Tmpfs entries the `x-vars` block anchors, for alias items. */
 const TMPFS_VARS = ['runx', 'tmpx'];
 
@@ -410,12 +411,13 @@ function tmpfsArb(ctx: Ctx, index: number, earlier: Anchors): fc.Arbitrary<{ val
 }
 
 function readOnlyArb(ctx: Ctx): fc.Arbitrary<Val> {
-  const values = pick(['false', 'true', 'True', 'no', '"false"', "'${READ_ONLY:-false}'", '"${RO}"', 'FALSE']).map(scalar);
+  // `!reset` drops the key in Compose v2; `!override` is the value itself in one file.
+  const values = pick(['false', 'true', 'True', 'no', '"false"', "'${READ_ONLY:-false}'", '"${RO}"', 'FALSE', '!reset true', '!override false']).map(scalar);
   return ctx.flow ? values : fc.oneof(values, fc.constant<Val>({ k: 'null' }));
 }
 
 function volumesArb(ctx: Ctx): fc.Arbitrary<Val> {
-  const short = pick(['./config:/config', '/srv/data:/data:ro', 'data:/var/lib/data', '"./a b:/c"']).map((t): Val => scalar(t));
+  const short = pick(['./config:/config', '/srv/data:/data:ro', 'data:/var/lib/data', '"./a b:/c"', '"./cache:${CACHE_DIR:-/var/cache/nginx}"']).map((t): Val => scalar(t));
   const long = ctx.flow
     ? fc.constant<Val>({ k: 'map', flow: true, entries: [{ key: 'type', value: scalar('tmpfs') }, { key: 'target', value: scalar('/run') }] })
     : pick(['/run', '/cache']).map((target): Val => ({ k: 'map', flow: false, entries: [{ key: 'type', value: scalar('tmpfs') }, { key: 'target', value: scalar(target) }] }));
