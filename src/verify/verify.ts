@@ -212,6 +212,14 @@ function loadBoth(input: string, output: string, plan: Plan): [Root, Root] {
   return [same, loadOutput(loadYaml, output)];
 }
 
+/**
+ * A compose text as plain values, read as the verifier reads it (Compose's `!reset` and `!override`
+ * kept as {@link Tagged}); null when it does not parse as a mapping.
+ */
+export function readComposeValue(text: string): Root | null {
+  return loadWith(loadJsYaml, text) ?? loadWith(loadYaml, text);
+}
+
 function loadWith(loader: (text: string) => unknown, text: string): Root | null {
   try {
     const value = loader(text);
