@@ -19,6 +19,14 @@ export function readOnly(ctx: ServiceContext): TransformResult {
   const override = () => {
     result.edits.push(addMapEntries(layout, service.map, [{ key: 'read_only', value: 'true' }], ctx.style));
   };
+  const reset = service.view.mapFields.get('read_only');
+  if (!found && reset?.value?.tag === '!reset' && !reset.merged && reset.pair.value && ctx.canEdit(reset.owner)) {
+    // `read_only: !reset …` (an override file undoing an earlier one): the tag goes with the value.
+    const key = reset.pair.key as Node;
+    result.edits.push({ start: key.range![1], end: (reset.pair.value as Node).range![1], text: ': true', target: reset.owner });
+    result.changes.push({ code: 'read-only-set', message: 'read_only was !reset (unset); set to true', line: ctx.lineOf(key.range![0]) });
+    return result;
+  }
   if (!found) {
     // A cron sidecar merging its converted main service gets the main service's new key.
     const giver = ctx.receivesThroughMerge('read_only');

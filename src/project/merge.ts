@@ -60,7 +60,7 @@ export interface MergedService {
   image: string | null;
   /** `read_only` as Compose reads it (undefined: unset). */
   readOnly: unknown;
-  /** The file whose `read_only` Compose takes; null when none sets it. */
+  /** The file whose `read_only` Compose takes (or that `!reset`s it last); null when none sets it. */
   readOnlyFile: string | null;
   /** tmpfs entries in mount order, each with the file that writes it. */
   tmpfs: { entry: string; file: string }[];
@@ -70,6 +70,8 @@ export interface MergedService {
   environment: Map<string, EnvSource>;
   /** The env files the service reads, in order (absolute paths). */
   envFiles: { path: string; required: boolean }[];
+  /** Per key, the last file that sets it or `!reset`s it (where Compose's merged value was last written). */
+  keyFiles: ReadonlyMap<string, string>;
   /** Its `profiles`; empty: always started. */
   profiles: string[];
   /** Compose starts it: no profile, or one of them active (`COMPOSE_PROFILES`, `--profile`). */
@@ -236,6 +238,8 @@ function overlay(state: State, layer: Layer): void {
     const tag = written instanceof Tagged ? written.tag : null;
     if (tag === '!reset') {
       clearKey(state, key);
+      // The reset is where Compose last read the key: an edit to it goes there.
+      state.keyFiles.set(key, file);
       continue;
     }
     const value = layer.values[key];
@@ -333,11 +337,12 @@ function finish(state: State, project: ProjectFiles, read: ReadProjectFile): Mer
     files: state.files,
     image: typeof values.image === 'string' ? values.image : null,
     readOnly: values.read_only,
-    readOnlyFile: values.read_only === undefined ? null : (state.keyFiles.get('read_only') ?? null),
+    readOnlyFile: state.keyFiles.get('read_only') ?? null,
     tmpfs: tmpfs.map((entry, i) => ({ entry, file: state.tmpfsFiles[i] ?? state.files[0]! })),
     volumePaths: volumes.map((v) => v.path),
     environment,
     envFiles,
+    keyFiles: state.keyFiles,
     profiles,
     active,
     values: { ...values, environment: Object.fromEntries([...environment].map(([name, source]) => [name, source.value])) },

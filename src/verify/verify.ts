@@ -168,7 +168,7 @@ function verifySelected(planned: PlannedService, a: PlainService, b: PlainServic
   const other = (s: PlainService) => s.tmpfs.filter((e) => tmpfsPath(e) !== '/run' && !needed.has(tmpfsPath(e)));
   if (!same.equal(other(a), other(b))) throw internalError(`service ${name}: other tmpfs entries changed`);
   // A `${VAR}` read_only is the user's run-time choice (left with a warning).
-  const unmet = unmetTargets(b, planned.needs);
+  const unmet = unmetTargets(b, planned.needs, planned.readOnly);
   if (unmet.length) throw internalError(`service ${name}: ${unmet.join('; ')}`);
   const countsBefore = mountCounts(a);
   for (const [path, count] of mountCounts(b)) {
