@@ -34,7 +34,7 @@ function program(): Command {
     .option('--dry-run', 'preview only (the default, said explicitly)')
     .option('--check', 'write nothing; exit 1 if any file would change (for CI)')
     .option('-i, --interactive', 'show each diff and ask before writing it (terminal only)')
-    .option('--backup [suffix]', 'with --write: keep each original beside it, named FILE + SUFFIX (default .orig)')
+    .option('--backup <suffix>', 'with --write: keep each original beside it as FILE.orig (--backup), or FILE + SUFFIX (--backup=SUFFIX)')
     .option('--strict', 'refuse (exit 2, nothing written) any file whose conversion has warnings')
     .optionsGroup('Output:')
     .option('--stdout', 'print the converted text instead of a diff (one file, or -)')
@@ -75,7 +75,7 @@ Shell completion:
 interface CliFlags {
   file?: string[];
   projectDirectory?: string;
-  backup?: string | boolean;
+  backup?: string;
   service?: string[];
   all?: boolean;
   image?: string[];
@@ -119,12 +119,12 @@ function toRunOptions(paths: string[], flags: CliFlags, stdoutIsTerminal: boolea
     color: useColor(flags.color, stdoutIsTerminal),
     ...(flags.file ? { files: flags.file } : {}),
     ...(flags.projectDirectory !== undefined ? { projectDirectory: flags.projectDirectory } : {}),
-    ...(flags.backup ? { backup: flags.backup === true ? '.orig' : flags.backup } : {}),
+    ...(flags.backup !== undefined ? { backup: flags.backup } : {}),
   };
   if (isEmptySelection(options)) throw new UsageError('choose the services to convert: --service NAME, --all, --image GLOB or --supported');
   if (paths.length > 0 && (flags.file || flags.projectDirectory !== undefined)) throw new UsageError('-f and --project-directory name one project: give no paths beside them');
-  if (flags.backup && !flags.write && !flags.interactive) throw new UsageError('--backup keeps the originals of a write: it needs --write');
-  if (typeof flags.backup === 'string' && (flags.backup === '' || flags.backup.includes('/'))) throw new UsageError('--backup takes a file name suffix such as .orig (no /)');
+  if (flags.backup !== undefined && !flags.write && !flags.interactive) throw new UsageError('--backup keeps the originals of a write: it needs --write');
+  if (flags.backup !== undefined && (flags.backup === '' || flags.backup.includes('/'))) throw new UsageError('--backup takes a file name suffix such as .orig (no /)');
   const modes = [flags.write && '--write', flags.dryRun && '--dry-run', flags.check && '--check', flags.interactive && '--interactive'].filter(Boolean);
   if (modes.length > 1 && !(modes.length === 2 && flags.write && flags.interactive)) throw new UsageError(`${modes.join(' and ')} cannot be combined`);
   if (options.stdout && (paths.length !== 1 || options.mode !== 'preview' || options.format !== 'text')) throw new UsageError('--stdout takes one file (or -) and no --write, --check or --format');
@@ -158,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let flags: CliFlags;
   try {
-    cli.parse(argv);
+    cli.parse(withBackupSuffix(argv));
     flags = cli.opts<CliFlags>();
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failed;
@@ -212,6 +212,15 @@ async function main(argv: string[]): Promise<number> {
     },
     progress: stderrIsTerminal,
   });
+}
+
+/**
+ * `--backup` alone means `--backup=.orig`: its suffix is only ever given with `=`, so a path after
+ * it is never taken for the suffix (commander would take it for an optional value).
+ */
+function withBackupSuffix(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, i) => (arg === '--backup' && (end === -1 || i < end) ? '--backup=.orig' : arg));
 }
 
 async function printCompletion(cli: Command, shell: string | undefined): Promise<number> {
