@@ -107,6 +107,11 @@ describe('env files', () => {
       'shared.env': 'PGID=1000\nTZ=UTC\n',
       '.env': 'UMASK=022\n',
     });
+    const json = JSON.parse(runCli(['--json', '--service', 'sonarr,radarr'], { cwd: dir }).stdout) as { files: { path: string; status: string; services: { name: string; changes: { line: number }[] }[] }[] };
+    expect(json.files.map((f) => [f.path, f.status])).toEqual([['compose.yml', 'changed'], ['sonarr.env', 'changed']]);
+    expect(json.files[1]!.services.map((s) => [s.name, s.changes.map((c) => c.line)])).toEqual([['sonarr', [2]]]);
+    const sarif = runCli(['--format', 'sarif', '--service', 'sonarr,radarr'], { cwd: dir }).stdout;
+    expect(sarif).toContain('"uri": "sonarr.env"');
     const run = runCli(['--write', '--service', 'sonarr,radarr'], { cwd: dir });
     expect(run.status).toBe(0);
     expect(readBytes(join(dir, 'sonarr.env'))).toBe('# sonarr\r\nAPI="x y"\r\n');

@@ -111,7 +111,8 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
       roles: single ? undefined : entry.roles,
       related: relatedOf(path, read, single ? options.override : undefined),
     }));
-    const services = result.services.map((report) => ({ ...report, warnings: [...report.warnings, ...(envWarnings.get(report.name) ?? [])] }));
+    // A file that leaves read_only to another file of the project reports what the merged view (checked below) gives.
+    const services = result.services.map((report) => ({ ...report, readOnly: report.readOnly || entry.roles[report.name]?.readOnly === false, warnings: [...report.warnings, ...(envWarnings.get(report.name) ?? [])] }));
     for (const report of services) envWarnings.delete(report.name);
     return { path, kind: 'compose', input: text, output: result.changed ? result.output : text, changed: result.changed, services, diff: result.changed ? result.diff : '', result };
   });
@@ -121,7 +122,16 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
   for (const [path, names] of envEdits) {
     const input = read(path)!;
     const output = removeEnvLines(input, names);
-    if (output !== input) files.push({ path, kind: 'env', input, output, changed: true, services: [], diff: unifiedDiff(options.display(path), input, output, [{ start: 0, end: input.length, text: output }]), result: null });
+    if (output === input) continue;
+    // Each converted service that reads the file, with the lines removed for it (for the reports' locations).
+    const services = selected
+      .filter((service) => service.envFiles.some((e) => e.path === path))
+      .map((service): ServiceReport => {
+        const removed = [...service.environment].flatMap(([name, source]) => (names.has(name) ? source.envFiles.filter((e) => e.path === path).map((e) => ({ name, line: e.line })) : []));
+        return { ...serviceReport(service, []), readOnly: true, line: removed[0]?.line ?? 1, changes: removed.map(({ name, line }) => ({ code: 'env-removed', message: `removed ${name} (env_file read by ${service.name} only among the services)`, line })) };
+      })
+      .filter((report) => report.changes.length);
+    files.push({ path, kind: 'env', input, output, changed: true, services, diff: unifiedDiff(options.display(path), input, output, [{ start: 0, end: input.length, text: output }]), result: null });
   }
   refuseWritesOutside(project, files, options);
   if (!single || envEdits.size) verifyProject(project, read, merged, files, new Map(selected.map((s) => [s.name, policy(s)])), facts);
