@@ -1,6 +1,6 @@
 // The command line on multi-file projects (issue 24): what it reads as one project, what it edits
 // where, --check on the merged view, one clear line and nothing written for bad input, --backup.
-import { existsSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, prepareCli, readBytes, removeTempDirs, runCli, writeTree } from './helpers/cli.js';
@@ -150,6 +150,15 @@ describe('bad input: one line naming the file, exit 2, nothing written', () => {
     const run = runCli(['--all', '--write', 'compose.yml'], { cwd: join(dir, 'project') });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('the conversion would edit ../outside/base.yml, outside the project directory');
+    expect(readBytes(join(dir, 'outside/base.yml'))).toBe('services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n');
+  });
+
+  it('an included file reached through a symlink out of the project is outside it too', () => {
+    const dir = workspace({ 'outside/base.yml': 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n', 'project/compose.yml': 'include: [linked/base.yml]\n' });
+    symlinkSync(join(dir, 'outside'), join(dir, 'project/linked'));
+    const run = runCli(['--all', '--write', 'compose.yml'], { cwd: join(dir, 'project') });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('the conversion would edit linked/base.yml, outside the project directory');
     expect(readBytes(join(dir, 'outside/base.yml'))).toBe('services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n');
   });
 });

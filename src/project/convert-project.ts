@@ -30,6 +30,8 @@ export interface ProjectConvertOptions extends Omit<ConvertOptions, 'path' | 're
   override?(path: string): { path: string; text: string } | null | undefined;
   /** Files named on the command line: edits may land in them even outside the project directory. */
   named?: readonly string[];
+  /** A path with its symlinks resolved (the caller's file system): a link out of the project is outside it. */
+  realPath?(path: string): string;
 }
 
 /** One file of a converted project. */
@@ -216,7 +218,7 @@ function envFileEdits(project: ProjectFiles, merged: MergedProject, selected: re
           ? 'the .env file, which Compose also reads for interpolation, is never edited'
           : others.length
             ? `service${others.length > 1 ? 's' : ''} ${others.map((o) => o.name).join(', ')} also read${others.length > 1 ? '' : 's'} it and ${others.length > 1 ? 'are' : 'is'} not converted`
-            : !isInside(project.directory, path) && !options.named?.includes(path)
+            : !isInside((options.realPath ?? String)(project.directory), (options.realPath ?? String)(path)) && !options.named?.includes(path)
               ? 'it lies outside the project directory'
               : null;
         if (why === null) {
@@ -256,7 +258,8 @@ function relatedOf(path: string, read: ReadProjectFile, override: ProjectConvert
 
 /** Edits stay in the project directory, unless the file was named on the command line. */
 function refuseWritesOutside(project: ProjectFiles, files: readonly ProjectFileResult[], options: ProjectConvertOptions): void {
-  const outside = files.find((f) => f.changed && !isInside(project.directory, f.path) && !options.named?.includes(f.path));
+  const real = options.realPath ?? ((path: string) => path);
+  const outside = files.find((f) => f.changed && !isInside(real(project.directory), real(f.path)) && !options.named?.includes(f.path));
   if (outside) {
     throw new ConvertError('no-placement', `the conversion would edit ${options.display(outside.path)}, outside the project directory ${options.display(project.directory)}; name it on the command line to allow that; nothing was written`);
   }
