@@ -21,7 +21,7 @@ export function readOnly(ctx: ServiceContext): TransformResult {
     result.edits.push(addMapEntries(layout, service.map, [{ key: 'read_only', value: 'true' }], ctx.style));
   };
   const written = service.view.mapFields.get('read_only');
-  if (!found && written && !written.merged && written.value) {
+  if (!found && written && !written.merged && written.value && ctx.canEdit(written.owner)) {
     // `read_only: !reset …` on the service itself: Compose drops the key, so the value is
     // replaced, tag and all (a second `read_only` key would not parse).
     result.edits.push({ start: tagStart(written.value, layout.text), end: contentEnd(written.value, layout.text), text: 'true', target: written.owner });

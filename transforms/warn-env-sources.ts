@@ -25,6 +25,7 @@ function ifItSets(ctx: ServiceContext): string {
 }
 
 function envFileWarnings(ctx: ServiceContext): Warning[] {
+  if (ctx.related?.projectEnvFiles) return [];
   return envFileRefs(mappedValue(ctx.service.view, 'env_file'), ctx.doc).flatMap((ref): Warning[] => {
     const text = ctx.related?.envFile(ref.path);
     if (typeof text === 'string') {

@@ -83,7 +83,7 @@ function otherFileViews(text: string, file: string, nested: (file: string, servi
 }
 
 /** What an `image:` value tells: its parts, LinuxServer's or the companion table's record, its needs. */
-type ImageFacts = Pick<LocatedService, 'imageRef' | 'knowledge' | 'companion' | 'needs'>;
+export type ImageFacts = Pick<LocatedService, 'imageRef' | 'knowledge' | 'companion' | 'needs'>;
 
 const NO_IMAGE: ImageFacts = { imageRef: null, knowledge: undefined, companion: undefined, needs: mountNeeds(null, undefined, undefined) };
 
@@ -95,7 +95,7 @@ const NO_IMAGE: ImageFacts = { imageRef: null, knowledge: undefined, companion: 
 const factsByImage = new Map<string, ImageFacts>();
 const MAX_IMAGES_KEPT = 4096;
 
-function imageFacts(image: string): ImageFacts {
+export function imageFacts(image: string): ImageFacts {
   let facts = factsByImage.get(image);
   if (!facts) {
     if (factsByImage.size >= MAX_IMAGES_KEPT) factsByImage.clear();

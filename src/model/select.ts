@@ -34,7 +34,7 @@ function globToRegExp(glob: string): RegExp {
  * or digest, or any other spelling of the same image (see {@link referenceForms}):
  * `lscr.io/linuxserver/*` matches `linuxserver/sonarr`, `docker.io/library/*` matches `nginx`.
  */
-export function isSelected(service: LocatedService, selection: Selection): boolean {
+export function isSelected(service: Pick<LocatedService, 'name' | 'imageRef' | 'knowledge'>, selection: Selection): boolean {
   if (selection.all) return true;
   if (selection.services?.includes(service.name)) return true;
   if (selection.supported && service.knowledge?.readonlySupported) return true;
@@ -49,7 +49,7 @@ export function isSelected(service: LocatedService, selection: Selection): boole
  * A LinuxServer service that `--supported` leaves out because LinuxServer has not tested its image
  * read-only (and nothing else selects it): the user is told how many, and how to convert them.
  */
-export function skippedAsUntested(service: LocatedService, selection: Selection): boolean {
+export function skippedAsUntested(service: Pick<LocatedService, 'name' | 'imageRef' | 'knowledge'>, selection: Selection): boolean {
   return Boolean(selection.supported && service.imageRef?.lsioName && !service.knowledge?.readonlySupported && !isSelected(service, selection));
 }
 

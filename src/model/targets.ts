@@ -29,11 +29,11 @@ export function mountState(view: EffectiveService): MountState {
  * (or a `${VAR}` the user decides at run time), `/run` as its image needs it (`exec`: exactly
  * one tmpfs with exec; `plain`: a tmpfs; a volume or bind there counts, it is the user's), and
  * every further tmpfs path the image needs mounted. Returns what is not met, in words.
+ * `readOnly` false: read_only is not this view's to meet (another file of the project sets it).
  */
-export function unmetTargets(state: MountState, needs: MountNeeds): string[] {
+export function unmetTargets(state: MountState, needs: MountNeeds, readOnly = true): string[] {
   const unmet: string[] = [];
-  const { readOnly } = state;
-  if (!(readOnly === true || isInterpolated(readOnly))) unmet.push('read_only is not true');
+  if (readOnly && !(state.readOnly === true || isInterpolated(state.readOnly))) unmet.push('read_only is not true');
   const mounted = mountedPaths(state);
   const runs = state.tmpfs.filter(isRunEntry);
   const runVolume = state.volumePaths.some((path) => mountPath(path) === '/run') || unknownTargetsAt(state, '/run').length > 0;

@@ -31,10 +31,30 @@ export interface PlanOptions extends Selection, EnvAdjustments {
   /** The files are deployed with `docker stack deploy` (warns what swarm cannot mount). */
   swarm?: boolean;
   /**
+   * Per service name, the part of its conversion this file holds, when a project spreads the
+   * service over several files (src/project). Absent for a service: the whole conversion here.
+   */
+  roles?: Readonly<Record<string, ServiceRole>>;
+  /**
    * Report warnings (default true). False for a caller that shows none (`--quiet`): the
    * warning-only transforms are not run and the reports carry no warnings; edits are the same.
    */
   warnings?: boolean;
+}
+
+/**
+ * What one file of a project does for a service that Compose merges from several files: the
+ * project decides it from the merged view (where Compose reads each key).
+ */
+export interface ServiceRole {
+  /** This file holds the `read_only` Compose takes (or the image, when none sets it). */
+  readOnly: boolean;
+  /** The mounts this file adds (the project's remaining needs, or none). */
+  needs: MountNeeds;
+  /** The merged service's image is a LinuxServer image (its strip policy), wherever `image` is written. */
+  lsio: boolean;
+  /** This file warns about the service (the one that holds its image); the others only edit. */
+  warns: boolean;
 }
 
 /** One service's planned conversion, before the edits are applied. */
@@ -42,6 +62,10 @@ export interface PlannedService {
   service: LocatedService;
   strip: StripPolicy;
   needs: MountNeeds;
+  /** Whether this file must make the service read-only (false: another file of its project does). */
+  readOnly: boolean;
+  /** Whether this file's warnings about the service are reported (false: another file of its project gives them). */
+  warns: boolean;
   report: ServiceReport;
 }
 
@@ -72,8 +96,9 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
   // One policy for LinuxServer images and one for the others, shared by the services of each kind.
   const policies = { lsio: stripPolicy(true, options), other: stripPolicy(false, options) };
   const selected: PlannedService[] = chosen.map((service) => {
-    const strip = service.imageRef?.lsioName ? policies.lsio : policies.other;
-    const needs = withExtraTmpfs(service.needs, options.extraTmpfs?.[service.name]);
+    const role = options.roles?.[service.name];
+    const strip = (role ? role.lsio : service.imageRef?.lsioName) ? policies.lsio : policies.other;
+    const needs = withExtraTmpfs(role ? role.needs : service.needs, options.extraTmpfs?.[service.name]);
     // Services share an edit only when it gives each the same target: same needs, same strip
     // rules, the same tmpfs paths already mounted by volumes (a /run volume must not gain a tmpfs),
     // and the same extended bases (whose entries Compose adds to what the edit gives). Without
@@ -84,7 +109,7 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       profileOf.set(serviceReader(service.name), `${strip.id}|${JSON.stringify(needs)}|${volumePaths.join(',')}|${extendsChain(service).join(',')}`);
     }
     const { line, column } = parsed.layout.position(service.key.range![0]);
-    return { service, strip, needs, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
+    return { service, strip, needs, readOnly: role?.readOnly ?? true, warns: role?.warns ?? true, report: { name: service.name, line, column, readOnly: false, changes: [], warnings: [] } };
   });
   const indents = new Map<LocatedService, Indents>();
   const indentsOf = (service: LocatedService) => indents.get(service) ?? indents.set(service, readIndents(parsed, service)).get(service)!;
@@ -120,7 +145,8 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
       related: options.related,
       swarm: options.swarm,
     };
-    return ran.map((t) => ({ name: t.name, result: t.run(ctx) }));
+    const run = ran.filter((t) => (planned.readOnly || t.name !== 'read-only') && (planned.warns || t.kind === 'change'));
+    return run.map((t) => ({ name: t.name, result: t.run(ctx) }));
   });
   const edits: TextEdit[] = [];
   // Looked up only when a service is selected: a file converting nothing needs no override read.

@@ -32,6 +32,11 @@ export interface RelatedFiles {
    * file). Absent: such bases are not known.
    */
   extendsFiles?: ComposeFileReader;
+  /**
+   * The env files belong to a project conversion (src/project), which removes what it can from
+   * them and warns about the rest: the transforms say nothing about them.
+   */
+  projectEnvFiles?: boolean;
 }
 
 /** What a transform may know about one selected service; it never sees files or the terminal. */

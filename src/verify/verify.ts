@@ -169,7 +169,7 @@ function verifySelected(planned: PlannedService, a: PlainService, b: PlainServic
   const other = (s: PlainService) => s.tmpfs.filter((e) => !isRunEntry(e) && !needed.has(tmpfsPath(e)));
   if (!same.equal(other(a), other(b))) throw internalError(`service ${name}: other tmpfs entries changed`);
   // A `${VAR}` read_only is the user's run-time choice (left with a warning).
-  const unmet = unmetTargets(b, planned.needs);
+  const unmet = unmetTargets(b, planned.needs, planned.readOnly);
   if (unmet.length) throw internalError(`service ${name}: ${unmet.join('; ')}`);
   const countsBefore = mountCounts(a);
   for (const [path, count] of mountCounts(b)) {
@@ -211,6 +211,14 @@ function loadBoth(input: string, output: string, plan: Plan): [Root, Root] {
   const same = loadWith(loadYaml, input);
   if (!same) throw internalError('the input could not be read again for the check');
   return [same, loadOutput(loadYaml, output)];
+}
+
+/**
+ * A compose text as plain values, read as the verifier reads it (Compose's `!reset` and `!override`
+ * kept as {@link Tagged}); null when it does not parse as a mapping.
+ */
+export function readComposeValue(text: string): Root | null {
+  return loadWith(loadJsYaml, text) ?? loadWith(loadYaml, text);
 }
 
 function loadWith(loader: (text: string) => unknown, text: string): Root | null {

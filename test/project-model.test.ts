@@ -1,0 +1,133 @@
+// The project model against Compose v2 itself: for every hand-made project fixture and every
+// real project of ../shared/corpus/projects, ro-convert's merged view of each service (image,
+// read_only, tmpfs, the container's environment with env files) equals what
+// `docker compose config --format json` prints. Skipped with one line when Compose v2 or
+// ../shared is missing, except in CI, where that fails.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadProject } from '../src/io/project-load.js';
+import { mergeProject, ProjectError } from '../src/project/merge.js';
+import type { MergedService } from '../src/project/merge.js';
+import { cleanEnv, composeConfig, corpusProjects, hasComposeV2, projectArgs, projectFixtures } from './helpers/projects.js';
+import type { ProjectCase } from './helpers/projects.js';
+
+const inCI = process.env.CI === 'true';
+const compose = await hasComposeV2();
+if (!compose && !inCI) console.warn('project-model.test: SKIPPED the Compose comparisons — docker compose (v2) is not installed (bash ../shared/tools/compose-v2.sh); CI fails without it');
+const corpus = corpusProjects();
+if (corpus.length === 0 && !inCI) console.warn('project-model.test: SKIPPED the real projects — ../shared/corpus/projects is missing; CI fails without it');
+
+/** What the comparison reads of a service, in Compose's JSON form. */
+function modelView(service: MergedService) {
+  const readOnly = service.readOnly === true || service.readOnly === 'true';
+  return {
+    image: service.image ?? undefined,
+    read_only: readOnly || undefined,
+    tmpfs: service.tmpfs.length ? service.tmpfs.map((t) => t.entry) : undefined,
+    environment: service.environment.size ? Object.fromEntries([...service.environment].map(([name, source]) => [name, source.value])) : undefined,
+  };
+}
+
+function composeView(service: Record<string, unknown>) {
+  const environment = service.environment as Record<string, string | null> | undefined;
+  const tmpfs = service.tmpfs as string[] | string | undefined;
+  return {
+    image: service.image as string | undefined,
+    read_only: service.read_only === true || undefined,
+    tmpfs: tmpfs === undefined ? undefined : Array.isArray(tmpfs) ? tmpfs : [tmpfs],
+    // `config` writes a literal `$` as `$$`.
+    environment: environment && Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, value === null ? null : value.replaceAll('$$', '$')])),
+  };
+}
+
+/**
+ * Where ro-convert's reading differs from Compose's on purpose, each asserted to still differ (so
+ * a fix shows): go-yaml reads a plain `022` as octal (18), YAML 1.2 as decimal; the conversion
+ * never changes such a value, and compares it with itself before and after.
+ */
+const KNOWN_DIFFERENCES: Record<string, { service: string; variable: string; compose: string; model: string }[]> = {
+  'rw-01-htpcbeginner-include-by-hostname': [{ service: 'jellyfin', variable: 'UMASK_SET', compose: '18', model: '22' }],
+};
+
+async function compareWithCompose(project: ProjectCase): Promise<void> {
+  const config = await composeConfig(project.dir, project.compose);
+  if ('error' in config) throw new Error(`docker compose config failed on ${project.name}: ${config.error}`);
+  const { project: files, read } = loadProject({ ...projectArgs(project.run), cwd: project.dir, env: cleanEnv() });
+  const merged = mergeProject(files, read);
+  const names = Object.keys(config.services);
+  expect(names.length).toBeGreaterThan(0);
+  for (const name of names) {
+    const service = merged.get(name);
+    expect(service, `${project.name}: service ${name}`).toBeDefined();
+    const [model, theirs] = [modelView(service!), composeView(config.services[name]!)];
+    for (const known of KNOWN_DIFFERENCES[project.name] ?? []) {
+      if (known.service !== name) continue;
+      expect([model.environment?.[known.variable], theirs.environment?.[known.variable]]).toEqual([known.model, known.compose]);
+      theirs.environment![known.variable] = known.model;
+    }
+    expect(model, `${project.name}: service ${name}`).toEqual(theirs);
+  }
+}
+
+describe.skipIf(!compose && !inCI)('merged view equals docker compose config', () => {
+  const fixtures = projectFixtures();
+  it('has the hand-made fixtures', () => expect(fixtures.length).toBeGreaterThanOrEqual(7));
+  for (const project of fixtures) it(`fixture ${project.name}`, () => compareWithCompose(project), 30_000);
+});
+
+describe.skipIf((!compose || corpus.length === 0) && !inCI)('merged view of the real projects equals docker compose config', () => {
+  it('has the real projects', () => expect(corpus.length).toBeGreaterThan(0));
+  for (const project of corpus) it(`real project ${project.name}`, () => compareWithCompose(project), 30_000);
+});
+
+describe('projects Compose cannot load: one line naming the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ro-convert-project-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  };
+  const load = (files: string[]) => {
+    const { project, read } = loadProject({ files, cwd: dir, env: {} });
+    return mergeProject(project, read);
+  };
+  const failure = (files: string[]) => {
+    try {
+      load(files);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ProjectError);
+      return { file: relative(dir, (error as ProjectError).file), message: (error as Error).message };
+    }
+    throw new Error('loaded');
+  };
+
+  it('a missing -f file', () => expect(failure(['gone.yml'])).toEqual({ file: 'gone.yml', message: 'no such compose file' }));
+  it('a missing included file', () => {
+    write('a/compose.yml', 'include: [missing.yml]\nservices: {}\n');
+    expect(failure(['a/compose.yml'])).toEqual({ file: 'a/missing.yml', message: `included file not found (included by ${join(dir, 'a/compose.yml')})` });
+  });
+  it('an include cycle', () => {
+    write('b/one.yml', 'include: [two.yml]\n');
+    write('b/two.yml', 'include: [one.yml]\n');
+    expect(failure(['b/one.yml']).message).toBe(`include cycle: ${join(dir, 'b/one.yml')} -> ${join(dir, 'b/two.yml')} -> ${join(dir, 'b/one.yml')}`);
+  });
+  it('a missing required env file, but not an optional one', () => {
+    write('c/compose.yml', 'services:\n  a:\n    image: x\n    env_file: [{path: opt.env, required: false}, need.env]\n');
+    expect(failure(['c/compose.yml'])).toEqual({ file: 'c/need.env', message: 'env file not found (service a reads it; `required: false` makes it optional)' });
+    write('c/need.env', 'PUID=1\n');
+    expect(load(['c/compose.yml']).get('a')!.environment.get('PUID')).toEqual({ value: '1', files: [], envFiles: [{ path: join(dir, 'c/need.env'), line: 1 }] });
+  });
+  it('a file that is not a compose file', () => {
+    write('d/list.yml', '- a\n- b\n');
+    write('d/notes.yml', 'title: x\n');
+    expect(failure(['d/list.yml'])).toEqual({ file: 'd/list.yml', message: 'not a compose file (it does not parse as a YAML mapping)' });
+    expect(failure(['d/notes.yml']).message).toMatch(/^not a compose file/);
+  });
+  it('a service defined both in a file and in a project it includes', () => {
+    write('e/compose.yml', 'include: [inc.yml]\nservices:\n  a: {image: x}\n');
+    write('e/inc.yml', 'services:\n  a: {image: y}\n');
+    expect(failure(['e/compose.yml'])).toEqual({ file: 'e/compose.yml', message: `service a is defined both here and in the included ${join(dir, 'e/inc.yml')}` });
+  });
+});
