@@ -89,7 +89,8 @@ describe('exit-code contract', () => {
       after: SONARR_IN,
     },
     { name: 'standard input with --write is a usage error', args: ['--write', '--service', 'sonarr', '-'], stdin: SONARR_IN, exit: 2, after: SONARR_IN },
-    { name: 'no path at all is a usage error', args: ['--service', 'sonarr'], exit: 2, after: SONARR_IN },
+    { name: "no path at all is the current directory's project (a preview writes nothing)", args: ['--service', 'sonarr'], exit: 0, after: SONARR_IN },
+    { name: "no path at all with --check fails while the current directory's project would change", args: ['--check', '--service', 'sonarr'], exit: 1, after: SONARR_IN },
     { name: '--interactive without a terminal is a usage error', args: ['--interactive', '--service', 'sonarr', 'compose.yml'], exit: 2, after: SONARR_IN },
     { name: 'a file that cannot be converted exits 2 and stays untouched', files: { 'compose.yml': BAD }, args: ['--write', '--all', 'compose.yml'], exit: 2, after: BAD },
     { name: 'a missing file exits 2', args: ['--write', '--all', 'compose.yml', 'missing.yml'], exit: 2, after: SONARR_OUT },
@@ -503,14 +504,29 @@ describe('directory search', () => {
     expect(lines(run.stderr)).toEqual(['ro-convert: stacks: found 2 compose files: docker-compose-VPS.yaml, docker-compose.yaml', expect.stringMatching(/^ro-convert: 2 files: 2 would change/)]);
   });
 
-  it('finds the override next to each file it found (from its listing), and only there', () => {
+  it("converts each folder's default file with the override file Compose merges over it (either name family), read_only set where Compose reads it", () => {
     const override = 'services:\n  radarr:\n    read_only: false\n';
     const dir = workspace({ 'a/compose.yml': RADARR_IN, 'a/compose.override.yaml': override, 'b/docker-compose.yml': RADARR_IN, 'b/compose.override.yml': override });
     const run = runCli(['--json', '--all', '.'], { cwd: dir });
+    const report = JSON.parse(run.stdout) as { files: { path: string; status: string; services: { warnings: { code: string }[] }[] }[] };
+    expect(report.files.map((f) => [f.path, f.status])).toEqual([
+      ['a/compose.yml', 'changed'],
+      ['a/compose.override.yaml', 'changed'],
+      ['b/docker-compose.yml', 'changed'],
+      ['b/compose.override.yml', 'changed'],
+    ]);
+    expect(report.files.flatMap((f) => f.services.flatMap((s) => s.warnings.filter((w) => w.code === 'override-undoes')))).toEqual([]);
+    expect(runCli(['--write', '--all', '.'], { cwd: dir }).status).toBe(0);
+    for (const file of ['a/compose.override.yaml', 'b/compose.override.yml']) expect(readBytes(join(dir, file))).toBe('services:\n  radarr:\n    read_only: true\n');
+    expect(runCli(['--check', '--all', '.'], { cwd: dir }).status).toBe(0);
+  });
+
+  it('warns about the override file beside a compose file named alone, which `docker compose -f FILE` does not merge', () => {
+    const dir = workspace({ 'compose.yml': RADARR_IN, 'compose.override.yml': 'services:\n  radarr:\n    read_only: false\n' });
+    const run = runCli(['--json', '--all', 'compose.yml'], { cwd: dir });
     const report = JSON.parse(run.stdout) as { files: { path: string; services: { warnings: { code: string; message: string }[] }[] }[] };
-    const warnings = (path: string) => report.files.find((f) => f.path === path)!.services.flatMap((s) => s.warnings.filter((w) => w.code === 'override-undoes').map((w) => w.message));
-    expect(warnings('a/compose.yml')).toEqual([expect.stringMatching(/^a\/compose\.override\.yaml:2 sets read_only: false for radarr/)]);
-    expect(warnings('b/docker-compose.yml')).toEqual([]);
+    expect(report.files.map((f) => f.path)).toEqual(['compose.yml']);
+    expect(report.files[0]!.services.flatMap((s) => s.warnings.filter((w) => w.code === 'override-undoes').map((w) => w.message))).toEqual([expect.stringMatching(/^compose\.override\.yml:2 sets read_only: false for radarr/)]);
   });
 
   it('converts what it finds with --write and leaves skipped files alone', () => {

@@ -10,17 +10,21 @@ import { isEmptySelection } from '../model/select.js';
 import { VERSION } from './version.js';
 import { exitWhenWritten, isTerminal, stderrStream, writeOutput } from '../io/stdio.js';
 
+const repeated = (value: string, previous: string[] = []) => [...previous, value];
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 function program(): Command {
   return new Command('ro-convert')
     .description('Convert Docker Compose services to read-only containers (LinuxServer.io style), editing only the lines that must change.')
-    .argument('[paths...]', 'compose files, directories (searched for compose files), or - for standard input')
+    .argument('[paths...]', "compose files (each as `docker compose -f FILE` reads it, includes and env files with it), directories (searched for projects), or - for standard input; none: the current directory's project")
     .optionsGroup('Selection (one is required):')
     .option('-s, --service <name>', 'convert this service (repeatable, or a comma list)', list)
     .option('-a, --all', 'convert every service')
     .option('--image <glob>', "convert services whose image matches, e.g. 'lscr.io/linuxserver/*' (repeatable)", list)
     .option('--supported', 'convert every LinuxServer image that declares read-only support')
+    .optionsGroup('Project (as docker compose takes them):')
+    .option('-f, --file <file>', 'a compose file of the project, in merge order (repeatable; same meaning as docker compose -f)', repeated)
+    .option('--project-directory <dir>', 'the project directory (default: the first file\'s folder, or the current directory)')
     .optionsGroup('Conversion:')
     .option('--keep-env <name>', 'do not strip this variable (repeatable, or a comma list)', list)
     .option('--strip-env <name>', 'also strip this variable from selected services (repeatable, or a comma list)', list)
@@ -30,6 +34,7 @@ function program(): Command {
     .option('--dry-run', 'preview only (the default, said explicitly)')
     .option('--check', 'write nothing; exit 1 if any file would change (for CI)')
     .option('-i, --interactive', 'show each diff and ask before writing it (terminal only)')
+    .option('--backup <suffix>', 'with --write: keep each original beside it as FILE.orig (--backup), or FILE + SUFFIX (--backup=SUFFIX)')
     .option('--strict', 'refuse (exit 2, nothing written) any file whose conversion has warnings')
     .optionsGroup('Output:')
     .option('--stdout', 'print the converted text instead of a diff (one file, or -)')
@@ -68,6 +73,9 @@ Shell completion:
 }
 
 interface CliFlags {
+  file?: string[];
+  projectDirectory?: string;
+  backup?: string;
   service?: string[];
   all?: boolean;
   image?: string[];
@@ -109,9 +117,14 @@ function toRunOptions(paths: string[], flags: CliFlags, stdoutIsTerminal: boolea
     redact: Boolean(flags.redact),
     strict: Boolean(flags.strict),
     color: useColor(flags.color, stdoutIsTerminal),
+    ...(flags.file ? { files: flags.file } : {}),
+    ...(flags.projectDirectory !== undefined ? { projectDirectory: flags.projectDirectory } : {}),
+    ...(flags.backup !== undefined ? { backup: flags.backup } : {}),
   };
   if (isEmptySelection(options)) throw new UsageError('choose the services to convert: --service NAME, --all, --image GLOB or --supported');
-  if (paths.length === 0) throw new UsageError('name at least one compose file or directory (or - for standard input)');
+  if (paths.length > 0 && (flags.file || flags.projectDirectory !== undefined)) throw new UsageError('-f and --project-directory name one project: give no paths beside them');
+  if (flags.backup !== undefined && !flags.write && !flags.interactive) throw new UsageError('--backup keeps the originals of a write: it needs --write');
+  if (flags.backup !== undefined && (flags.backup === '' || flags.backup.includes('/'))) throw new UsageError('--backup takes a file name suffix such as .orig (no /)');
   const modes = [flags.write && '--write', flags.dryRun && '--dry-run', flags.check && '--check', flags.interactive && '--interactive'].filter(Boolean);
   if (modes.length > 1 && !(modes.length === 2 && flags.write && flags.interactive)) throw new UsageError(`${modes.join(' and ')} cannot be combined`);
   if (options.stdout && (paths.length !== 1 || options.mode !== 'preview' || options.format !== 'text')) throw new UsageError('--stdout takes one file (or -) and no --write, --check or --format');
@@ -145,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let flags: CliFlags;
   try {
-    cli.parse(argv);
+    cli.parse(withBackupSuffix(argv));
     flags = cli.opts<CliFlags>();
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failed;
@@ -199,6 +212,15 @@ async function main(argv: string[]): Promise<number> {
     },
     progress: stderrIsTerminal,
   });
+}
+
+/**
+ * `--backup` alone means `--backup=.orig`: its suffix is only ever given with `=`, so a path after
+ * it is never taken for the suffix (commander would take it for an optional value).
+ */
+function withBackupSuffix(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, i) => (arg === '--backup' && (end === -1 || i < end) ? '--backup=.orig' : arg));
 }
 
 async function printCompletion(cli: Command, shell: string | undefined): Promise<number> {

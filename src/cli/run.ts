@@ -1,10 +1,13 @@
+import { resolve } from 'node:path';
 import type { ConvertOptions } from '../convert.js';
 import { colorDiff } from '../report/diff.js';
 import { COMPOSE_FILE_NAMES, expandPaths, installSignalCleanup } from '../io/files.js';
+import type { PathSearch } from '../io/files.js';
+import { includedComposeFiles, projectFilesIn } from '../io/project-load.js';
 import { processAll } from '../io/pool.js';
 import { redactDiff } from '../report/redact.js';
 import { writeOutcome } from '../io/process-file.js';
-import type { FileJob, FileOutcome } from '../io/process-file.js';
+import type { FileJob, FileOutcome, ProjectJob } from '../io/process-file.js';
 import { errorEntry, failedPath, formatError, formatSearch, formatSummary, formatWarnings, summarize } from '../report/report.js';
 import { ConvertError } from '../parse/errors.js';
 import { VERSION } from './version.js';
@@ -26,6 +29,12 @@ export interface RunOptions extends ConvertOptions {
   color: boolean;
   /** Mask the values of secret-looking variables in printed diffs (`--redact`). */
   redact?: boolean;
+  /** `-f FILE` (repeatable): these files form one project, as `docker compose -f` reads them. */
+  files?: string[];
+  /** `--project-directory DIR`. */
+  projectDirectory?: string;
+  /** Keep each original beside it with this suffix when writing (`--backup`). */
+  backup?: string;
 }
 
 /** The outside world of a run: output streams, standard input, and the terminal. */
@@ -51,8 +60,11 @@ export const EXIT = { ok: 0, pending: 1, failed: 2 } as const;
  * @returns the exit code
  */
 export async function run(options: RunOptions, io: RunIO): Promise<number> {
-  const search = expandPaths(options.paths);
-  const paths = search.files;
+  // `-f`, `--project-directory` or no path at all: the one project Compose would run from here.
+  const oneProject = Boolean(options.files?.length) || options.projectDirectory !== undefined || options.paths.length === 0;
+  const search: PathSearch = oneProject ? { files: [], directories: [], sameAs: new Map(), siblings: new Map() } : expandPaths(options.paths);
+  const projects = oneProject ? new Map([[options.files?.[0] ?? options.projectDirectory ?? '.', { files: options.files ?? [], projectDirectory: options.projectDirectory, single: false }]]) : projectsOf(search);
+  const paths = [...projects.keys()];
   const stdin = paths.includes('-') ? await io.readStdin() : undefined;
   const named = options.services ?? [];
   // Write in the same pass only when nothing can still veto the write.
@@ -85,12 +97,17 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     wantReplacements: options.format === 'sarif',
     ...(path === '-' ? { stdin } : {}),
     ...(search.siblings.has(path) ? { siblings: search.siblings.get(path) } : {}),
+    ...(projects.get(path) ? { project: projects.get(path)! } : {}),
+    ...(options.backup ? { backup: options.backup } : {}),
   }));
   const showProgress = io.progress && paths.length > 1 && !options.quiet && options.format === 'text';
-  const outcomes = await processAll(jobs, showProgress ? (done) => io.err(`\rro-convert: ${done}/${paths.length} files`) : undefined);
+  const processed = await processAll(jobs, showProgress ? (done) => io.err(`\rro-convert: ${done}/${paths.length} files`) : undefined);
   if (showProgress) io.err(`\r\x1b[K`);
 
-  refuseUnknownServices(outcomes, named);
+  // A project's other files follow its first; when a named service is unknown, only the first speaks.
+  const unknown = unknownServices(processed, named);
+  const outcomes = unknown.length ? processed : processed.flatMap((o) => [o, ...(o.others ?? [])]);
+  refuseUnknownServices(outcomes, unknown);
   if (write && deferWrite) await writeDeferred(outcomes, options, io);
 
   const empty = search.directories.filter((d) => d.found.length === 0);
@@ -132,19 +149,47 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
   return EXIT.ok;
 }
 
+/** The named services that no file (or project) that parsed has. */
+function unknownServices(outcomes: readonly FileOutcome[], named: readonly string[]): string[] {
+  const known = new Set(outcomes.flatMap((o) => o.serviceNames));
+  return named.filter((name) => !known.has(name));
+}
+
+/**
+ * The projects the paths name, by the path each is reported under: a file named alone is that
+ * file as `docker compose -f FILE` reads it (its includes, extends and env files); in a folder a
+ * directory search found, the default compose file is a project with its override file (which
+ * is not converted again on its own), any other compose file is converted as named alone, and a
+ * file another found project includes is converted as part of it, not again. `-` stays a file.
+ */
+function projectsOf(search: PathSearch): Map<string, ProjectJob | null> {
+  const projects = new Map<string, ProjectJob | null>();
+  for (const path of search.files) {
+    const siblings = search.siblings.get(path);
+    if (path === '-' || !siblings) {
+      projects.set(path, path === '-' ? null : { files: [path], single: true });
+      continue;
+    }
+    const files = projectFilesIn(path, siblings);
+    if (files === null) continue;
+    projects.set(path, files.length > 1 || files[0] !== path ? { files, single: false } : { files, single: true });
+  }
+  const included = includedComposeFiles([...projects].filter(([path]) => search.siblings.has(path)).map(([, project]) => project!.files));
+  for (const path of projects.keys()) if (search.siblings.has(path) && included.has(resolve(path))) projects.delete(path);
+  return projects;
+}
+
 /**
  * When a named service is in no file that parsed, the run converts nothing: each file that
  * parsed gets an `unknown-service` error naming the missing services and the ones it has, and
  * loses its diff and output. Files with their own error keep it (it says more).
  */
-function refuseUnknownServices(outcomes: FileOutcome[], named: readonly string[]): void {
-  const known = new Set(outcomes.flatMap((o) => o.serviceNames));
-  const unknown = named.filter((name) => !known.has(name));
+function refuseUnknownServices(outcomes: FileOutcome[], unknown: readonly string[]): void {
   if (!unknown.length) return;
   for (const outcome of outcomes) {
     const { report } = outcome;
     if (report.error) continue;
-    const has = outcome.serviceNames.join(', ') || 'none';
+    const has = (outcome.serviceLabels ?? outcome.serviceNames).join(', ') || 'none';
     const message = `no service${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} here (services: ${has})`;
     report.status = 'error';
     report.error = errorEntry(new ConvertError('unknown-service', message));
@@ -162,7 +207,7 @@ async function writeDeferred(outcomes: FileOutcome[], options: RunOptions, io: R
       if (answer === 'q') break;
       if (answer !== 'y' && answer !== 'yes') continue;
     }
-    await writeOutcome(outcome);
+    await writeOutcome(outcome, options.backup);
   }
 }
 

@@ -215,6 +215,21 @@ export async function writeTextAtomic(path: string, expected: string, text: stri
   }
 }
 
+/**
+ * Keeps a file's original text beside it (`PATH` + `suffix`, e.g. `compose.yml.orig`), written
+ * atomically like the conversion; an earlier backup of that name is replaced.
+ * @throws ConvertError `io`
+ */
+export async function writeBackup(path: string, suffix: string, original: string): Promise<void> {
+  const backup = `${path}${suffix}`;
+  try {
+    if (!lstatSync(backup, { throwIfNoEntry: false })) writeFileSync(backup, '', { flag: 'wx', mode: statSync(path).mode & 0o7777 });
+  } catch (error) {
+    throw ioError('cannot write the backup', error);
+  }
+  await writeTextAtomic(backup, readText(backup), original);
+}
+
 function fsyncFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
 }

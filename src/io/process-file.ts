@@ -1,9 +1,14 @@
+import { relative } from 'node:path';
 import { convert } from '../convert.js';
 import type { ConvertOptions } from '../convert.js';
 import { asConvertError, ConvertError } from '../parse/errors.js';
-import { decodeText, readText, writeTextAtomic } from './files.js';
+import { decodeText, readText, writeBackup, writeTextAtomic } from './files.js';
 import { relatedFilesOf } from './related-files.js';
+import { loadProject } from './project-load.js';
+import { convertProject, ProjectFileError } from '../project/convert-project.js';
+import { ProjectError } from '../project/merge.js';
 import type { Replacement } from '../plan/edits.js';
+import type { ServiceReport } from '../plan/diagnostics.js';
 import { errorEntry } from '../report/report.js';
 import type { FileReport } from '../report/report.js';
 
@@ -28,6 +33,23 @@ export interface FileJob {
   siblings?: readonly string[];
   /** The bytes of standard input, for the path `-`. */
   stdin?: Uint8Array;
+  /** Convert the project Compose reads from this path (src/project), not the file alone. */
+  project?: ProjectJob;
+  /** Keep each original beside it, with this suffix, when writing (`--backup`). */
+  backup?: string;
+}
+
+/** Which project a job converts, as `docker compose` takes it. */
+export interface ProjectJob {
+  /** `-f` files (relative to the working directory); empty: `COMPOSE_FILE` or default discovery. */
+  files: string[];
+  /** `--project-directory`. */
+  projectDirectory?: string;
+  /**
+   * One compose file named alone: its override sibling is not merged (as `docker compose -f FILE`),
+   * only warned about, as for a single file; without include or env_file it converts as a single file.
+   */
+  single: boolean;
 }
 
 /** The result of one job. */
@@ -40,6 +62,67 @@ export interface FileOutcome {
   output: string | null;
   /** The regions of `input` the conversion replaces, when the job asked for them. */
   replacements: readonly Replacement[] | null;
+  /** For "unknown service" messages: the services with the files that define them (a project's). */
+  serviceLabels?: string[];
+  /** The project's other files that changed or convert a service (a project job's first file is this outcome). */
+  others?: FileOutcome[];
+}
+
+/** Whether a compose file names other files Compose reads with it (include, env_file); false when it cannot be read (the single-file path reports that). */
+function spansFiles(path: string): boolean {
+  try {
+    return /(^|\n)include\s*:|\benv_file\s*:/.test(readText(path));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads, converts and (if asked) writes the project a job names: every changed file in the
+ * outcome and its `others`. Never throws, as {@link processFile}.
+ */
+async function processProject(job: FileJob, project: ProjectJob): Promise<FileOutcome> {
+  const cwd = process.cwd();
+  const display = (path: string) => relative(cwd, path) || '.';
+  const failed = (path: string, error: unknown): FileOutcome => {
+    const report: FileReport = { path, status: 'error', written: false, error: errorEntry(asConvertError(error)), services: [], skippedUntested: [] };
+    return { report, serviceNames: [], diff: null, input: null, output: null, replacements: null };
+  };
+  // A file named alone that spans no other file: the single-file conversion, its errors as they are.
+  if (project.single && !spansFiles(project.files[0]!)) return processFile({ ...job, project: undefined });
+  let outcomes: FileOutcome[];
+  try {
+    const { project: files, read } = loadProject({ files: project.files, projectDirectory: project.projectDirectory, cwd, env: process.env });
+    const conversion = convertProject(files, read, {
+      ...job.options,
+      display,
+      named: files.files.map((f) => f.path),
+      override: project.single ? (path) => relatedFilesOf(path, job.siblings).override() : undefined,
+    });
+    const shown = conversion.files.filter((file, i) => i === 0 || file.changed || file.services.length);
+    if (job.strict) refuseWarnings(shown.flatMap((f) => f.services));
+    outcomes = shown.map((file, i) => ({
+      report: { path: display(file.path), status: file.changed ? 'changed' : 'unchanged', written: false, error: null, services: file.services, skippedUntested: i === 0 ? conversion.skippedUntested : [] },
+      serviceNames: i === 0 ? conversion.names : [],
+      ...(i === 0 ? { serviceLabels: conversion.serviceNames } : {}),
+      diff: job.wantDiff && file.changed ? file.diff : null,
+      input: file.input,
+      output: file.output,
+      replacements: job.wantReplacements && file.result ? file.result.replacements : null,
+    }));
+  } catch (error) {
+    const path = error instanceof ProjectError || error instanceof ProjectFileError ? display(error.file) : (project.files[0] ?? project.projectDirectory ?? '.');
+    return failed(path, error instanceof ProjectError ? new ConvertError('bad-project', error.message) : error);
+  }
+  if (job.write) for (const outcome of outcomes) await writeOutcome(outcome, job.backup);
+  if (!job.wantTexts) {
+    for (const outcome of outcomes) {
+      outcome.output = null;
+      if (!job.wantReplacements) outcome.input = null;
+    }
+  }
+  const [first, ...others] = outcomes;
+  return others.length ? { ...first!, others } : first!;
 }
 
 /**
@@ -47,6 +130,7 @@ export interface FileOutcome {
  * a bug becomes the report's `error`, so one bad file does not stop the others.
  */
 export async function processFile(job: FileJob): Promise<FileOutcome> {
+  if (job.project) return processProject(job, job.project);
   const report: FileReport = { path: job.path, status: 'unchanged', written: false, error: null, services: [], skippedUntested: [] };
   const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null, replacements: null };
   try {
@@ -57,11 +141,7 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
     report.skippedUntested = result.skippedUntested;
     outcome.serviceNames = result.serviceNames;
     report.status = result.changed ? 'changed' : 'unchanged';
-    const warnings = job.strict ? result.services.reduce((sum, s) => sum + s.warnings.length, 0) : 0;
-    if (warnings > 0) {
-      // Counted, not pointed at: under --quiet (and in --json) no warning is printed above it.
-      throw new ConvertError('strict-warnings', `--strict: refused because of ${warnings} warning${warnings === 1 ? '' : 's'}; nothing written`);
-    }
+    if (job.strict) refuseWarnings(result.services);
     if (job.wantDiff && result.changed) outcome.diff = result.diff;
     if (job.wantTexts || job.write || job.wantReplacements) {
       outcome.input = text;
@@ -72,7 +152,7 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
     report.status = 'error';
     report.error = errorEntry(asConvertError(error));
   }
-  if (job.write) await writeOutcome(outcome);
+  if (job.write) await writeOutcome(outcome, job.backup);
   if (!job.wantTexts) {
     outcome.output = null;
     if (!job.wantReplacements) outcome.input = null;
@@ -80,14 +160,23 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
   return outcome;
 }
 
+/** `--strict`: refuses services with warnings. */
+function refuseWarnings(services: readonly ServiceReport[]): void {
+  const warnings = services.reduce((sum, s) => sum + s.warnings.length, 0);
+  // Counted, not pointed at: under --quiet (and in --json) no warning is printed above it.
+  if (warnings > 0) throw new ConvertError('strict-warnings', `--strict: refused because of ${warnings} warning${warnings === 1 ? '' : 's'}; nothing written`);
+}
+
 /**
  * Writes a changed file's converted text over it (atomically, refusing a file changed on
- * disk since it was read). A failure becomes the report's error, like a refusal.
+ * disk since it was read), its original first kept beside it with the `backup` suffix when
+ * one is given. A failure becomes the report's error, like a refusal.
  */
-export async function writeOutcome(outcome: FileOutcome): Promise<void> {
+export async function writeOutcome(outcome: FileOutcome, backup?: string): Promise<void> {
   const { report, input, output } = outcome;
   if (report.status !== 'changed' || input === null || output === null || report.path === '-') return;
   try {
+    if (backup) await writeBackup(report.path, backup, input);
     await writeTextAtomic(report.path, input, output);
     report.written = true;
   } catch (error) {

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isRecord } from '../model/plain-services.js';
 import { readComposeValue } from '../verify/verify.js';
 import { parseEnvFile } from '../project/dotenv.js';
@@ -57,6 +57,43 @@ export function loadProject(args: ProjectArgs): LoadedProject {
   const environment = { ...(dotenv === null ? {} : envMap(dotenv, shell)), ...shell };
   const project = loadChain(files, directory, environment, dotenv, read, []);
   return { project, read };
+}
+
+/**
+ * The project files of a compose file a directory search found, given the compose file names
+ * of its folder: a default file (the first Compose picks) with the override file Compose merges
+ * over it; null for that override file (converted with its base); the file alone otherwise.
+ */
+export function projectFilesIn(path: string, siblings: readonly string[]): string[] | null {
+  const base = DEFAULT_FILE_NAMES.find((name) => siblings.includes(name));
+  const override = OVERRIDE_FILE_NAMES.find((name) => siblings.includes(name));
+  const name = basename(path);
+  if (base && name === override) return null;
+  return name === base && override ? [path, join(dirname(path), override)] : [path];
+}
+
+/**
+ * The compose files (absolute paths) that the projects made of `projects` (each a `-f` list)
+ * include, at any depth. Only files that name `include:` are loaded; a project that cannot be
+ * loaded includes nothing here (its own conversion reports why).
+ */
+export function includedComposeFiles(projects: readonly (readonly string[])[]): Set<string> {
+  const included = new Set<string>();
+  const collect = (project: ProjectFiles, top: boolean) => {
+    for (const file of project.files) {
+      if (!top) included.add(file.path);
+      for (const inner of file.includes) collect(inner, false);
+    }
+  };
+  for (const files of projects) {
+    if (!files.some((file) => isFile(file) && /(^|\n)include\s*:/.test(readFileSync(file, 'utf8')))) continue;
+    try {
+      collect(loadProject({ files, cwd: process.cwd(), env: process.env }).project, true);
+    } catch {
+      // Reported when the project itself is converted.
+    }
+  }
+  return included;
 }
 
 /** The first default file in `dir` or the nearest parent that has one, with its override file. */

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'unknown-service'
   | 'strict-warnings'
   | 'no-placement'
+  | 'bad-project'
   | 'io'
   | 'changed-on-disk'
   | 'internal';

@@ -48,7 +48,7 @@ export interface ProjectFileResult {
   result: ConvertResult | null;
 }
 
-/** A project after conversion: every compose file (and each env file edited), in merge order. */
+/** A project after conversion: every compose file (the first file named first), then each env file edited. */
 export interface ProjectConversion {
   files: ProjectFileResult[];
   /** Every service of the project with the files that define it (`sonarr (media/compose.yml)`), for "unknown service" messages. */
@@ -101,7 +101,7 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
   const files: ProjectFileResult[] = composeFiles.map(({ path, text }) => {
     const entry = work.get(path);
     if (!entry) return { path, kind: 'compose', input: text, output: text, changed: false, services: [], diff: '', result: null };
-    const result = convert(text, {
+    const result = inFile(path, () => convert(text, {
       ...options,
       services: entry.names,
       all: false,
@@ -110,7 +110,7 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
       path: options.display(path),
       roles: single ? undefined : entry.roles,
       related: relatedOf(path, read, single ? options.override : undefined),
-    });
+    }));
     const services = result.services.map((report) => ({ ...report, warnings: [...report.warnings, ...(envWarnings.get(report.name) ?? [])] }));
     for (const report of services) envWarnings.delete(report.name);
     return { path, kind: 'compose', input: text, output: result.changed ? result.output : text, changed: result.changed, services, diff: result.changed ? result.diff : '', result };
@@ -131,6 +131,25 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
     names: [...merged.keys()],
     skippedUntested: [...merged.values()].filter((service) => skippedAsUntested({ name: service.name, ...facts.get(service.name)! }, options)).map((s) => s.name),
   };
+}
+
+/** A refusal with the compose file of the project it is about (its line and column are in that file). */
+export class ProjectFileError extends ConvertError {
+  constructor(
+    readonly file: string,
+    error: ConvertError,
+  ) {
+    super(error.code, error.message, error.line, error.column);
+  }
+}
+
+/** Runs one file's conversion, its refusal tagged with the file. */
+function inFile<T>(path: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw error instanceof ConvertError && !(error instanceof ProjectFileError) ? new ProjectFileError(path, error) : error;
+  }
 }
 
 /** A report for a selected service whose only news is about env files. */
@@ -206,13 +225,13 @@ function envFileEdits(project: ProjectFiles, merged: MergedProject, selected: re
   return edits;
 }
 
-/** Every compose file of the project, each once, in merge order (an included project's before the file that includes it). */
+/** Every compose file of the project, each once: each file of the chain, then what it includes. */
 function composeFilesOf(project: ProjectFiles): { path: string; text: string }[] {
   const out = new Map<string, string>();
   const visit = (p: ProjectFiles) => {
     for (const file of p.files) {
-      for (const included of file.includes) visit(included);
       if (!out.has(file.path)) out.set(file.path, file.text);
+      for (const included of file.includes) visit(included);
     }
   };
   visit(project);
