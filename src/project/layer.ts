@@ -93,6 +93,8 @@ export function writeLayer(project: ProjectFiles, read: ReadProjectFile, options
   const facts = new Map([...current.values()].map((s) => [s.name, s.image ? imageFacts(s.image) : NO_IMAGE]));
   const policy = (s: MergedService) => stripPolicy(Boolean(facts.get(s.name)!.imageRef?.lsioName), options);
   const selected = [...current.values()].filter((s) => isSelected({ name: s.name, ...facts.get(s.name)! }, options));
+  const unknown = (options.services ?? []).filter((name) => !current.has(name));
+  if (unknown.length) throw new ConvertError('unknown-service', `no service${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in the project (services: ${[...current.values()].map((s) => `${s.name} (${s.files.map(options.display).join(', ')})`).join(', ')})`);
   let rawEnvironment: MergedProject | null = null;
   const raw = () => (rawEnvironment ??= mergeProject(uninterpolated(withInput), read));
 
