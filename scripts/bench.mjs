@@ -1,7 +1,7 @@
 // Benchmark, not a test: measures the performance goals as ratios against a baseline timed in the
 // same run (alternating runs, medians), so the figures hold on any machine. Informational: exits 0
 // even when a goal fails, 1 only when a run itself crashed.
-// Usage: npm run bench [-- --quick] [--no-build] [--dclint] [--only bulk|startup|scale|dclint]
+// Usage: npm run bench [-- --quick] [--no-build] [--dclint] [--only bulk|startup|scale|project|dclint]
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -26,8 +26,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(0)} ms`;
 
 /** Runs argv once; throws Crash on a signal or an exit status not in okExit. */
-function run(argv, okExit = [0], env = process.env) {
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+function run(argv, okExit = [0], env = process.env, cwd = ROOT) {
+  const r = spawnSync(argv[0], argv.slice(1), { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
   if (r.error || r.signal || !okExit.includes(r.status)) {
     const tail = String(r.stderr ?? '').trim().split('\n').slice(-8).join('\n');
     throw new Crash(`${argv.join(' ')}\n  -> ${r.error?.message ?? r.signal ?? `exit ${r.status}`}\n${tail}`);
@@ -37,7 +37,7 @@ function run(argv, okExit = [0], env = process.env) {
 
 /**
  * Times each command n times, alternating A B A B ... after one untimed warm-up each.
- * cmd: { argv, before?: () => void (untimed, e.g. a fresh copy), okExit?, env? }. Returns the
+ * cmd: { argv, before?: () => void (untimed, e.g. a fresh copy), okExit?, env?, cwd? }. Returns the
  * medians of wall time in ms, with `.cpu`: the medians of CPU time (user + system, all threads;
  * from GNU time, null without it), which a machine busy with other work inflates far less, and
  * `.ratio(a, b)` / `.cpuRatio(a, b)`: the median of the ratios of runs timed side by side (round
@@ -52,7 +52,7 @@ function timeRuns(cmds, n) {
     cmds.forEach((c, k) => {
       c.before?.();
       const t0 = process.hrtime.bigint();
-      const err = run(timed ? [TIME, '-f', '%U %S', ...c.argv] : c.argv, c.okExit, c.env);
+      const err = run(timed ? [TIME, '-f', '%U %S', ...c.argv] : c.argv, c.okExit, c.env, c.cwd);
       if (i < 0) return;
       samples[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
       if (timed) cpu[k].push(err.trim().split('\n').at(-1).split(' ').reduce((a, b) => a + Number(b) * 1000, 0));
@@ -369,6 +369,37 @@ function benchDclint() {
   ];
 }
 
+/**
+ * A generated home-lab project (issue 24): compose.yml includes FILES files of SERVICES
+ * LinuxServer services each (PUID/PGID to strip), with an override file. Converting it as one
+ * project (no path: the current directory's, as `docker compose up` reads it) against converting
+ * the same service files one by one (named alone: no include, each a single file). Both preview
+ * every diff with the check of the converted text on (`--check`).
+ */
+function benchProject() {
+  const FILES = 20;
+  const SERVICES = 5;
+  const project = join(TMP, 'project');
+  const alone = join(TMP, 'project-files');
+  const service = (f, k) => `  app${f}x${k}:\n    image: lscr.io/linuxserver/${IMAGES[(f + k) % IMAGES.length]}:latest\n    environment:\n      - PUID=1000\n      - PGID=1000\n      - TZ=Etc/UTC\n    volumes:\n      - ./config/app${f}x${k}:/config\n`;
+  const files = [];
+  for (let f = 0; f < FILES; f++) {
+    const text = `services:\n${Array.from({ length: SERVICES }, (_, k) => service(f, k)).join('')}`;
+    for (const dir of [project, alone]) {
+      mkdirSync(join(dir, 'stacks'), { recursive: true });
+      writeFileSync(join(dir, 'stacks', `s${f}.yml`), text);
+    }
+    files.push(join(alone, 'stacks', `s${f}.yml`));
+  }
+  writeFileSync(join(project, 'compose.yml'), `include:\n${files.map((_, f) => `  - stacks/s${f}.yml\n`).join('')}`);
+  writeFileSync(join(project, 'compose.override.yml'), 'services:\n  app0x0:\n    restart: unless-stopped\n');
+  const times = timeRuns([
+    { argv: node(CLI, '--all', '--check', '--no-color'), okExit: [1], cwd: project },
+    { argv: node(CLI, '--all', '--check', '--no-color', ...files), okExit: [1] },
+  ], N.bulk);
+  return [{ goal: `project: ${FILES} included files (${FILES * SERVICES} services) as one project / its files one by one`, ratio: times.ratio(0, 1), max: 1.1, detail: `${ms(times[0])} vs ${ms(times[1])}${cpuNote(times, 0, 1)}` }];
+}
+
 function build() {
   if (flags.has('--no-build')) return;
   const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -407,8 +438,8 @@ try {
   build();
   if (!existsSync(CLI)) throw new Crash(`${CLI} missing: run npm run build (or drop --no-build)`);
   const only = process.argv[process.argv.indexOf('--only') + 1];
-  const steps = { bulk: benchBulk, startup: benchStartup, scale: benchScale, ...(flags.has('--dclint') || only === 'dclint' ? { dclint: benchDclint } : {}) };
-  if (flags.has('--only') && !Object.hasOwn(steps, only)) throw new Crash(`--only takes one of bulk, startup, scale, dclint, not ${only}`);
+  const steps = { bulk: benchBulk, startup: benchStartup, scale: benchScale, project: benchProject, ...(flags.has('--dclint') || only === 'dclint' ? { dclint: benchDclint } : {}) };
+  if (flags.has('--only') && !Object.hasOwn(steps, only)) throw new Crash(`--only takes one of bulk, startup, scale, project, dclint, not ${only}`);
   for (const name of Object.keys(steps)) if (flags.has('--only') && name !== only) delete steps[name];
   console.log(`ro-convert bench${QUICK ? ' (--quick)' : ''}: node ${process.version}, ${TMP}`);
   for (const step of Object.values(steps)) {

@@ -1,6 +1,6 @@
 // The command line on multi-file projects (issue 24): what it reads as one project, what it edits
 // where, --check on the merged view, one clear line and nothing written for bad input, --backup.
-import { existsSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareCli, readBytes, removeTempDirs, runCli, workspace } from './helpers/cli.js';
@@ -101,6 +101,11 @@ describe('env files', () => {
       'shared.env': 'PGID=1000\nTZ=UTC\n',
       '.env': 'UMASK=022\n',
     });
+    const json = JSON.parse(runCli(['--json', '--service', 'sonarr,radarr'], { cwd: dir }).stdout) as { files: { path: string; status: string; services: { name: string; changes: { line: number }[] }[] }[] };
+    expect(json.files.map((f) => [f.path, f.status])).toEqual([['compose.yml', 'changed'], ['sonarr.env', 'changed']]);
+    expect(json.files[1]!.services.map((s) => [s.name, s.changes.map((c) => c.line)])).toEqual([['sonarr', [2]]]);
+    const sarif = runCli(['--format', 'sarif', '--service', 'sonarr,radarr'], { cwd: dir }).stdout;
+    expect(sarif).toContain('"uri": "sonarr.env"');
     const run = runCli(['--write', '--service', 'sonarr,radarr'], { cwd: dir });
     expect(run.status).toBe(0);
     expect(readBytes(join(dir, 'sonarr.env'))).toBe('# sonarr\r\nAPI="x y"\r\n');
@@ -139,6 +144,15 @@ describe('bad input: one line naming the file, exit 2, nothing written', () => {
     const run = runCli(['--all', '--write', 'compose.yml'], { cwd: join(dir, 'project') });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('the conversion would edit ../outside/base.yml, outside the project directory');
+    expect(readBytes(join(dir, 'outside/base.yml'))).toBe('services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n');
+  });
+
+  it('an included file reached through a symlink out of the project is outside it too', () => {
+    const dir = workspace({ 'outside/base.yml': 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n', 'project/compose.yml': 'include: [linked/base.yml]\n' });
+    symlinkSync(join(dir, 'outside'), join(dir, 'project/linked'));
+    const run = runCli(['--all', '--write', 'compose.yml'], { cwd: join(dir, 'project') });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('the conversion would edit linked/base.yml, outside the project directory');
     expect(readBytes(join(dir, 'outside/base.yml'))).toBe('services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n');
   });
 });

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { relative } from 'node:path';
 import { convert } from '../convert.js';
 import type { ConvertOptions } from '../convert.js';
@@ -103,6 +104,13 @@ async function processProject(job: FileJob, project: ProjectJob): Promise<FileOu
       ...job.options,
       display,
       named: files.files.map((f) => f.path),
+      realPath: (path) => {
+        try {
+          return realpathSync.native(path);
+        } catch {
+          return path;
+        }
+      },
       override: project.single ? (path) => relatedFilesOf(path, job.siblings).override() : undefined,
     });
     const shown = conversion.files.filter((file, i) => i === 0 || file.changed || file.services.length);

@@ -1,10 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isRecord } from '../model/plain-services.js';
-import { readComposeValue } from '../verify/verify.js';
 import { parseEnvFile } from '../project/dotenv.js';
 import { interpolate } from '../project/interpolate.js';
-import { ProjectError } from '../project/merge.js';
+import { ProjectError, readCompose } from '../project/merge.js';
 import type { ProjectComposeFile, ProjectFiles, ReadProjectFile } from '../project/merge.js';
 
 /** How the command line names a project, as `docker compose` takes it. */
@@ -122,7 +121,7 @@ function loadChain(paths: readonly string[], directory: string, environment: Rec
 
 /** Each `include:` entry of a compose file, loaded as a project of its own. */
 function includesOf(path: string, text: string, environment: Record<string, string>, read: ReadProjectFile, including: readonly string[]): ProjectFiles[] {
-  const root = readComposeValue(text);
+  const root = readCompose(text);
   if (!root) throw new ProjectError(path, 'not a compose file (it does not parse as a YAML mapping)');
   if (root.include === undefined || root.include === null) return [];
   if (!Array.isArray(root.include)) throw new ProjectError(path, 'include: is not a list');

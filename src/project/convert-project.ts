@@ -30,6 +30,8 @@ export interface ProjectConvertOptions extends Omit<ConvertOptions, 'path' | 're
   override?(path: string): { path: string; text: string } | null | undefined;
   /** Files named on the command line: edits may land in them even outside the project directory. */
   named?: readonly string[];
+  /** A path with its symlinks resolved (the caller's file system): a link out of the project is outside it. */
+  realPath?(path: string): string;
 }
 
 /** One file of a converted project. */
@@ -111,7 +113,8 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
       roles: single ? undefined : entry.roles,
       related: relatedOf(path, read, single ? options.override : undefined),
     }));
-    const services = result.services.map((report) => ({ ...report, warnings: [...report.warnings, ...(envWarnings.get(report.name) ?? [])] }));
+    // A file that leaves read_only to another file of the project reports what the merged view (checked below) gives.
+    const services = result.services.map((report) => ({ ...report, readOnly: report.readOnly || entry.roles[report.name]?.readOnly === false, warnings: [...report.warnings, ...(envWarnings.get(report.name) ?? [])] }));
     for (const report of services) envWarnings.delete(report.name);
     return { path, kind: 'compose', input: text, output: result.changed ? result.output : text, changed: result.changed, services, diff: result.changed ? result.diff : '', result };
   });
@@ -121,7 +124,16 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
   for (const [path, names] of envEdits) {
     const input = read(path)!;
     const output = removeEnvLines(input, names);
-    if (output !== input) files.push({ path, kind: 'env', input, output, changed: true, services: [], diff: unifiedDiff(options.display(path), input, output, [{ start: 0, end: input.length, text: output }]), result: null });
+    if (output === input) continue;
+    // Each converted service that reads the file, with the lines removed for it (for the reports' locations).
+    const services = selected
+      .filter((service) => service.envFiles.some((e) => e.path === path))
+      .map((service): ServiceReport => {
+        const removed = [...service.environment].flatMap(([name, source]) => (names.has(name) ? source.envFiles.filter((e) => e.path === path).map((e) => ({ name, line: e.line })) : []));
+        return { ...serviceReport(service, []), readOnly: true, line: removed[0]?.line ?? 1, changes: removed.map(({ name, line }) => ({ code: 'env-removed', message: `removed ${name} (env_file read by ${service.name} only among the services)`, line })) };
+      })
+      .filter((report) => report.changes.length);
+    files.push({ path, kind: 'env', input, output, changed: true, services, diff: unifiedDiff(options.display(path), input, output, [{ start: 0, end: input.length, text: output }]), result: null });
   }
   refuseWritesOutside(project, files, options);
   if (!single || envEdits.size) verifyProject(project, read, merged, files, new Map(selected.map((s) => [s.name, policy(s)])), facts);
@@ -206,7 +218,7 @@ function envFileEdits(project: ProjectFiles, merged: MergedProject, selected: re
           ? 'the .env file, which Compose also reads for interpolation, is never edited'
           : others.length
             ? `service${others.length > 1 ? 's' : ''} ${others.map((o) => o.name).join(', ')} also read${others.length > 1 ? '' : 's'} it and ${others.length > 1 ? 'are' : 'is'} not converted`
-            : !isInside(project.directory, path) && !options.named?.includes(path)
+            : !isInside((options.realPath ?? String)(project.directory), (options.realPath ?? String)(path)) && !options.named?.includes(path)
               ? 'it lies outside the project directory'
               : null;
         if (why === null) {
@@ -246,7 +258,8 @@ function relatedOf(path: string, read: ReadProjectFile, override: ProjectConvert
 
 /** Edits stay in the project directory, unless the file was named on the command line. */
 function refuseWritesOutside(project: ProjectFiles, files: readonly ProjectFileResult[], options: ProjectConvertOptions): void {
-  const outside = files.find((f) => f.changed && !isInside(project.directory, f.path) && !options.named?.includes(f.path));
+  const real = options.realPath ?? ((path: string) => path);
+  const outside = files.find((f) => f.changed && !isInside(real(project.directory), real(f.path)) && !options.named?.includes(f.path));
   if (outside) {
     throw new ConvertError('no-placement', `the conversion would edit ${options.display(outside.path)}, outside the project directory ${options.display(project.directory)}; name it on the command line to allow that; nothing was written`);
   }

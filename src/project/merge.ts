@@ -169,11 +169,29 @@ function fileLayers(file: ProjectComposeFile, project: ProjectFiles, read: ReadP
 }
 
 /**
+ * A compose text as plain values, read once per text: the loader reads each file for its
+ * includes, the merge reads it again, and the check after a conversion merges every file again
+ * (most of them unchanged). Bounded for a long-lived caller; the values are never changed.
+ */
+export function readCompose(text: string): Record<string, unknown> | null {
+  let root = readTexts.get(text);
+  if (root === undefined) {
+    if (readTexts.size >= MAX_TEXTS_KEPT) readTexts.clear();
+    root = readComposeValue(text);
+    readTexts.set(text, root);
+  }
+  return root;
+}
+
+const readTexts = new Map<string, Record<string, unknown> | null>();
+const MAX_TEXTS_KEPT = 512;
+
+/**
  * A compose file's plain, interpolated value.
  * @throws ProjectError when it does not parse as a mapping, or is no compose file
  */
 function composeRoot(path: string, text: string, lookup: (name: string) => string | undefined): Record<string, unknown> {
-  const root = readComposeValue(text);
+  const root = readCompose(text);
   if (!root) throw new ProjectError(path, 'not a compose file (it does not parse as a YAML mapping)');
   if (root.services !== undefined && root.services !== null && !isRecord(root.services)) throw new ProjectError(path, 'not a compose file (services is not a mapping)');
   if (root.services === undefined && root.include === undefined && !Object.keys(root).some((key) => ['networks', 'volumes', 'secrets', 'configs', 'name'].includes(key) || key.startsWith('x-'))) {
