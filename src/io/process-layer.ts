@@ -36,8 +36,9 @@ export async function processLayer(job: FileJob, project: ProjectJob & { layer: 
     outcome.diff = job.wantDiff && layer.changed ? layer.diff : null;
     outcome.input = layer.input ?? '';
     outcome.output = layer.output;
-    const stale = layer.changed && layer.input !== null ? `${display(path)} is stale: the project's files changed since it was written` : null;
-    const why = layer.unmet.length ? `the project with ${layer.input === null ? 'no layer' : display(path)} is not read-only: ${layer.unmet.join('; ')}` : stale;
+    // After a write, what the layer was is history: the note says how it is loaded.
+    const stale = job.write ? null : layer.changed && layer.input !== null ? `${display(path)} is stale: the project's files changed since it was written` : null;
+    const why = layer.unmet.length && !job.write ? `the project with ${layer.input === null ? 'no layer' : display(path)} is not read-only: ${layer.unmet.join('; ')}` : stale;
     outcome.note = `${display(path)}: ${layer.loadedBy}${why ? `\n${display(path)}: ${why}` : ''}`;
     if (job.write && layer.changed) {
       if (layer.input === null) {
