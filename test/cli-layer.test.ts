@@ -54,6 +54,15 @@ describe('--layer FILE over a -f chain', () => {
   });
 });
 
+describe('--layer with an absolute path', () => {
+  it('writes the layer there, not under the working directory', () => {
+    const dir = workspace({ 'compose.yml': BASE, 'compose.prod.yml': PROD });
+    const run = runCli(['--service', 'sonarr', ...CHAIN, '--layer', join(dir, 'abs.yml'), '--write'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(readBytes(join(dir, 'abs.yml'))).toBe(LAYER.replaceAll('ro.yml', 'abs.yml'));
+  });
+});
+
 describe('--layer without a name', () => {
   it('writes the compose.override.yaml of a project found by default discovery, and says Compose loads it with no flag', () => {
     const dir = workspace({ 'compose.yml': BASE });

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { asConvertError, ConvertError } from '../parse/errors.js';
 import { writeOutcome } from './process-file.js';
 import type { FileJob, FileOutcome, ProjectJob } from './process-file.js';
@@ -23,7 +23,7 @@ export async function processLayer(job: FileJob, project: ProjectJob & { layer: 
   try {
     const { project: files, read } = loadProject({ files: project.files, projectDirectory: project.projectDirectory, cwd, env: process.env });
     const discovered = project.files.length === 0 && discoveredOverride(files);
-    const path = project.layer === null ? defaultLayer(files, discovered) : join(cwd, project.layer);
+    const path = project.layer === null ? defaultLayer(files, discovered) : resolve(cwd, project.layer);
     const loading = discovered !== false && (discovered === path || (discovered === null && path === defaultLayer(files, null))) ? 'override' : 'last-file';
     report.path = display(path);
     const layer = writeLayer(files, read, { ...job.options, path, loading, display });
