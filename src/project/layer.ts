@@ -82,8 +82,9 @@ interface ServiceLayer {
  * Writes the selected services' conversion as a layer over the project, or edits the layer
  * that exists (surgically: its comments and other services kept; a second run changes nothing).
  * The project's merged view with the new layer is checked as for any project conversion.
- * @throws ConvertError when the layer is not loaded last, a service needs what a layer cannot
- *   say, or the merged view with the layer fails a check (nothing is written)
+ * @throws ConvertError when the layer is not loaded last (or is included, or includes), a named
+ *   service is not in the project, the layer cannot be edited in place, or the merged view with
+ *   the layer fails a check (nothing is written)
  */
 export function writeLayer(project: ProjectFiles, read: ReadProjectFile, options: LayerOptions): LayerResult {
   const { base, input } = splitLayer(project, read, options);
@@ -93,8 +94,9 @@ export function writeLayer(project: ProjectFiles, read: ReadProjectFile, options
   const facts = new Map([...current.values()].map((s) => [s.name, s.image ? imageFacts(s.image) : NO_IMAGE]));
   const policy = (s: MergedService) => stripPolicy(Boolean(facts.get(s.name)!.imageRef?.lsioName), options);
   const selected = [...current.values()].filter((s) => isSelected({ name: s.name, ...facts.get(s.name)! }, options));
+  const serviceNames = [...current.values()].map((s) => `${s.name} (${s.files.map(options.display).join(', ')})`);
   const unknown = (options.services ?? []).filter((name) => !current.has(name));
-  if (unknown.length) throw new ConvertError('unknown-service', `no service${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in the project (services: ${[...current.values()].map((s) => `${s.name} (${s.files.map(options.display).join(', ')})`).join(', ')})`);
+  if (unknown.length) throw new ConvertError('unknown-service', `no service${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in the project (services: ${serviceNames.join(', ')})`);
   let rawEnvironment: MergedProject | null = null;
   const raw = () => (rawEnvironment ??= mergeProject(uninterpolated(withInput), read));
 
@@ -131,7 +133,7 @@ export function writeLayer(project: ProjectFiles, read: ReadProjectFile, options
     services: reports,
     unmet,
     diff: changed ? unifiedDiff(display(options.path), input ?? '', output, [{ start: 0, end: (input ?? '').length, text: output }]) : '',
-    serviceNames: [...current.values()].map((s) => `${s.name} (${s.files.map(display).join(', ')})`),
+    serviceNames,
     names: [...current.keys()],
     skippedUntested: [...current.values()].filter((s) => skippedAsUntested({ name: s.name, ...facts.get(s.name)! }, options)).map((s) => s.name),
   };
@@ -248,7 +250,8 @@ function planService(
       environment = { resets: stripped };
       change('env-removed', `${stripped.join(', ')}: !reset null in the layer`);
     } else {
-      const kept = [...raw().get(service.name)!.environment].filter(([name, source]) => source.files.length > 0 && !strip.has(name));
+      // Everything the compose files set but the stripped variables (one an env file also sets keeps the compose file's value).
+      const kept = [...raw().get(service.name)!.environment].filter(([name, source]) => source.files.length > 0 && !stripped.includes(name));
       environment = { override: kept.map(([name, source]) => [name, source.value]) };
       change('env-overridden', `environment: !override in the layer without ${stripped.join(', ')} (Compose ignores !reset over a list, or over the environments of two files)`);
     }
