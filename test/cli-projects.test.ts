@@ -3,18 +3,12 @@
 import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, prepareCli, readBytes, removeTempDirs, runCli, writeTree } from './helpers/cli.js';
+import { prepareCli, readBytes, removeTempDirs, runCli, workspace } from './helpers/cli.js';
 
 beforeAll(() => {
   prepareCli();
 });
 afterAll(() => removeTempDirs());
-
-function workspace(files: Record<string, string>): string {
-  const dir = makeTempDir();
-  writeTree(dir, files);
-  return dir;
-}
 
 const STACK = {
   'stack/compose.yml': 'include: [media/compose.yml]\nservices:\n  web:\n    image: nginx:1.27\n',

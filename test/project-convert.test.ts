@@ -10,10 +10,9 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../src/io/project-load.js';
 import { convertProject } from '../src/project/convert-project.js';
-import type { ProjectConvertOptions } from '../src/project/convert-project.js';
-import { DEFAULT_STRIP } from '../src/model/select.js';
-import { cleanEnv, composeConfig, corpusProjects, hasComposeV2, projectArgs, projectFixtures } from './helpers/projects.js';
+import { cleanEnv, composeConfig, corpusProjects, hasComposeV2, projectArgs, projectFixtures, selectionOf } from './helpers/projects.js';
 import type { ProjectCase } from './helpers/projects.js';
+import { readOnlyLeft } from './helpers/compose-views.js';
 
 const inCI = process.env.CI === 'true';
 const compose = await hasComposeV2();
@@ -24,20 +23,9 @@ if (corpus.length === 0 && !inCI) console.warn('project-convert.test: SKIPPED th
 const work = mkdtempSync(join(tmpdir(), 'ro-convert-projects-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function selection(args: readonly string[]): Partial<ProjectConvertOptions> {
-  const out: { services?: string[]; images?: string[]; all?: boolean; supported?: boolean } = {};
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--service') out.services = args[++i]!.split(',');
-    else if (args[i] === '--image') out.images = [args[++i]!];
-    else if (args[i] === '--all') out.all = true;
-    else if (args[i] === '--supported') out.supported = true;
-  }
-  return out;
-}
-
 function convertIn(dir: string, project: ProjectCase) {
   const { project: files, read } = loadProject({ ...projectArgs(project.run), cwd: dir, env: cleanEnv() });
-  return convertProject(files, read, { ...selection(project.args), display: (path) => relative(dir, path) });
+  return convertProject(files, read, { ...selectionOf(project.args), display: (path) => relative(dir, path) });
 }
 
 async function checkProject(project: ProjectCase): Promise<void> {
@@ -59,11 +47,7 @@ async function checkProject(project: ProjectCase): Promise<void> {
       expect(service, `unselected ${name} unchanged`).toEqual(before.services[name]);
       continue;
     }
-    expect(service.read_only, `${name} read_only`).toBe(true);
-    const runs = ((service.tmpfs as string[] | undefined) ?? []).filter((t) => t === '/run' || t.startsWith('/run:'));
-    expect(runs, `${name}: one /run tmpfs with exec`).toHaveLength(1);
-    expect(runs[0]).toMatch(/[:,]exec\b/);
-    const left = Object.keys((service.environment as Record<string, unknown>) ?? {}).filter((v) => DEFAULT_STRIP.includes(v) || v.startsWith('DOCKER_MODS_'));
+    const left = readOnlyLeft(name, service);
     expect(left.sort(), `${name}: variables left`).toEqual((keep[name] ?? []).filter((v) => Object.hasOwn((before.services[name]!.environment as object) ?? {}, v)).sort());
   }
   for (const file of [...((project.spec.unchanged as string[]) ?? []), '.env']) {

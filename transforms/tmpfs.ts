@@ -277,6 +277,6 @@ function inheritsTmpfs(service: EffectiveService, doc: Document): boolean {
 }
 
 /** A needed entry as Compose writes it: `PATH` or `PATH:OPTIONS`. */
-function tmpfsNeedEntry(need: TmpfsNeed): string {
+export function tmpfsNeedEntry(need: TmpfsNeed): string {
   return need.options.length ? `${need.path}:${need.options.join(',')}` : need.path;
 }

@@ -26,6 +26,7 @@ function program(): Command {
     .optionsGroup('Project (as docker compose takes them):')
     .option('-f, --file <file>', 'a compose file of the project, in merge order (repeatable; same meaning as docker compose -f)', repeated)
     .option('--project-directory <dir>', 'the project directory (default: the first file\'s folder, or the current directory)')
+    .option('--layer [file]', "write the conversion as an override file loaded last, leaving the project's files untouched (no name: the project's compose.override.yaml)")
     .optionsGroup('Conversion:')
     .option('--keep-env <name>', 'do not strip this variable (repeatable, or a comma list)', list)
     .option('--strip-env <name>', 'also strip this variable from selected services (repeatable, or a comma list)', list)
@@ -76,6 +77,7 @@ Run ro-convert help preflight (or ro-convert preflight --help) for preflight's o
 interface CliFlags {
   file?: string[];
   projectDirectory?: string;
+  layer?: string | true;
   backup?: string;
   service?: string[];
   all?: boolean;
@@ -123,6 +125,7 @@ function toRunOptions(paths: string[], flags: CliFlags, stdoutIsTerminal: boolea
     ...(flags.file ? { files: flags.file } : {}),
     ...(flags.projectDirectory !== undefined ? { projectDirectory: flags.projectDirectory } : {}),
     ...(flags.backup !== undefined ? { backup: flags.backup } : {}),
+    ...(flags.layer !== undefined ? layerOptions(paths, flags) : {}),
   };
   if (isEmptySelection(options)) throw new UsageError('choose the services to convert: --service NAME, --all, --image GLOB or --supported');
   if (paths.length > 0 && (flags.file || flags.projectDirectory !== undefined)) throw new UsageError('-f and --project-directory name one project: give no paths beside them');
@@ -134,6 +137,13 @@ function toRunOptions(paths: string[], flags: CliFlags, stdoutIsTerminal: boolea
   if (options.interactive && options.format !== 'text') throw new UsageError('--interactive prints diffs and questions: it takes no --format');
   if (paths.includes('-') && options.mode === 'write') throw new UsageError('standard input cannot be written back; use --stdout');
   return options;
+}
+
+/** `--layer [FILE]` works on one project: `-f` files, a single compose file argument, or none (the current directory's project). */
+function layerOptions(paths: string[], flags: CliFlags): Pick<RunOptions, 'layer' | 'paths' | 'files'> {
+  if (paths.length > 1 || paths.includes('-')) throw new UsageError('--layer writes one layer over one project: name its files with -f (or one compose file, or none for the current directory\'s project)');
+  if (flags.stdout || flags.interactive) throw new UsageError('--layer takes no --stdout or --interactive');
+  return { layer: flags.layer === true ? null : flags.layer!, paths: [], ...(paths.length ? { files: paths } : {}) };
 }
 
 function outputFormat(flags: CliFlags): OutputFormat {

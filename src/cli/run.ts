@@ -38,6 +38,8 @@ export interface RunOptions extends ConvertOptions {
   projectDirectory?: string;
   /** Keep each original beside it with this suffix when writing (`--backup`). */
   backup?: string;
+  /** `--layer [FILE]`: write the conversion as this layer file (null: the project's override file). */
+  layer?: string | null;
 }
 
 /** The outside world of a run: output streams, standard input, and the terminal. */
@@ -66,12 +68,14 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
   // `-f`, `--project-directory` or no path at all: the one project Compose would run from here.
   const oneProject = Boolean(options.files?.length) || options.projectDirectory !== undefined || options.paths.length === 0;
   const search: PathSearch = oneProject ? { files: [], directories: [], sameAs: new Map(), siblings: new Map(), outside: new Map() } : expandPaths(options.paths);
-  const projects = oneProject ? new Map([[options.files?.[0] ?? options.projectDirectory ?? '.', { files: options.files ?? [], projectDirectory: options.projectDirectory, single: false }]]) : projectsOf(search);
+  const layer = options.layer !== undefined ? { layer: options.layer } : {};
+  const projects = oneProject ? new Map([[options.files?.[0] ?? options.projectDirectory ?? '.', { files: options.files ?? [], projectDirectory: options.projectDirectory, single: false, ...layer }]]) : projectsOf(search);
   const paths = [...projects.keys()];
   const stdin = paths.includes('-') ? await io.readStdin() : undefined;
   const named = options.services ?? [];
   // Write in the same pass only when nothing can still veto the write.
-  const deferWrite = named.length > 0 || options.interactive;
+  // (A layer refuses unknown services itself, and is one file.)
+  const deferWrite = options.layer === undefined && (named.length > 0 || options.interactive);
   const write = options.mode === 'write' && !options.stdout;
   // Ctrl-C or a kill during the writes must not leave temp files behind.
   if (write) installSignalCleanup(paths);
@@ -141,6 +145,7 @@ export async function run(options: RunOptions, io: RunIO): Promise<number> {
     for (const outcome of outcomes) {
       if (options.stdout && outcome.output !== null) io.out(outcome.output);
       if (outcome.diff && !(options.interactive && write)) io.out(printable(outcome.diff, options));
+      if (outcome.note && !options.quiet) io.err(`${outcome.note}\n`);
     }
     // A file's warnings come before its error: a --strict refusal points at the warnings above it.
     // File names can hold control characters: escaped.

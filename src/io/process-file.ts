@@ -7,6 +7,7 @@ import { readText, writeBackup, writeTextAtomic } from './files.js';
 import { decodeText } from '../parse/decode.js';
 import { relatedFilesOf } from './related-files.js';
 import { loadProject } from './project-load.js';
+import { processLayer } from './process-layer.js';
 import { convertProject, ProjectFileError } from '../project/convert-project.js';
 import { ProjectError } from '../project/merge.js';
 import type { Replacement } from '../plan/edits.js';
@@ -58,6 +59,8 @@ export interface ProjectJob {
    * only warned about, as for a single file; without include or env_file it converts as a single file.
    */
   single: boolean;
+  /** `--layer [FILE]`: write the conversion as this layer (null: the project's override file) instead of editing the project. */
+  layer?: string | null;
 }
 
 /** The result of one job. */
@@ -76,6 +79,8 @@ export interface FileOutcome {
   serviceLabels?: string[];
   /** The project's other files that changed or convert a service (a project job's first file is this outcome). */
   others?: FileOutcome[];
+  /** Lines for the user beside the report (how Compose loads a layer, why `--check` fails it). */
+  note?: string;
 }
 
 /** Whether a compose file names other files Compose reads with it (include, env_file); false when it cannot be read (the single-file path reports that). */
@@ -92,6 +97,7 @@ function spansFiles(path: string): boolean {
  * outcome and its `others`. Never throws, as {@link processFile}.
  */
 async function processProject(job: FileJob, project: ProjectJob): Promise<FileOutcome> {
+  if (project.layer !== undefined) return processLayer(job, { ...project, layer: project.layer });
   const cwd = process.cwd();
   const display = (path: string) => relative(cwd, path) || '.';
   const failed = (path: string, error: unknown): FileOutcome => {

@@ -271,7 +271,7 @@ function refuseWritesOutside(project: ProjectFiles, files: readonly ProjectFileR
  * conversion does not change and every variable it does not strip (same value), and every
  * other service is exactly as it was.
  */
-function verifyProject(project: ProjectFiles, read: ReadProjectFile, before: MergedProject, files: readonly ProjectFileResult[], chosen: ReadonlyMap<string, StripPolicy>, facts: ReadonlyMap<string, Pick<ImageFacts, 'needs'>>): void {
+export function verifyProject(project: ProjectFiles, read: ReadProjectFile, before: MergedProject, files: readonly ProjectFileResult[], chosen: ReadonlyMap<string, StripPolicy>, facts: ReadonlyMap<string, Pick<ImageFacts, 'needs'>>): void {
   const outputs = new Map(files.filter((f) => f.changed).map((f) => [f.path, f.output]));
   const after = mergeProject(withTexts(project, outputs), (path) => outputs.get(path) ?? read(path));
   const fail = (message: string) => {

@@ -3,22 +3,13 @@
 // Compose v2 on the real engine: every service runs with a read-only root, runs a script from
 // /run, cannot write /etc, and no longer gets PUID/PGID. Images are made locally from busybox,
 // containers use network_mode: none, and everything is removed in afterAll, also on failure.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, cleanUp, engineState, inspect, logs, projectAt, removeProject, serviceContainer, sh, tempDir, uniqueName, waitExit } from './engine.js';
+import { buildImage, cleanUp, projectAt, removeProject, sh, tempDir, uniqueName } from './engine.js';
+import { composeEngine, expectProbedReadOnly, READ_ONLY_PROBE } from './read-only-probe.js';
 import { prepareCli, runCli, writeTree } from '../helpers/cli.js';
 
-const { reachable, mustRun } = engineState();
-const composeV2 = spawnSync('docker', ['compose', 'version', '--short'], { timeout: 20_000 }).status === 0;
-const runs = reachable && composeV2;
-if (!runs && !mustRun) console.warn('engine project-up.test: SKIPPED — no Docker engine, busybox or Compose v2 here; CI installs them and fails without them');
-
-const PROBE = `#!/bin/sh
-if printf '#!/bin/sh\\necho run-exec-ok\\n' > /run/ro-probe.sh 2>/dev/null && chmod +x /run/ro-probe.sh && /run/ro-probe.sh; then :; else echo run-not-usable; fi
-if (echo x > /etc/ro-probe) 2>/dev/null; then echo etc-writable; else echo etc-readonly; fi
-echo "puid=[$PUID] pgid=[$PGID] tz=[$TZ]"
-`;
+const { runs, mustRun } = composeEngine('project-up');
 
 describe.skipIf(!runs && !mustRun)('a multi-file project converted and brought up read-only by Compose v2', () => {
   const name = uniqueName('proj').replace(/[^a-z0-9]/g, '');
@@ -27,7 +18,7 @@ describe.skipIf(!runs && !mustRun)('a multi-file project converted and brought u
 
   beforeAll(() => {
     prepareCli();
-    buildImage(image, { files: { '/bin/probe': PROBE }, entrypoint: ['/bin/probe'] });
+    buildImage(image, { files: { '/bin/probe': READ_ONLY_PROBE }, entrypoint: ['/bin/probe'] });
     writeTree(dir, {
       'compose.yml': `include:\n  - media/compose.yml\nservices:\n  web:\n    image: ${image}\n    network_mode: none\n    environment:\n      TZ: Etc/UTC\n`,
       'compose.override.yml': 'services:\n  web:\n    read_only: false\n    environment:\n      PUID: "1000"\n',
@@ -48,14 +39,6 @@ describe.skipIf(!runs && !mustRun)('a multi-file project converted and brought u
     expect(write.status).toBe(0);
     expect(runCli(['--all', '--check', '--quiet'], { cwd: dir }).status).toBe(0);
     sh('docker', ['compose', '-p', name, 'up', '-d'], { cwd: dir });
-    for (const service of ['web', 'sonarr']) {
-      const id = serviceContainer(name, service);
-      expect(waitExit(id)).toBe(0);
-      expect(inspect(id).HostConfig.ReadonlyRootfs, service).toBe(true);
-      const out = logs(id);
-      expect(out, service).toContain('run-exec-ok');
-      expect(out, service).toContain('etc-readonly');
-      expect(out, service).toContain('puid=[] pgid=[] tz=[Etc/UTC]');
-    }
+    expectProbedReadOnly(name, ['web', 'sonarr']);
   }, 180_000);
 });

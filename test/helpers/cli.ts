@@ -101,6 +101,13 @@ export function cliFile(): string {
 }
 
 /** Writes files (relative path → text or bytes) under `dir`, creating folders as needed. */
+/** A temporary folder holding these files (path relative to it → text). */
+export function workspace(files: Record<string, string>): string {
+  const dir = makeTempDir();
+  writeTree(dir, files);
+  return dir;
+}
+
 export function writeTree(dir: string, files: Record<string, string | Uint8Array>): void {
   for (const [path, content] of Object.entries(files)) {
     const full = join(dir, path);

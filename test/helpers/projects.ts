@@ -49,6 +49,18 @@ export function projectArgs(run: readonly string[]): { files: string[]; projectD
   return projectDirectory === undefined ? { files } : { files, projectDirectory };
 }
 
+/** The selection options of ro-convert's selection arguments (`--service`, `--image`, `--all`, `--supported`). */
+export function selectionOf(args: readonly string[]): { services?: string[]; images?: string[]; all?: boolean; supported?: boolean } {
+  const out: { services?: string[]; images?: string[]; all?: boolean; supported?: boolean } = {};
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--service') out.services = args[++i]!.split(',');
+    else if (args[i] === '--image') out.images = [args[++i]!];
+    else if (args[i] === '--all') out.all = true;
+    else if (args[i] === '--supported') out.supported = true;
+  }
+  return out;
+}
+
 /** The shell environment Compose and ro-convert both see in these tests: HOSTNAME and COMPOSE_* removed. */
 export function cleanEnv(): Record<string, string | undefined> {
   const env = { ...process.env };
