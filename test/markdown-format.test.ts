@@ -1,7 +1,7 @@
 /**
  * `--format markdown` (issue 27): a pull request body. Byte-exact: the report from hand-made
  * file reports (tense, checklists, escaping, code spans and fences that outrun the text's
- * backticks, refusals), and the built command's output on the sonarr sample.
+ * backticks, refusals), and the built command's output on the sonarr example.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,7 +129,7 @@ Converted: \`sonarr\`
 
 Warnings to check:
 
-- [ ] \`sonarr\` line 7: PUID=1000 and PGID=1000 have no effect read-only: files under /path/to/sonarr/data, /path/to/tvseries and /path/to/downloadclient-downloads on the host will be owned by 911:911 after the first read-only start (\`uid-changes\`)
+- [ ] \`sonarr\` line 7: PUID=1000 and PGID=1000 have no effect read-only (the app runs as 911:911): LinuxServer's init chowns /config (./config on the host) to 911:911 at every start; /mnt/tank/tv and /mnt/tank/incoming are not chowned, but the app now writes there as 911:911: give it write permission (\`chown -R 911:911\`, or a group it belongs to with group write) (docs.linuxserver.io/misc/read-only/) (\`uid-changes\`)
 
 <details>
 <summary>Diff of compose.yml (+3 -2)</summary>
@@ -139,17 +139,17 @@ Warnings to check:
 +++ b/compose.yml
 @@ -4,8 +4,6 @@
      image: lscr.io/linuxserver/sonarr:latest
-     container_name: sonarr
+     restart: unless-stopped
      environment:
 -      - PUID=1000
 -      - PGID=1000
-       - TZ=Etc/UTC
-     volumes:
-       - /path/to/sonarr/data:/config
-@@ -14,3 +12,6 @@
+       - TZ=Europe/Lisbon
      ports:
        - 8989:8989
-     restart: unless-stopped
+@@ -13,3 +11,6 @@
+       - ./config:/config
+       - /mnt/tank/tv:/tv # the library Sonarr renames into
+       - /mnt/tank/incoming:/downloads
 +    read_only: true
 +    tmpfs:
 +      - /run:exec
@@ -169,7 +169,7 @@ Warnings to check:
 
   it('exits 1 under --check, and masks secret values with --redact', () => {
     const dir = makeTempDir();
-    writeTree(dir, { 'compose.yml': SONARR_IN.replace('      - TZ=Etc/UTC\n', '      - TZ=Etc/UTC\n      - API_TOKEN=hunter2\n') });
+    writeTree(dir, { 'compose.yml': SONARR_IN.replace('      - TZ=Europe/Lisbon\n', '      - TZ=Europe/Lisbon\n      - API_TOKEN=hunter2\n') });
     const run = runCli(['--service', 'sonarr', '--check', '--redact', '--format', 'markdown', 'compose.yml'], { cwd: dir });
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^ro-convert would convert 1 service in 1 file/);
