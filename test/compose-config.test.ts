@@ -159,13 +159,18 @@ async function check(file: string, tool: Tool = 'v1', options: ConvertOptions = 
     const tmpfs = tmpfsList(seen.tmpfs);
     const mounts = [...tmpfs.map(tmpfsPath), ...volumeTargets(seen.volumes)].map((p) => p.replace(/^\/var\/run(?=\/|$)/, '/run'));
     for (const path of new Set(mounts)) if (mounts.filter((m) => m === path).length > 1) problems.push(`service ${service.name}: ${path} is mounted twice`);
+    // A mount path only known at run time (`${DIR}`): by design nothing is added where it may
+    // point, and the mount-path-variable warning says so; the needs below are not checked.
+    if (warned('mount-path-variable')) continue;
     const needs = needsOf.get(service.name)!;
     const runs = tmpfs.filter((e) => tmpfsPath(e).replace(/^\/var\/run$/, '/run') === '/run');
     if (needs.run === 'exec') {
       const execOk = runs.length === 1 && runs[0]!.includes(':') && runs[0]!.split(':')[1]!.split(',').includes('exec');
       // A bind or volume at /run runs scripts (seen on the engine): nothing more is needed there.
+      // /var/run is /run (a symlink in Debian and Alpine images), as ro-convert reads it.
+      const isRun = (target: unknown) => typeof target === 'string' && /^\/(var\/)?run\/*$/.test(target);
       const runVolume = (Array.isArray(seen.volumes) ? seen.volumes : []).some((m) =>
-        typeof m === 'string' ? volumeTargets([m])[0] === '/run' : (m as { target?: unknown; type?: unknown }).target === '/run' && (m as { type?: unknown }).type !== 'tmpfs',
+        typeof m === 'string' ? isRun(volumeTargets([m])[0]) : isRun((m as { target?: unknown }).target) && (m as { type?: unknown }).type !== 'tmpfs',
       );
       if (!execOk && !runVolume && !warned('run-tmpfs-volume')) problems.push(`service ${service.name}: tmpfs is ${JSON.stringify(seen.tmpfs)}, not one /run with exec`);
     } else if (needs.run === 'plain' && !mounts.includes('/run')) {

@@ -1,5 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { readRegularFile } from './files.js';
 import { isRecord } from '../model/plain-services.js';
 import { parseEnvFile } from '../project/dotenv.js';
 import { interpolate } from '../project/interpolate.js';
@@ -85,7 +86,7 @@ export function includedComposeFiles(projects: readonly (readonly string[])[]): 
     }
   };
   for (const files of projects) {
-    if (!files.some((file) => isFile(file) && /(^|\n)include\s*:/.test(readFileSync(file, 'utf8')))) continue;
+    if (!files.some((file) => isFile(file) && /(^|\n)include\s*:/.test(regularText(file) ?? ''))) continue;
     try {
       collect(loadProject({ files, cwd: process.cwd(), env: process.env }).project, true);
     } catch {
@@ -159,13 +160,24 @@ function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<
   return out;
 }
 
-/** Reads files as text, each once; null for a missing file, a folder, or one too large to be hand-written. */
+/**
+ * Reads files as text, each once; null for a missing file, a folder, a FIFO or device, or one too
+ * large to be hand-written (read as regular files only, so a file swapped after the check cannot block).
+ */
 function cachedReader(): ReadProjectFile {
   const texts = new Map<string, string | null>();
   return (path) => {
-    if (!texts.has(path)) texts.set(path, isFile(path) ? readFileSync(path, 'utf8') : null);
+    if (!texts.has(path)) texts.set(path, isFile(path) ? regularText(path) : null);
     return texts.get(path)!;
   };
+}
+
+function regularText(path: string): string | null {
+  try {
+    return readRegularFile(path, MAX_BYTES).toString('utf8');
+  } catch {
+    return null;
+  }
 }
 
 const MAX_BYTES = 4 << 20;

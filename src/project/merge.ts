@@ -177,7 +177,8 @@ export function readCompose(text: string): Record<string, unknown> | null {
   let root = readTexts.get(text);
   if (root === undefined) {
     if (readTexts.size >= MAX_TEXTS_KEPT) readTexts.clear();
-    root = readComposeValue(text);
+    // Tags kept where written: the merge applies them across files.
+    root = readComposeValue(text, false);
     readTexts.set(text, root);
   }
   return root;

@@ -215,10 +215,12 @@ function loadBoth(input: string, output: string, plan: Plan): [Root, Root] {
 
 /**
  * A compose text as plain values, read as the verifier reads it (Compose's `!reset` and `!override`
- * kept as {@link Tagged}); null when it does not parse as a mapping.
+ * kept as {@link Tagged}); null when it does not parse as a mapping. `fileAlone: false` keeps
+ * every tag where it is written, for a project merge that applies them across files (a
+ * `KEY: !reset null` in a later file removes an earlier file's KEY; read alone, it is dropped).
  */
-export function readComposeValue(text: string): Root | null {
-  return loadWith(loadJsYaml, text) ?? loadWith(loadYaml, text);
+export function readComposeValue(text: string, fileAlone = true): Root | null {
+  return loadWith((t) => loadJsYaml(t, fileAlone), text) ?? loadWith((t) => loadYaml(t, fileAlone), text);
 }
 
 function loadWith(loader: (text: string) => unknown, text: string): Root | null {
@@ -250,8 +252,9 @@ const isComposeTag = (tag: string | undefined) => tag === '!reset' || tag === '!
 const { merge } = (jsYaml as unknown as { types: { merge: Type } }).types;
 const SCHEMA = CORE_SCHEMA.extend({ implicit: [merge], explicit: [anyTag('scalar'), anyTag('sequence'), anyTag('mapping')] });
 
-function loadJsYaml(text: string): unknown {
-  return composeRead(load(text, { schema: SCHEMA }), text);
+function loadJsYaml(text: string, fileAlone = true): unknown {
+  const value = load(text, { schema: SCHEMA });
+  return fileAlone ? composeRead(value, text) : value;
 }
 
 /** The loaded root with Compose's reading of `!reset`/`!override` (only files that have them). */
@@ -259,7 +262,7 @@ function composeRead(value: unknown, text: string): unknown {
   return isRecord(value) && (text.includes('!reset') || text.includes('!override')) ? withComposeTags(value) : value;
 }
 
-function loadYaml(text: string): unknown {
+function loadYaml(text: string, fileAlone = true): unknown {
   const doc = parseDocument(text, { merge: true, prettyErrors: false, uniqueKeys: true });
   if (doc.errors[0]) throw doc.errors[0];
   // Local tags (`!reset`, `!override`) kept as js-yaml keeps them: Compose reads them.
@@ -269,7 +272,8 @@ function loadYaml(text: string): unknown {
       return new Scalar(new Tagged(node.tag, isScalar(node) && isComposeTag(node.tag) && typeof value === 'string' ? taggedScalarValue(value) : value));
     }
   });
-  return composeRead(doc.toJS({ maxAliasCount: -1 }), text);
+  const value: unknown = doc.toJS({ maxAliasCount: -1 });
+  return fileAlone ? composeRead(value, text) : value;
 }
 
 /**
