@@ -75,7 +75,7 @@ describe('alias bombs and deep nesting are bounded', () => {
   for (let i = 0; i < 5000; i++) deepBlock += `${' '.repeat(6 + i)}k${i}:\n`;
 
   // What each must give, exactly: the bomb converts (aliases are kept as aliases, never
-  // expanded); nesting deeper than 512 levels is refused as too deep (not as invalid YAML: it may be valid). The bound on
+  // expanded); nesting deeper than 200 levels is refused as too deep (not as invalid YAML: it may be valid). The bound on
   // time is the vitest timeout (a hang guard), not a wall-clock assertion.
   it.each([
     ['a billion-laughs alias bomb (10^10 nodes expanded)', bomb, null],
@@ -98,7 +98,7 @@ describe('alias bombs and deep nesting are bounded', () => {
       expect(readFileSync(file, 'utf8')).toContain('read_only: true');
     } else {
       expect(result.status).toBe(2);
-      expect(result.stderr).toContain('error: nesting deeper than 512 levels is not supported');
+      expect(result.stderr).toContain('error: nesting deeper than 200 levels is not supported');
       expect(readFileSync(file, 'utf8')).toBe(text);
     }
   }, 60_000);

@@ -1,4 +1,4 @@
-import { isCollection, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, isSeq, Parser, parseDocument, visit } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
 import { ConvertError } from './errors.js';
 import { createLayout } from './layout.js';
@@ -44,12 +44,12 @@ export function parseCompose(text: string): ParsedCompose {
     if (error.code === 'MULTIPLE_DOCS') {
       throw at(layout, error.pos[0], 'multiple-documents', 'several YAML documents in one file; ro-convert edits a single compose document');
     }
-    // `yaml` composes nested collections recursively: past some 800 levels it runs out of stack.
-    if (error.message.includes('Maximum call stack size exceeded')) throw tooDeep(layout, error.pos[0]);
+    // `yaml` composes nested collections recursively: past some hundreds of levels it runs out of
+    // stack (fewer in a browser's worker than in Node).
+    if (error.message.includes('Maximum call stack size exceeded')) throw tooDeep(layout, text);
     throw at(layout, error.pos[0], 'invalid-yaml', `invalid YAML: ${firstLine(error.message)}`);
   }
-  const deep = nodeDeeperThan(doc.contents, MAX_DEPTH);
-  if (deep) throw tooDeep(layout, deep.range?.[0] ?? 0);
+  if (nodeDeeperThan(doc.contents, MAX_DEPTH)) throw tooDeep(layout, text);
   const duplicate = firstDuplicateKey(doc.contents);
   if (duplicate) throw at(layout, duplicate.range?.[0] ?? 0, 'invalid-yaml', 'invalid YAML: Map keys must be unique');
   // `yaml` leaves an alias to an undefined anchor for later; Compose refuses it, and so do we.
@@ -96,13 +96,37 @@ export function parseCompose(text: string): ParsedCompose {
 
 /**
  * Collections nested deeper than this are refused, whatever the parser managed: every later
- * step (the views, the verifier's second parser) then has stack to spare. Compose itself reads
- * deeper files (9,000 levels); no real compose file comes near this.
+ * step (the views, the verifier's second parser) then has stack to spare, in Node and in a
+ * browser's worker alike (whose stack is smaller: the playground gives the CLI's answers).
+ * Compose itself reads deeper files (9,000 levels); no real compose file comes near this.
  */
-const MAX_DEPTH = 512;
+const MAX_DEPTH = 200;
 
-function tooDeep(layout: Layout, offset: number): ConvertError {
-  return at(layout, offset, 'too-deep', `nesting deeper than ${MAX_DEPTH} levels is not supported (the file may be valid: ro-convert does not convert it)`);
+/**
+ * The refusal of a file nested too deep, at the first collection past the limit in document
+ * order. Found on yaml's CST, whose parser keeps its own stack: the same place wherever the
+ * composer ran out of stack. Only files already found too deep pay for this second parse.
+ */
+function tooDeep(layout: Layout, text: string): ConvertError {
+  return at(layout, firstTooDeep(text), 'too-deep', `nesting deeper than ${MAX_DEPTH} levels is not supported (the file may be valid: ro-convert does not convert it)`);
+}
+
+const CST_COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
+
+function firstTooDeep(text: string): number {
+  type Token = { type: string; offset: number; value?: Token; items?: { key?: Token | null; value?: Token | null }[] };
+  const stack: [Token, number][] = [];
+  for (const token of new Parser().parse(text)) if (token.type === 'document') stack.push([token as unknown as Token, -1]);
+  stack.reverse();
+  while (stack.length) {
+    const [token, depth] = stack.pop()!;
+    const collection = CST_COLLECTIONS.has(token.type);
+    if (collection && depth >= MAX_DEPTH) return token.offset;
+    const children: Token[] = token.type === 'document' ? (token.value ? [token.value] : []) : collection ? (token.items ?? []).flatMap((item) => [item.key, item.value].filter((t): t is Token => Boolean(t))) : [];
+    const next = collection ? depth + 1 : depth;
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, token.type === 'document' ? 0 : next]);
+  }
+  return 0;
 }
 
 /** The first node nested deeper than `max` collections, found without recursion; null when none is. */
