@@ -8,6 +8,8 @@
 //
 //   refused:CODE:SERVICE   the tool refused the file with CODE, its message starts with
 //                          `service SERVICE:`, and the file was left byte for byte as it was
+//   refused:CODE           the same for a refusal of the whole file (a project Compose cannot
+//                          load either, such as an include missing beside the corpus copy)
 //
 // The oracle prints at most 5 collateral lines per file, so they are recomputed here from the
 // copies it keeps (--keep) with its rule (a changed line that names none of its tokens), and its
@@ -34,7 +36,7 @@ const corpusCheck = resolve(root, options.oracle);
 
 // --- the allow list -------------------------------------------------------------------------
 // `<corpus file name> <kind>[,<kind>…] [why, free text]`, as corpus-check reads it (name, reason).
-const KINDS = /^refused:[a-z-]+:[^,\s]+$/;
+const KINDS = /^refused:[a-z-]+(:[^,\s]+)?$/;
 const listFailures = [];
 const allowed = new Map();
 for (const [i, line] of readFileSync(resolve(root, allowPath), 'utf8').split('\n').entries()) {
@@ -98,9 +100,9 @@ function collateralLines(before, after, services) {
 // `collateral`) and says whether the kind explains it.
 function explainer(kind, { before, after }) {
   const [, code, refusedService] = kind.split(':');
+  const refusal = `tool error: {"code":"${code}","message":"${refusedService === undefined ? '' : `service ${refusedService}: `}`;
   // Refused and untouched: then every service problem is a conversion that did not happen.
-  return (line, collateral) =>
-    !collateral && before === after && (line.startsWith(`tool error: {"code":"${code}","message":"service ${refusedService}: `) || /^service .+?: /.test(line));
+  return (line, collateral) => !collateral && before === after && (line.startsWith(refusal) || /^service .+?: /.test(line));
 }
 
 // --- holding each allowed file to its kinds -------------------------------------------------

@@ -121,10 +121,10 @@ describe('env files', () => {
 describe('bad input: one line naming the file, exit 2, nothing written', () => {
   it.each([
     ['a missing -f file', { 'compose.yml': 'services:\n  a:\n    image: lscr.io/linuxserver/sonarr\n' }, ['-f', 'compose.yml', '-f', 'gone.yml'], 'gone.yml: error: no such compose file'],
-    ['a missing included file', { 'compose.yml': 'include: [gone.yml]\nservices:\n  a:\n    image: lscr.io/linuxserver/sonarr\n' }, ['compose.yml'], 'gone.yml: error: included file not found'],
+    ['a missing included file', { 'compose.yml': 'include: [gone.yml]\nservices:\n  a:\n    image: lscr.io/linuxserver/sonarr\n' }, ['compose.yml'], 'compose.yml: error: gone.yml: included file not found'],
     ['an include cycle', { 'compose.yml': 'include: [b.yml]\nservices:\n  a:\n    image: lscr.io/linuxserver/sonarr\n', 'b.yml': 'include: [compose.yml]\n' }, ['compose.yml'], 'compose.yml: error: include cycle'],
-    ['a missing required env file', { 'compose.yml': 'services:\n  a:\n    image: lscr.io/linuxserver/sonarr\n    env_file: gone.env\n' }, ['compose.yml'], 'gone.env: error: env file not found (service a reads it'],
-    ['an included file that is not a compose file', { 'compose.yml': 'include: [notes.yml]\nservices:\n  a:\n    image: lscr.io/linuxserver/sonarr\n', 'notes.yml': 'title: x\n' }, ['compose.yml'], 'notes.yml: error: not a compose file'],
+    ['a missing required env file, with -f', { 'compose.yml': 'services:\n  a:\n    image: lscr.io/linuxserver/sonarr\n    env_file: gone.env\n' }, ['-f', 'compose.yml'], 'gone.env: error: env file not found (service a reads it'],
+    ['an included file that is not a compose file', { 'compose.yml': 'include: [notes.yml]\nservices:\n  a:\n    image: lscr.io/linuxserver/sonarr\n', 'notes.yml': 'title: x\n' }, ['compose.yml'], 'compose.yml: error: notes.yml: not a compose file'],
   ])('%s', (_name, files, args, line) => {
     const dir = workspace(files as Record<string, string>);
     const run = runCli(['--all', '--write', ...args], { cwd: dir });
@@ -134,6 +134,17 @@ describe('bad input: one line naming the file, exit 2, nothing written', () => {
     expect(errors[0]).toContain(line);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     for (const [path, text] of Object.entries(files as Record<string, string>)) expect(readBytes(join(dir, path))).toBe(text);
+  });
+
+  // Env files are often kept out of git: a file named alone converts as the single file it is,
+  // and the env-file warning says what Compose will read there.
+  it('a file named alone whose required env file is not there converts alone, with the env-file warning', () => {
+    const files = { 'compose.yml': 'services:\n  a:\n    image: lscr.io/linuxserver/sonarr\n    env_file: gone.env\n' };
+    const dir = workspace(files);
+    const run = runCli(['--all', '--write', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('[env-file]');
+    expect(readBytes(join(dir, 'compose.yml'))).toContain('read_only: true');
   });
 
   it('an edit outside the project directory is refused, unless that file is named', () => {

@@ -113,6 +113,19 @@ describe('scripts/corpus-allowed.mjs', () => {
     expect(otherCode.status).toBe(1);
   });
 
+  it('a whole-file refusal (refused:CODE) is explained by its code alone, with the file left as it was', () => {
+    const project: Case = {
+      input: 'include: [missing.yml]\nservices:\n  app:\n    image: lscr.io/linuxserver/sonarr\n',
+      output: 'include: [missing.yml]\nservices:\n  app:\n    image: lscr.io/linuxserver/sonarr\n',
+      problems: ['tool error: {"code":"bad-project","message":"missing.yml: included file not found"}', 'service app: read_only is undefined, expected true'],
+    };
+    const good = check({ ...ALL, 'project.yml': project }, `${ALLOW}\nproject.yml refused:bad-project`);
+    expect(good.stdout).toContain('allowed_files=3 explained refused=6 unexplained=0 stale=0 list_errors=0 => PASS');
+    const otherCode = check({ ...ALL, 'project.yml': project }, `${ALLOW}\nproject.yml refused:no-placement`);
+    expect(otherCode.stdout).toContain('  not of a listed kind: project.yml: tool error: {"code":"bad-project"');
+    expect(otherCode.status).toBe(1);
+  });
+
   it('fails on a listed file without problems, a kind left unused and a kind outside the list', () => {
     const clean: Case = { input: 'services: {}\n', output: 'services: {}\n', problems: [] };
     // The kinds the oracle has learnt are no longer allowed.

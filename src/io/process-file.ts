@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { convert, strictRefusal } from '../convert.js';
 import type { ConvertOptions } from '../convert.js';
 import { asConvertError, ConvertError } from '../parse/errors.js';
@@ -9,7 +9,7 @@ import { relatedFilesOf } from './related-files.js';
 import { loadProject } from './project-load.js';
 import { processLayer } from './process-layer.js';
 import { convertProject, ProjectFileError } from '../project/convert-project.js';
-import { ProjectError } from '../project/merge.js';
+import { MissingEnvFileError, ProjectError } from '../project/merge.js';
 import type { Replacement } from '../plan/edits.js';
 import { errorEntry } from '../report/report.js';
 import type { FileReport } from '../report/report.js';
@@ -136,6 +136,14 @@ async function processProject(job: FileJob, project: ProjectJob): Promise<FileOu
       writeRefusal: null,
     }));
   } catch (error) {
+    // A file named alone whose env file is not here (env files are often kept out of git, as on a
+    // fresh clone): converted as the single file it is, which warns about that env file.
+    if (project.single && error instanceof MissingEnvFileError) return processFile({ ...job, project: undefined });
+    // A file named alone answers for itself (its report entry is the path given), naming the file at fault.
+    if (project.single && error instanceof ProjectError) {
+      const atFault = display(error.file);
+      return failed(job.path, new ConvertError('bad-project', atFault === display(resolve(job.path)) ? error.message : `${atFault}: ${error.message}`));
+    }
     const path = error instanceof ProjectError || error instanceof ProjectFileError ? display(error.file) : (project.files[0] ?? project.projectDirectory ?? '.');
     return failed(path, error instanceof ProjectError ? new ConvertError('bad-project', error.message) : error);
   }

@@ -43,6 +43,9 @@ export class ProjectError extends Error {
   }
 }
 
+/** A required env file that is not there: Compose would not start the project as it stands. */
+export class MissingEnvFileError extends ProjectError {}
+
 /** Where one environment variable of a merged service comes from. */
 export interface EnvSource {
   value: string | null;
@@ -334,7 +337,7 @@ function finish(state: State, project: ProjectFiles, read: ReadProjectFile): Mer
     const text = read(envFile.path);
     if (text === null) {
       // Compose reads the env files of the services it starts only.
-      if (envFile.required && active) throw new ProjectError(envFile.path, `env file not found (service ${state.name} reads it; \`required: false\` makes it optional)`);
+      if (envFile.required && active) throw new MissingEnvFileError(envFile.path, `env file not found (service ${state.name} reads it; \`required: false\` makes it optional)`);
       continue;
     }
     for (const entry of parseEnvFile(text, project.environment)) {
