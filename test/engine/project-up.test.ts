@@ -3,34 +3,20 @@
 // Compose v2 on the real engine: every service runs with a read-only root, runs a script from
 // /run, cannot write /etc, and no longer gets PUID/PGID. Images are made locally from busybox,
 // containers use network_mode: none, and everything is removed in afterAll, also on failure.
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, cleanUp, projectAt, removeProject, sh, tempDir, uniqueName } from './engine.js';
-import { composeEngine, expectProbedReadOnly, READ_ONLY_PROBE } from './read-only-probe.js';
-import { prepareCli, runCli, writeTree } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { sh } from './engine.js';
+import { composeEngine, expectProbedReadOnly, probedProject } from './read-only-probe.js';
+import { runCli } from '../helpers/cli.js';
 
 const { runs, mustRun } = composeEngine('project-up');
 
 describe.skipIf(!runs && !mustRun)('a multi-file project converted and brought up read-only by Compose v2', () => {
-  const name = uniqueName('proj').replace(/[^a-z0-9]/g, '');
-  const image = `lscr.io/linuxserver/${name}:latest`;
-  const dir = tempDir('project-up');
-
-  beforeAll(() => {
-    prepareCli();
-    buildImage(image, { files: { '/bin/probe': READ_ONLY_PROBE }, entrypoint: ['/bin/probe'] });
-    writeTree(dir, {
-      'compose.yml': `include:\n  - media/compose.yml\nservices:\n  web:\n    image: ${image}\n    network_mode: none\n    environment:\n      TZ: Etc/UTC\n`,
-      'compose.override.yml': 'services:\n  web:\n    read_only: false\n    environment:\n      PUID: "1000"\n',
-      'media/compose.yml': `services:\n  sonarr:\n    image: ${image}\n    network_mode: none\n    env_file: sonarr.env\n    environment:\n      - PUID=1000\n      - TZ=Etc/UTC\n`,
-      'media/sonarr.env': '# only sonarr reads this\nPGID=1000\nAPI_KEY=abc\n',
-    });
-    projectAt(name, dir, join(dir, 'compose.yml'));
-  }, 120_000);
-  afterAll(() => {
-    removeProject(name);
-    cleanUp();
-  }, 120_000);
+  const { name, dir } = probedProject('proj', (image) => ({
+    'compose.yml': `include:\n  - media/compose.yml\nservices:\n  web:\n    image: ${image}\n    network_mode: none\n    environment:\n      TZ: Etc/UTC\n`,
+    'compose.override.yml': 'services:\n  web:\n    read_only: false\n    environment:\n      PUID: "1000"\n',
+    'media/compose.yml': `services:\n  sonarr:\n    image: ${image}\n    network_mode: none\n    env_file: sonarr.env\n    environment:\n      - PUID=1000\n      - TZ=Etc/UTC\n`,
+    'media/sonarr.env': '# only sonarr reads this\nPGID=1000\nAPI_KEY=abc\n',
+  }));
 
   it('converts with no path, passes --check, and every service runs read-only with /run:exec and without PUID/PGID', () => {
     expect(runCli(['--all', '--check', '--quiet'], { cwd: dir }).status).toBe(1);

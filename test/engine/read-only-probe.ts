@@ -4,8 +4,10 @@
  * no PUID/PGID in the environment.
  */
 import { spawnSync } from 'node:child_process';
-import { expect } from 'vitest';
-import { engineState, inspect, logs, serviceContainer, waitExit } from './engine.js';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { buildImage, cleanUp, engineState, inspect, logs, projectAt, removeProject, serviceContainer, tempDir, uniqueName, waitExit } from './engine.js';
+import { prepareCli, writeTree } from '../helpers/cli.js';
 
 export const READ_ONLY_PROBE = `#!/bin/sh
 if printf '#!/bin/sh\\necho run-exec-ok\\n' > /run/ro-probe.sh 2>/dev/null && chmod +x /run/ro-probe.sh && /run/ro-probe.sh; then :; else echo run-not-usable; fi
@@ -32,4 +34,26 @@ export function composeEngine(test: string): { runs: boolean; mustRun: boolean }
   const runs = reachable && spawnSync('docker', ['compose', 'version', '--short'], { timeout: 20_000 }).status === 0;
   if (!runs && !mustRun) console.warn(`engine ${test}.test: SKIPPED — no Docker engine, busybox or Compose v2 here; CI installs them and fails without them`);
   return { runs, mustRun };
+}
+
+/**
+ * A project folder whose services run the probe: registers the hooks that build a local
+ * `lscr.io/linuxserver/<name>` image, write `files(image)` and track the project, and remove all of
+ * it afterwards, also on failure. Call inside a describe.
+ */
+export function probedProject(prefix: string, files: (image: string) => Record<string, string>): { name: string; dir: string; image: string } {
+  const name = uniqueName(prefix).replace(/[^a-z0-9]/g, '');
+  const image = `lscr.io/linuxserver/${name}:latest`;
+  const dir = tempDir(`${prefix}-up`);
+  beforeAll(() => {
+    prepareCli();
+    buildImage(image, { files: { '/bin/probe': READ_ONLY_PROBE }, entrypoint: ['/bin/probe'] });
+    writeTree(dir, files(image));
+    projectAt(name, dir, join(dir, 'compose.yml'));
+  }, 120_000);
+  afterAll(() => {
+    removeProject(name);
+    cleanUp();
+  }, 120_000);
+  return { name, dir, image };
 }
