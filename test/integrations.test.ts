@@ -162,7 +162,7 @@ describe('GitHub Action: action.yml', () => {
     expect(action.runs.using).toBe('composite');
     expect(action.runs.steps).toHaveLength(1);
     expect(step.shell).toBe('bash');
-    expect(Object.keys(action.inputs).sort()).toEqual(['all', 'args', 'format', 'images', 'paths', 'redact', 'sarif-file', 'services', 'supported', 'version']);
+    expect(Object.keys(action.inputs).sort()).toEqual(['all', 'args', 'format', 'images', 'paths', 'redact', 'sarif-file', 'services', 'summary', 'supported', 'version']);
     expect(action.inputs.redact!.default).toBe('true');
     expect(action.inputs.format!.default).toBe('github');
     expect(action.inputs.paths!.default).toBe('.');
@@ -174,7 +174,7 @@ describe('GitHub Action: action.yml', () => {
     for (const expression of Object.values(step.env)) expect(expression).toMatch(/^\$\{\{ inputs\.[a-z-]+ \}\}$/);
     expect(Object.values(step.env).map((e) => /inputs\.([a-z-]+)/.exec(e)![1]).sort()).toEqual(Object.keys(action.inputs).sort());
     expect(step.run.split(NPX)).toHaveLength(2);
-    expect(step.run).toContain(`${NPX} "\${args[@]}" -- "\${paths[@]}"`);
+    expect(step.run).toContain(`${NPX} "\${args[@]}" "$@" -- "\${paths[@]}"`);
   });
 
   it('fails (1) while a selected service is pending, passes (0) once converted', () => {
@@ -215,6 +215,20 @@ describe('GitHub Action: action.yml', () => {
     const log = JSON.parse(readFileSync(join(dir, 'ro.sarif'), 'utf8')) as { version: string; runs: { results: { ruleId: string; fixes?: unknown[] }[] }[] };
     expect(log.version).toBe('2.1.0');
     expect(log.runs[0]!.results.filter((r) => r.fixes).map((r) => r.ruleId)).toEqual(['writable-root']);
+  });
+
+  it('writes a Markdown report to the job summary unless summary: false', () => {
+    const dir = folder({ 'stacks/compose.yml': SONARR });
+    const summary = join(dir, 'step-summary');
+    writeFileSync(summary, '# earlier step\n');
+    expectPending(runAction({ paths: 'stacks', all: 'true' }, dir, { GITHUB_STEP_SUMMARY: summary }));
+    const written = readFileSync(summary, 'utf8');
+    expect(written.startsWith('# earlier step\n')).toBe(true);
+    expect(written).toContain('stacks/compose.yml');
+    expect(written).toContain('sonarr');
+    writeFileSync(summary, '');
+    expectPending(runAction({ paths: 'stacks', all: 'true', summary: 'false' }, dir, { GITHUB_STEP_SUMMARY: summary }));
+    expect(readFileSync(summary, 'utf8')).toBe('');
   });
 
   it('fails (2) without a selection, naming the options', () => {
