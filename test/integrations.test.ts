@@ -291,6 +291,19 @@ describe('shell completion: ro-convert completion bash|zsh|fish', () => {
     expect(complete('--no-r')).toBe('--no-redact');
     expect(complete('completion', '')).toBe(SHELLS.join('\n'));
     expect(complete('--service', '')).toBe('');
+    // The first word is a command or a path; after help, the commands it explains.
+    expect(complete('pre')).toBe('preflight');
+    expect(complete('help', '')).toBe('preflight\ncompletion');
+    writeFileSync(join(scratch, 'my compose.yml'), '');
+    expect(complete('my')).toBe('my compose.yml');
+    expect(complete('--all', 'pre')).toBe('');
+  });
+
+  it('fish and zsh: the first word completes the commands, with their summaries', () => {
+    const fish = run(process.execPath, [cli, 'completion', 'fish'], projectRoot).stdout;
+    expect(fish).toContain(`complete -c ro-convert -n 'test (count (commandline -opc)) -eq 1' -a 'preflight' -d '`);
+    expect(fish).toContain(`-eq 2; and test (commandline -opc)[2] = help' -f -a 'completion'`);
+    expect(run(process.execPath, [cli, 'completion', 'zsh'], projectRoot).stdout).toContain(`'completion:print a shell completion script'`);
   });
 
   it.skipIf(!has('zsh') && process.env.CI !== 'true')('zsh: zsh -n accepts the script (skipped outside CI when zsh is not installed; .ci/run installs it)', () => {

@@ -8,7 +8,7 @@ import { EXIT, run } from './run.js';
 import type { OutputFormat, RunOptions } from './run.js';
 import { isEmptySelection } from '../model/select.js';
 import { VERSION } from './version.js';
-import { commandTerm, listedCommands } from './commands.js';
+import { COMMANDS, commandTerm, listedCommands } from './commands.js';
 import { exitWhenWritten, isTerminal, stderrStream, writeOutput } from '../io/stdio.js';
 
 const repeated = (value: string, previous: string[] = []) => [...previous, value];
@@ -262,7 +262,7 @@ async function printCompletion(cli: Command, shell: string | undefined): Promise
     writeOutput(2, `ro-convert: error: ${shell === undefined ? 'name a shell' : `unknown shell ${shell}`}: ro-convert completion ${SHELLS.join('|')}\n`);
     return EXIT.failed;
   }
-  writeOutput(1, completionScript(shell, cli));
+  writeOutput(1, completionScript(shell, cli, COMMANDS));
   return EXIT.ok;
 }
 
