@@ -185,3 +185,35 @@ describe('--backup', () => {
     expect(runCli(['--all', '--backup', 'stack/compose.yml'], { cwd: dir }).status).toBe(2);
   });
 });
+
+describe('the report of a project', () => {
+  const PROJECT = {
+    'compose.yml': 'include: [media/compose.yml]\nservices:\n  web:\n    image: lscr.io/linuxserver/nginx\n    read_only: ${RO:-false}\n',
+    'compose.override.yml': 'services:\n  web:\n    environment: [PUID=1000, TZ=Etc/UTC]\n',
+    'media/compose.yml': 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n    env_file: sonarr.env\n',
+    'media/sonarr.env': 'PUID=1000\n',
+  };
+
+  it('names the project of each file, and counts (and names as writable) each service once however many files edit it', () => {
+    const dir = workspace(PROJECT);
+    const run = runCli(['--all', '--json'], { cwd: dir });
+    const report = JSON.parse(run.stdout) as { files: { path: string; project?: string; services: { name: string }[] }[]; summary: { servicesConverted: number; writable: string[] } };
+    expect(report.files.map((f) => [f.path, f.project, f.services.map((s) => s.name)])).toEqual([
+      ['compose.yml', 'compose.yml', ['web']],
+      ['media/compose.yml', 'compose.yml', ['sonarr']],
+      ['compose.override.yml', 'compose.yml', ['web']],
+      ['media/sonarr.env', 'compose.yml', ['sonarr']],
+    ]);
+    expect(report.summary.servicesConverted).toBe(2);
+    // read_only is left to ${RO:-false}: web stays writable, named once.
+    expect(report.summary.writable).toEqual(['compose.yml: web']);
+    const text = runCli(['--all'], { cwd: dir });
+    expect(text.stderr).toContain('4 files: 4 would change (preview, nothing written), 0 unchanged, 0 failed; 2 services converted');
+  });
+
+  it('a file converted alone has no project field', () => {
+    const dir = workspace({ 'compose.yml': 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n' });
+    const report = JSON.parse(runCli(['--all', '--json', 'compose.yml'], { cwd: dir }).stdout) as { files: Record<string, unknown>[] };
+    expect(report.files[0]).not.toHaveProperty('project');
+  });
+});

@@ -125,8 +125,17 @@ async function processProject(job: FileJob, project: ProjectJob): Promise<FileOu
     const shown = conversion.files.filter((file, i) => i === 0 || file.changed || file.services.length);
     const refusal = job.strict ? strictRefusal({ services: shown.flatMap((f) => f.services) }) : null;
     if (refusal) throw refusal;
+    const projectPath = display(shown[0]!.path);
     outcomes = shown.map((file, i) => ({
-      report: { path: display(file.path), status: file.changed ? 'changed' : 'unchanged', written: false, error: null, services: file.services, skippedUntested: i === 0 ? conversion.skippedUntested : [] },
+      report: {
+        path: display(file.path),
+        status: file.changed ? 'changed' : 'unchanged',
+        written: false,
+        error: null,
+        services: file.services,
+        skippedUntested: i === 0 ? conversion.skippedUntested : [],
+        ...(shown.length > 1 ? { project: projectPath } : {}),
+      },
       serviceNames: i === 0 ? conversion.names : [],
       ...(i === 0 ? { serviceLabels: conversion.serviceNames } : {}),
       diff: job.wantDiff && file.changed ? file.diff : null,

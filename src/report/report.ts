@@ -20,6 +20,11 @@ export interface FileReport {
   services: ServiceReport[];
   /** LinuxServer services `--supported` left out as untested read-only (by name). */
   skippedUntested: string[];
+  /**
+   * For a file of a multi-file project: the project's first file (as `path` shows it). A service
+   * of the project is reported in each file that edits it, and counted once.
+   */
+  project?: string;
 }
 
 /** Totals for the end of a run. */
@@ -44,14 +49,18 @@ export function errorEntry(error: ConvertError): NonNullable<FileReport['error']
 
 /**
  * Adds up a run's file reports. A service counts as converted when it got at least one change
- * in a file that did not fail (a refused file's services are not converted).
+ * in a file that did not fail (a refused file's services are not converted); a project's service
+ * counts once, however many of its files it is edited in, and is named writable once.
  */
 export function summarize(reports: readonly FileReport[]): Summary {
   const warnings: Record<string, number> = {};
-  let servicesConverted = 0;
+  const converted = new Set<string>();
+  const writable = new Map<string, string>();
   for (const report of reports) {
     for (const service of report.services) {
-      if (service.changes.length && report.status !== 'error') servicesConverted++;
+      const key = `${report.project ?? report.path}\0${service.name}`;
+      if (service.changes.length && report.status !== 'error') converted.add(key);
+      if (!service.readOnly && !writable.has(key)) writable.set(key, `${report.path}: ${service.name}`);
       for (const warning of service.warnings) warnings[warning.code] = (warnings[warning.code] ?? 0) + 1;
     }
   }
@@ -61,12 +70,12 @@ export function summarize(reports: readonly FileReport[]): Summary {
     unchanged: reports.filter((r) => r.status === 'unchanged').length,
     failed: reports.filter((r) => r.status === 'error').length,
     written: reports.filter((r) => r.written).length,
-    servicesConverted,
+    servicesConverted: converted.size,
     skippedUntested: {
       services: reports.reduce((n, r) => n + r.skippedUntested.length, 0),
       names: [...new Set(reports.flatMap((r) => r.skippedUntested))],
     },
-    writable: reports.flatMap((r) => r.services.filter((s) => !s.readOnly).map((s) => `${r.path}: ${s.name}`)),
+    writable: [...writable.values()],
     warnings,
   };
 }
