@@ -46,9 +46,9 @@ export function sh(command: string, args: readonly string[], options: { cwd?: st
 }
 
 /** {@link sh} without blocking: for work that runs in parallel. Never throws. */
-export function shAsync(command: string, args: readonly string[], options: { cwd?: string; timeout?: number } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+export function shAsync(command: string, args: readonly string[], options: { cwd?: string; timeout?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(command, args, { cwd: options.cwd, timeout: options.timeout ?? 120_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd: options.cwd, env: options.env, timeout: options.timeout ?? 120_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       const status = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       done({ status, stdout, stderr });
     });
@@ -75,6 +75,8 @@ export function buildImage(name: string, spec: ImageSpec): string {
   const root = join(tempDir('rootfs'), 'rootfs');
   for (const dir of ['bin', 'etc', 'tmp', 'run', 'var/cache', 'var/tmp', ...(spec.dirs ?? [])]) mkdirSync(join(root, dir), { recursive: true });
   chmodSync(join(root, 'tmp'), 0o1777);
+  // As in Debian and Alpine images, /var/run is /run.
+  symlinkSync('../run', join(root, 'var', 'run'));
   copyFileSync(BUSYBOX, join(root, 'bin', 'busybox'));
   chmodSync(join(root, 'bin', 'busybox'), 0o755);
   for (const applet of APPLETS) symlinkSync('busybox', join(root, 'bin', applet));
