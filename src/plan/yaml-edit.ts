@@ -104,7 +104,7 @@ export function replaceWithCollection(layout: Layout, owner: YAMLMap, pair: Pair
   }
   if (isAlias(value) && items.length > 0 && !owner.flow) {
     const indent = spaces(layout.column(key.range![0]) + (mapping ? style.mappingIndent : style.sequenceIndent));
-    return { start: key.range![1], end, text: `:${items.map((item) => `${layout.eol}${indent}${entry(item)}`).join('')}`, target: owner };
+    return { start: valueIndicator(layout, pair) ?? key.range![1], end, text: `:${items.map((item) => `${layout.eol}${indent}${entry(item)}`).join('')}`, target: owner };
   }
   const text = mapping ? `{${items.join(', ')}}` : `[${items.join(', ')}]`;
   return { start: value.range![0], end, text, target: isAlias(value) ? owner : value };
