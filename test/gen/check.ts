@@ -89,8 +89,12 @@ function withMerges(value: unknown): unknown {
   return out;
 }
 
-/** Compose v2 interpolates before it reads a mount: `${VAR:-default}` and `${VAR-default}` give the default (the generator sets no variable). */
-const interpolated = (text: string) => text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^{}$]*)\}/g, '$1');
+const BARE_VARIABLES = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+/**
+ * Compose v2 interpolates before it reads a mount: `${VAR:-default}` and `${VAR-default}` give
+ * the default, a bare `${VAR}` an empty string (the generator sets no variable).
+ */
+const interpolated = (text: string) => text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^{}$]*)\}/g, '$1').replace(BARE_VARIABLES, '');
 const tmpfsPath = (entry: string) => interpolated(entry).split(':')[0]!.trim().replace(/\/+$/, '') || '/';
 const tmpfsOptions = (entry: string) => {
   const text = interpolated(entry);
@@ -131,6 +135,13 @@ function volumeTarget(entry: unknown): string | null {
   }
   const target = own(entry, 'target');
   return typeof target === 'string' ? interpolated(target) : null;
+}
+
+/** Whether a tmpfs entry or volume target of the service is a variable without a default: its path is known only at run time. */
+function runTimeMount(view: Map<string, unknown>): boolean {
+  const volumes = get(view, 'volumes');
+  const targets = (Array.isArray(volumes) ? volumes : []).map((v) => (typeof v === 'string' ? (v.split(':')[1] ?? v) : String(own(v, 'target') ?? '')));
+  return [...((get(view, 'tmpfs') as string[] | undefined) ?? []), ...targets].some((t) => t.replace(BARE_VARIABLES, '') !== t);
 }
 
 /** Compose does not inherit these through `extends`. */
@@ -294,7 +305,11 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     const run = service.run ?? 'exec';
     const convertedBases = extendsChain(servicesBefore, service.name).filter((base) => selected.has(base));
     const elsewhereAtRun = mountPoints(b).filter((p) => p === '/run').length > runsBefore.length;
-    if (elsewhereAtRun) {
+    // A mount whose path is known only at run time may be at /run or a needed path: nothing is added where it may be, and a warning says so.
+    const unknownPath = runTimeMount(b) && warned('mount-path-variable');
+    if (unknownPath) {
+      // (What is added is still checked: no path mounted twice, no other entry changed.)
+    } else if (elsewhereAtRun) {
       // (A converted base may change the /run entries it gives, not add one: see the mount counts.)
       if (!isDeepStrictEqual(runsBefore, runs) && !convertedBases.length) problems.push(`${where}: a /run tmpfs changed next to another mount at /run: ${JSON.stringify(runsBefore)} -> ${JSON.stringify(runs)}`);
       // A bind or volume at /run runs scripts (seen on the engine); a long-syntax tmpfs volume cannot carry exec.
@@ -315,7 +330,7 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     const mountedAfter = mountPoints(a);
     // A /run mount holds what an image needs under /run: /run is emptied at boot, so images make their folders there.
     const isMountedAfter = (path: string) => mountedAfter.includes(path) || (path.startsWith('/run/') && mountedAfter.includes('/run'));
-    for (const path of needed) if (!isMountedAfter(mountPoint(path))) problems.push(`${where}: nothing mounted at ${path} for ${service.image}`);
+    for (const path of unknownPath ? [] : needed) if (!isMountedAfter(mountPoint(path))) problems.push(`${where}: nothing mounted at ${path} for ${service.image}`);
     // No path mounted twice that was mounted once (the engine refuses such a container).
     const mountedBefore = mountPoints(b);
     for (const path of new Set(mountedAfter)) {

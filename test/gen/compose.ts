@@ -413,8 +413,9 @@ function envArb(ctx: Ctx, envAnchor: string | null, index: number, earlier: Anch
     });
 }
 
-// With Compose v2's readings: `/var/run` is `/run`; a default is the path (`${RUN_DIR:-/run}`).
-const TMPFS_ITEMS = ['/tmp', '/run', '/run:noexec,size=10m', '/run:exec', '/var/cache:size=1m', '/run/', '/tmp:mode=1777', '/run:size=64m', '/var/run', '${RUN_DIR:-/run}', '${TMP_DIR-/tmp}'];
+// With Compose v2's readings: `/var/run` is `/run`; a default is the path (`${RUN_DIR:-/run}`);
+// a bare variable is known only at run time.
+const TMPFS_ITEMS = ['/tmp', '/run', '/run:noexec,size=10m', '/run:exec', '/var/cache:size=1m', '/run/', '/tmp:mode=1777', '/run:size=64m', '/var/run', '${RUN_DIR:-/run}', '${TMP_DIR-/tmp}', '${SCRATCH_DIR}'];
 /** Tmpfs entries the `x-vars` block anchors, for alias items. */
 const TMPFS_VARS = ['runx', 'tmpx'];
 
