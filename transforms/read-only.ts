@@ -2,7 +2,7 @@ import { isAlias, isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { nothing } from '../src/plan/transform.js';
-import { addMapEntries } from '../src/plan/yaml-edit.js';
+import { addMapEntries, missingIndicator, valueIndicator } from '../src/plan/yaml-edit.js';
 import { contentEnd, hasVariable, resolveNode } from '../src/parse/yaml-nodes.js';
 import { tagStart } from '../src/parse/compose-tags.js';
 
@@ -58,15 +58,17 @@ export function readOnly(ctx: ServiceContext): TransformResult {
   }
   if (isScalar(own) && own.range![0] === own.range![1]) {
     // `read_only:` with no value: the value goes right after the colon (before any comment).
-    const colon = layout.text.indexOf(':', (found.pair.key as Node).range![1]) + 1;
+    const colon = valueIndicator(layout, found.pair)! + 1;
     result.edits.push({ start: colon, end: colon, text: ' true', target: own });
   } else if (own && (isScalar(own) || isAlias(own))) {
     result.edits.push({ start: own.range![0], end: own.range![1], text: 'true', target: isAlias(own) ? found.owner : own });
   } else if (own) {
     result.edits.push({ start: own.range![0], end: contentEnd(own, layout.text), text: 'true', target: found.owner });
   } else {
-    const end = (found.pair.key as Node).range![1];
-    result.edits.push({ start: end, end: end, text: ' true', target: found.owner });
+    // `? read_only` alone (or `{read_only}`): no `:` yet.
+    const keyEnd = (found.pair.key as Node).range![1];
+    const end = found.owner.flow ? keyEnd : layout.lineEnd(keyEnd);
+    result.edits.push({ start: end, end: end, text: `${missingIndicator(layout, found.owner, found.pair)} true`, target: found.owner });
   }
   result.changes.push({ code: 'read-only-set', message: `read_only was ${was}; set to true`, line: ctx.lineOf(at) });
   return result;

@@ -11,7 +11,7 @@ import { isCovered, isRunEntry, mountedPaths, mountState, unknownTargetsAt } fro
 import { nothing, refuse } from '../src/plan/transform.js';
 import { listText } from './warn-helpers.js';
 import type { TmpfsNeed } from '../src/knowledge/needs.js';
-import { addMapEntries, appendSequenceItems, removeEntries, replaceScalar, replaceWithCollection, scalarText } from '../src/plan/yaml-edit.js';
+import { addMapEntries, appendSequenceItems, missingIndicator, removeEntries, replaceScalar, replaceWithCollection, scalarText, valueIndicator } from '../src/plan/yaml-edit.js';
 import { contentEnd, keyName, pairHolding, resolveNode, stringValue } from '../src/parse/yaml-nodes.js';
 
 /**
@@ -135,8 +135,8 @@ export function tmpfsMounts(ctx: ServiceContext): TransformResult {
   // A scalar reached through an alias is changed where it is written (its own pair), unless
   // it is a sequence item there or others read it: then the service gets a list of its own.
   const holder = isScalar(value) && isAlias(local.pair.value) ? pairHolding(ctx.doc, value) : local;
-  if (isScalar(value) && value.value === null && holder && ctx.canEdit(value)) {
-    result.edits.push(...fillNull(ctx, holder.owner, holder.pair, value, missing));
+  if (((isScalar(value) && value.value === null && ctx.canEdit(value)) || (local.pair.value === null && ctx.canEdit(local.owner))) && holder) {
+    result.edits.push(...fillNull(ctx, holder.owner, holder.pair, value as Scalar | null, missing));
     describeMissing();
     return result;
   }
@@ -204,7 +204,7 @@ function scalarToList(ctx: ServiceContext, owner: YAMLMap, pair: Pair, scalar: S
   const own = fixedRun ? scalarText(fixedRun, scalar.type, inFlow || missing.length > 0) : layout.text.slice(start, end);
   if (missing.length === 0) return [replaceScalar(scalar, fixedRun!, inFlow)];
   if (inFlow) return [{ start, end, text: `[${[own, ...missing].join(', ')}]`, target: scalar }];
-  const keyEnd = (pair.key as Node).range![1];
+  const colon = valueIndicator(layout, pair)!;
   const indent = ' '.repeat(layout.column((pair.key as Node).range![0]) + ctx.style.sequenceIndent);
   const after = layout.lineEnd(end);
   const tail = missing.map((m) => `${layout.eol}${indent}- ${m}`).join('');
@@ -212,7 +212,7 @@ function scalarToList(ctx: ServiceContext, owner: YAMLMap, pair: Pair, scalar: S
   // added to the service (inner edits first).
   return [
     // An anchor on the scalar moves to the new list, so its aliases keep a target.
-    { start: keyEnd, end: start, text: `:${scalar.anchor ? ` &${scalar.anchor}` : ''}${layout.eol}${indent}- `, target: scalar },
+    { start: colon, end: start, text: `:${scalar.anchor ? ` &${scalar.anchor}` : ''}${layout.eol}${indent}- `, target: scalar },
     ...(fixedRun ? [{ start, end, text: own, target: scalar }] : []),
     { start: after, end: after, text: tail, target: scalar },
   ];
@@ -220,10 +220,17 @@ function scalarToList(ctx: ServiceContext, owner: YAMLMap, pair: Pair, scalar: S
 
 /**
  * `tmpfs:` with no value (or `~`): the entries go where the value was. The target is the null
- * scalar itself, so at the end of a file these lines come before keys added to the service.
+ * scalar itself (the key where there is none: `? tmpfs` alone gets its `:` too), so at the end
+ * of a file these lines come before keys added to the service.
  */
-function fillNull(ctx: ServiceContext, owner: YAMLMap, pair: Pair, scalar: Scalar, missing: string[]): TextEdit[] {
+function fillNull(ctx: ServiceContext, owner: YAMLMap, pair: Pair, scalar: Scalar | null, missing: string[]): TextEdit[] {
   const { layout } = ctx;
+  if (scalar === null) {
+    const key = pair.key as Node;
+    const at = owner.flow ? key.range![1] : layout.lineEnd(key.range![1]);
+    const items = owner.flow ? ` [${missing.join(', ')}]` : missing.map((m) => `${layout.eol}${' '.repeat(layout.column(key.range![0]) + ctx.style.sequenceIndent)}- ${m}`).join('');
+    return [{ start: at, end: at, text: `${missingIndicator(layout, owner, pair)}${items}`, target: key }];
+  }
   const [start, end] = [scalar.range![0], scalar.range![1]];
   if (owner.flow) return [{ start, end, text: `${start === end ? ' ' : ''}[${missing.join(', ')}]`, target: scalar }];
   const indent = ' '.repeat(layout.column((pair.key as Node).range![0]) + ctx.style.sequenceIndent);

@@ -104,10 +104,31 @@ export function replaceWithCollection(layout: Layout, owner: YAMLMap, pair: Pair
   }
   if (isAlias(value) && items.length > 0 && !owner.flow) {
     const indent = spaces(layout.column(key.range![0]) + (mapping ? style.mappingIndent : style.sequenceIndent));
-    return { start: key.range![1], end, text: `:${items.map((item) => `${layout.eol}${indent}${entry(item)}`).join('')}`, target: owner };
+    return { start: valueIndicator(layout, pair) ?? key.range![1], end, text: `:${items.map((item) => `${layout.eol}${indent}${entry(item)}`).join('')}`, target: owner };
   }
   const text = mapping ? `{${items.join(', ')}}` : `[${items.join(', ')}]`;
   return { start: value.range![0], end, text, target: isAlias(value) ? owner : value };
+}
+
+/**
+ * The offset of the `:` that starts a pair's value: after the key on its line, or on a line of
+ * its own after an explicit key (`? tmpfs` then `: /tmp`); null when there is none (`? tmpfs`
+ * alone, `{tmpfs}`: the value is null).
+ */
+export function valueIndicator(layout: Layout, pair: Pair): number | null {
+  const { text } = layout;
+  for (let i = (pair.key as Node).range![1]; i < text.length; i++) {
+    const c = text[i];
+    if (c === ':') return i;
+    if (c === '#') i = layout.lineEnd(i);
+    else if (c !== ' ' && c !== '\t' && c !== '\r' && c !== '\n') return null;
+  }
+  return null;
+}
+
+/** The `:` a pair without one needs before a value, inserted after its key: on a line of its own after an explicit block key. */
+export function missingIndicator(layout: Layout, owner: YAMLMap, pair: Pair): string {
+  return owner.flow ? ':' : `${layout.eol}${spaces(keyColumnOf(layout, pair))}:`;
 }
 
 /** The column a block map's keys start at: that of `?` for an explicit key (`? image`). */

@@ -6,7 +6,7 @@ import { diffArrays } from 'diff';
 import { isDeepStrictEqual } from 'node:util';
 import { parse, parseDocument } from 'yaml';
 import type { GenDoc, GenSelection } from './compose.js';
-import { STRIPPED } from './compose.js';
+import { STRIPPED, TOO_DEEP } from './compose.js';
 
 /** The part of ro-convert's API the checker uses (src/convert.ts or dist/index.mjs). */
 export type ConvertFn = (
@@ -65,7 +65,11 @@ function setOwn(obj: Js, key: string, value: unknown): void {
 
 /**
  * Merge keys applied at every level: keys written in the mapping win, then the merge sources in
- * list order (an earlier source hides the same key in a later one); one level deep.
+ * list order (an earlier source hides the same key in a later one); one level deep. A `!reset`
+ * key does not hide a merged one: Compose v2 drops the reset pair before the merge keys apply,
+ * so the merged value shows, and still nothing is inherited through `extends` (2.26:
+ * `<<: *c` giving `read_only: true` and `read_only: !reset false` run read-only), which is what
+ * an `!override` of the merged value means here.
  */
 function withMerges(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withMerges);
@@ -76,13 +80,21 @@ function withMerges(value: unknown): unknown {
   const sources = own(value, '<<');
   for (const source of Array.isArray(sources) ? sources : sources === undefined ? [] : [sources]) {
     const merged = withMerges(source);
-    for (const key of isMapping(merged) ? Object.keys(merged) : []) if (!Object.hasOwn(out, key)) setOwn(out, key, own(merged, key));
+    for (const key of isMapping(merged) ? Object.keys(merged) : []) {
+      const mine = own(out, key);
+      if (!Object.hasOwn(out, key)) setOwn(out, key, own(merged, key));
+      else if (mine instanceof Tagged && mine.tag === '!reset') setOwn(out, key, new Tagged('!override', own(merged, key)));
+    }
   }
   return out;
 }
 
-/** Compose v2 interpolates before it reads a mount: `${VAR:-default}` and `${VAR-default}` give the default (the generator sets no variable). */
-const interpolated = (text: string) => text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^{}$]*)\}/g, '$1');
+const BARE_VARIABLES = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+/**
+ * Compose v2 interpolates before it reads a mount: `${VAR:-default}` and `${VAR-default}` give
+ * the default, a bare `${VAR}` an empty string (the generator sets no variable).
+ */
+const interpolated = (text: string) => text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^{}$]*)\}/g, '$1').replace(BARE_VARIABLES, '');
 const tmpfsPath = (entry: string) => interpolated(entry).split(':')[0]!.trim().replace(/\/+$/, '') || '/';
 const tmpfsOptions = (entry: string) => {
   const text = interpolated(entry);
@@ -123,6 +135,13 @@ function volumeTarget(entry: unknown): string | null {
   }
   const target = own(entry, 'target');
   return typeof target === 'string' ? interpolated(target) : null;
+}
+
+/** Whether a tmpfs entry or volume target of the service is a variable without a default: its path is known only at run time. */
+function runTimeMount(view: Map<string, unknown>): boolean {
+  const volumes = get(view, 'volumes');
+  const targets = (Array.isArray(volumes) ? volumes : []).map((v) => (typeof v === 'string' ? (v.split(':')[1] ?? v) : String(own(v, 'target') ?? '')));
+  return [...((get(view, 'tmpfs') as string[] | undefined) ?? []), ...targets].some((t) => t.replace(BARE_VARIABLES, '') !== t);
 }
 
 /** Compose does not inherit these through `extends`. */
@@ -210,14 +229,18 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
   const before = parseJs(doc.text);
   if (!before.js) throw new Error(`generator bug: the generated input does not parse: ${before.error}`);
   let result: ReturnType<ConvertFn>;
+  // A file nested as deep as ro-convert's limit is refused as such, whatever else it holds.
+  const tooDeep = (doc.depth ?? 0) >= TOO_DEEP;
   try {
     result = convert(doc.text, selection);
   } catch (error) {
+    if (tooDeep) return (error as { code?: string })?.code === 'too-deep' ? [] : [`convert threw ${(error as Error)?.name}: ${(error as Error)?.message}, not too-deep (depth ${doc.depth})`];
     // A refusal with a reason is a valid outcome: no edit reaches the targets without changing
     // a service that is not selected (the file is left alone).
     if ((error as { code?: string })?.code === 'no-placement' && /^service \S+: /.test((error as Error).message)) return [];
     return [`convert threw ${(error as Error)?.name}: ${(error as Error)?.message}`];
   }
+  if (tooDeep) return [`converted a file nested ${doc.depth} levels deep instead of refusing it (too-deep)`];
   const { output } = result;
   const after = parseJs(output);
   if (!after.js) return [`the output does not parse: ${after.error}`];
@@ -282,7 +305,11 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     const run = service.run ?? 'exec';
     const convertedBases = extendsChain(servicesBefore, service.name).filter((base) => selected.has(base));
     const elsewhereAtRun = mountPoints(b).filter((p) => p === '/run').length > runsBefore.length;
-    if (elsewhereAtRun) {
+    // A mount whose path is known only at run time may be at /run or a needed path: nothing is added where it may be, and a warning says so.
+    const unknownPath = runTimeMount(b) && warned('mount-path-variable');
+    if (unknownPath) {
+      // (What is added is still checked: no path mounted twice, no other entry changed.)
+    } else if (elsewhereAtRun) {
       // (A converted base may change the /run entries it gives, not add one: see the mount counts.)
       if (!isDeepStrictEqual(runsBefore, runs) && !convertedBases.length) problems.push(`${where}: a /run tmpfs changed next to another mount at /run: ${JSON.stringify(runsBefore)} -> ${JSON.stringify(runs)}`);
       // A bind or volume at /run runs scripts (seen on the engine); a long-syntax tmpfs volume cannot carry exec.
@@ -303,7 +330,7 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     const mountedAfter = mountPoints(a);
     // A /run mount holds what an image needs under /run: /run is emptied at boot, so images make their folders there.
     const isMountedAfter = (path: string) => mountedAfter.includes(path) || (path.startsWith('/run/') && mountedAfter.includes('/run'));
-    for (const path of needed) if (!isMountedAfter(mountPoint(path))) problems.push(`${where}: nothing mounted at ${path} for ${service.image}`);
+    for (const path of unknownPath ? [] : needed) if (!isMountedAfter(mountPoint(path))) problems.push(`${where}: nothing mounted at ${path} for ${service.image}`);
     // No path mounted twice that was mounted once (the engine refuses such a container).
     const mountedBefore = mountPoints(b);
     for (const path of new Set(mountedAfter)) {
@@ -367,9 +394,11 @@ export function unintendedLines(before: string, after: string, { ownEnvironment 
   const anchored = new Map([...before.matchAll(/&([^\s,[\]{}]+)[ \t]+([^\r\n]*)/g)].map((m) => [m[1]!, m[2]!]));
   const expand = (line: string) => line.replace(/\*([^\s,[\]{}]+)/g, (alias, name: string) => anchored.get(name) ?? alias);
   const intended = (line: string) => INTENDED.test(expand(line));
-  const split = (text: string) => text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const split = (text: string) => entryLines(text.replace(/^\uFEFF/, '').split(/\r?\n/));
   const problems: string[] = [];
   const parts = diffArrays(split(before), split(after));
+  // The input's entries each on one line, as a copy of one is written (`? KEY` `: v` as `KEY: v`).
+  const entriesBefore = split(before).map(oneLine).join('\n');
   // A comment or blank line removed in one place and added in another only moved relative to
   // edited neighbours (e.g. between two `/run` entries when one is dropped): it is unchanged.
   const count = (lines: string[]) => lines.reduce((m, l) => m.set(l, (m.get(l) ?? 0) + 1), new Map<string, number>());
@@ -411,11 +440,38 @@ export function unintendedLines(before: string, after: string, { ownEnvironment 
       if (hunk.removed.some((r) => intended(r) && isSubsequence(line, r))) continue;
       // An entry copied from the input (with the comment of the merge key line it replaced, if any).
       const entry = line.trim().replace(/^- /, '').replace(/\s+#.*$/, '');
-      if (ownEnvironment && entry.length > 0 && before.includes(entry)) continue;
+      if (ownEnvironment && entry.length > 0 && entriesBefore.includes(entry)) continue;
       problems.push(`unintended added line: ${JSON.stringify(line)}`);
     }
   }
   return problems;
+}
+
+/**
+ * The lines with each entry whose value is on the next line (`- # note` then `PUID=1000`,
+ * `PUID:` then `1000`, `? UMASK` then `: "022"`) joined into one: such an entry is about what
+ * both its lines say, whichever of them an edit changes.
+ */
+function entryLines(lines: string[]): string[] {
+  const out: string[] = [];
+  const indent = (line: string) => line.length - line.trimStart().length;
+  for (let i = 0; i < lines.length; i++) {
+    const head = lines[i]!.replace(/(^|\s)#.*$/, '').trimEnd();
+    const next = lines[i + 1];
+    const valueBelow = next !== undefined && /^\s*(-|[^\s#-][^#]*:)$/.test(head) && indent(next) > indent(head) && !/^\s*(#|$|-(\s|$)|\?\s|[^#]*:(\s|$))/.test(next);
+    const explicitValue = next !== undefined && /^\s*\?\s/.test(head) && indent(next) === indent(head) && /^\s*:(\s|$)/.test(next);
+    if (valueBelow || explicitValue) out.push(`${lines[i]!}\n${lines[++i]!}`);
+    else out.push(lines[i]!);
+  }
+  return out;
+}
+
+/** An entry of entryLines on one line: `KEY: value`, `- value`. */
+function oneLine(entry: string): string {
+  const [head, value] = entry.split('\n');
+  if (value === undefined) return entry;
+  const key = head!.replace(/(^|\s)#.*$/, '').trimEnd();
+  return /^\s*\?\s/.test(key) ? `${key.replace(/\?\s+/, '')}${value.trim()}` : `${key} ${value.trim()}`;
 }
 
 function isSubsequence(small: string, big: string): boolean {
@@ -436,8 +492,15 @@ export interface ServiceReading {
   tmpfs: string[];
   /** environment variable names, sorted. */
   environment: string[];
-  /** volume targets (interpolated, `/var/run` as `/run`), sorted. */
+  /** volume targets (interpolated, `/var/run` as `/run`), one per target, sorted. */
   volumes: string[];
+  /** label names, sorted. */
+  labels: string[];
+}
+
+/** Label names of a `labels` mapping or `NAME=value` list. */
+function labelNames(value: unknown): string[] {
+  return (Array.isArray(value) ? value.map((item) => String(item).split('=')[0]!) : isMapping(value) ? Object.keys(value) : []).sort();
 }
 
 /**
@@ -459,7 +522,9 @@ export function checkerReading(text: string): Record<string, ServiceReading> | n
       // Compose v2 keeps one of entries equal once interpolated (`/tmp` and `${TMP_DIR-/tmp}`: seen with 2.26).
       tmpfs: [...new Set(((get(view, 'tmpfs') as string[] | undefined) ?? []).map(interpolated))].map((e) => mountPoint(tmpfsPath(e))).sort(),
       environment: [...((get(view, 'environment') as Map<string, unknown> | undefined)?.keys() ?? [])].sort(),
-      volumes: (Array.isArray(volumes) ? volumes : []).map(volumeTarget).filter((t): t is string => t !== null).map((t) => mountPoint(tmpfsPath(t))).sort(),
+      // Compose 2.26 keeps one entry per target (the last; `./a:/c` and `./b:/c` mount ./b).
+      volumes: [...new Set((Array.isArray(volumes) ? volumes : []).map(volumeTarget).filter((t): t is string => t !== null).map((t) => mountPoint(tmpfsPath(t))))].sort(),
+      labels: labelNames(get(view, 'labels')),
     });
   }
   return out;
@@ -475,6 +540,7 @@ export function composeReading(config: { services?: Record<string, Record<string
       tmpfs: tmpfsList(service.tmpfs).map((e) => mountPoint(tmpfsPath(e))).sort(),
       environment: Object.keys((service.environment as Record<string, unknown> | undefined) ?? {}).sort(),
       volumes: volumes.map((v) => mountPoint(tmpfsPath(String(v.target ?? '')))).sort(),
+      labels: Object.keys((service.labels as Record<string, unknown> | undefined) ?? {}).sort(),
     });
   }
   return out;

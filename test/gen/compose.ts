@@ -43,7 +43,16 @@ export function otherImageRun(image: string | null): 'exec' | 'plain' | 'none' {
 export interface GenDoc {
   text: string;
   services: GenService[];
+  /** How deep the deepest collection is nested (the top-level mapping is 0), when an `x-deep` block makes it deep. */
+  depth?: number;
 }
+
+/**
+ * ro-convert refuses (`too-deep`) a file with a collection nested 200 levels deep or more
+ * (src/parse/parse.ts), and converts any less deep one; Compose reads thousands of levels.
+ * Deep blocks are generated clear of the limit on either side: 20 to 180 levels, or 220 to 260.
+ */
+export const TOO_DEEP = 200;
 
 /** Selection options, as `convert` takes them. */
 export interface GenSelection {
@@ -70,6 +79,12 @@ interface Decor {
   blankBefore?: number;
   /** A comment at the end of the entry's first line. */
   trailing?: string;
+  /**
+   * How a scalar (or alias) value is written: on the line after its key or dash
+   * (`PUID:` then `  1000`; `- # note` then `  PUID=1000`), or after an explicit key (`? UMASK`
+   * then `: "022"`; entries only). Other values ignore it.
+   */
+  form?: 'next-line' | 'explicit';
 }
 
 interface Entry extends Decor {
@@ -144,6 +159,15 @@ function renderEntry(e: Entry, indent: number, layout: Layout): string[] {
   const pad = ' '.repeat(indent);
   const out = decorate(e, indent);
   const v = e.value;
+  const simple = v.k === 'scalar' || v.k === 'alias';
+  if (e.form === 'explicit' && (simple || v.k === 'null')) {
+    out.push(`${pad}? ${e.key}`, `${pad}:${simple ? ` ${inline(v, indent, layout)[0]}` : ''}${trailing(e)}`);
+    return out;
+  }
+  if (e.form === 'next-line' && simple) {
+    out.push(`${pad}${e.key}:${trailing(e)}`, `${' '.repeat(indent + layout.unit)}${inline(v, indent, layout)[0]}`);
+    return out;
+  }
   if (isFlowish(v)) {
     const [first, ...rest] = inline(v, indent, layout);
     const sep = v.k === 'null' ? '' : ' ';
@@ -181,6 +205,10 @@ function renderItems(items: Item[], dashIndent: number, layout: Layout): string[
       return out;
     }
     const [line, ...more] = inline(v, dashIndent + 2, layout);
+    if (item.form === 'next-line' && (v.k === 'scalar' || v.k === 'alias')) {
+      out.push(`${pad}-${trailing(item)}`, `${pad}  ${line}`);
+      return out;
+    }
     out.push(`${pad}- ${line}${more.length ? '' : trailing(item)}`);
     if (more.length) {
       more[more.length - 1] += trailing(item);
@@ -207,7 +235,8 @@ const OTHER_IMAGES = ['nginx:1.25', 'postgres:16', 'ghcr.io/example/app:1.0', 'm
 
 /** Every variable name the generator uses, and which of them a LinuxServer service loses. */
 export const STRIPPED = ['PUID', 'PGID', 'UMASK', 'UMASK_SET', 'DOCKER_MODS', 'DOCKER_MODS_DEBUG', 'RUN_BANNED_MODS', 'INSTALL_PACKAGES', 'INSTALL_PIP_PACKAGES'];
-const KEPT = ['TZ', 'PUID_FILE', 'MY_PGID', 'puid', 'WEBUI_PORT', 'FILE__PASSWORD', 'S6_VERBOSITY', 'UMASK_FILE'];
+// `__proto__` is a name like any other to Compose (and must stay one to ro-convert and the checker).
+const KEPT = ['TZ', 'PUID_FILE', 'MY_PGID', 'puid', 'WEBUI_PORT', 'FILE__PASSWORD', 'S6_VERBOSITY', 'UMASK_FILE', '__proto__'];
 const VALUES = ['1000', '022', 'Europe/London', 'linuxserver/mods:universal-cron|linuxserver/mods:x', 'true', '8080', 'a b c', '/run/secrets/pw'];
 const COMMENTS = ['note', 'keep this', 'c', 'see docs', '---', '#', 'x: y', ''];
 
@@ -271,6 +300,7 @@ const decor: fc.Arbitrary<Decor> = fc.record(
     before: fc.array(comment, { maxLength: 2 }),
     blankBefore: fc.nat({ max: 2 }),
     trailing: pick(COMMENTS),
+    form: fc.oneof({ weight: 1, arbitrary: fc.constant('next-line' as const) }, { weight: 1, arbitrary: fc.constant('explicit' as const) }, { weight: 10, arbitrary: fc.constant(undefined) }),
   },
   { requiredKeys: [] },
 );
@@ -383,8 +413,9 @@ function envArb(ctx: Ctx, envAnchor: string | null, index: number, earlier: Anch
     });
 }
 
-// With Compose v2's readings: `/var/run` is `/run`; a default is the path (`${RUN_DIR:-/run}`).
-const TMPFS_ITEMS = ['/tmp', '/run', '/run:noexec,size=10m', '/run:exec', '/var/cache:size=1m', '/run/', '/tmp:mode=1777', '/run:size=64m', '/var/run', '${RUN_DIR:-/run}', '${TMP_DIR-/tmp}'];
+// With Compose v2's readings: `/var/run` is `/run`; a default is the path (`${RUN_DIR:-/run}`);
+// a bare variable is known only at run time.
+const TMPFS_ITEMS = ['/tmp', '/run', '/run:noexec,size=10m', '/run:exec', '/var/cache:size=1m', '/run/', '/tmp:mode=1777', '/run:size=64m', '/var/run', '${RUN_DIR:-/run}', '${TMP_DIR-/tmp}', '${SCRATCH_DIR}'];
 /** Tmpfs entries the `x-vars` block anchors, for alias items. */
 const TMPFS_VARS = ['runx', 'tmpx'];
 
@@ -458,10 +489,12 @@ function otherKeys(ctx: Ctx): fc.Arbitrary<Entry>[] {
       key: 'healthcheck',
       value: { k: 'map', flow: false, entries: [{ key: 'test', value: scalar('["CMD", "curl", "-f", "http://localhost"]') }, { key: 'interval', value: scalar('30s') }] },
     }),
-    fc.constant<Entry>({
-      key: 'labels',
-      value: { k: 'map', flow: false, entries: [{ key: '"traefik.enable"', value: scalar('"true"') }, { key: 'com.example.tmpfs', value: scalar('no') }] },
-    }),
+    fc.boolean().map(
+      (proto): Entry => ({
+        key: 'labels',
+        value: { k: 'map', flow: false, entries: [{ key: '"traefik.enable"', value: scalar('"true"') }, { key: 'com.example.tmpfs', value: scalar('no') }, ...(proto ? [{ key: '__proto__', value: scalar('x') }] : [])] },
+      }),
+    ),
     fc.constant<Entry>({ key: 'env_file', value: scalar('.env') }),
   ];
 }
@@ -625,11 +658,30 @@ const prelude: fc.Arbitrary<Entry[]> = fc
   });
 
 /**
+ * An `x-deep` extension block (at the top level, or in a service, where Compose ignores it too)
+ * nesting `levels` collections, mappings and sequences in turn, in block or flow style.
+ */
+const deepBlock = fc.record({
+  levels: fc.oneof(fc.integer({ min: 20, max: TOO_DEEP - 20 }), fc.integer({ min: TOO_DEEP + 20, max: TOO_DEEP + 60 })),
+  flow: fc.boolean(),
+  inService: fc.boolean(),
+  at: fc.nat(),
+});
+
+function deepValue(levels: number, flow: boolean): Val {
+  let value: Val = scalar('leaf');
+  // Innermost first; the outermost (level 1) is a mapping.
+  for (let level = levels; level >= 1; level--) value = level % 2 === 1 ? { k: 'map', flow, entries: [{ key: 'k', value }] } : { k: 'seq', flow, items: [{ value }] };
+  return value;
+}
+
+/**
  * Arbitrary compose documents: 2- or 4-space indentation, indented or unindented sequences,
  * flow and block collections, comments in every position, blank lines, anchors, aliases (as
  * values and as sequence items) and merge keys (one block or a list), anchors on entries a
  * conversion removes, same-file `extends`, quoted keys and values, block scalars, CRLF, BOM,
- * `%YAML` directives, no final newline.
+ * `%YAML` directives, no final newline, values on the line after their key or dash, explicit
+ * keys (`? KEY`), `x-deep` blocks on either side of the too-deep limit.
  */
 export const composeDoc: fc.Arbitrary<GenDoc> = fc
   .record({
@@ -647,9 +699,19 @@ export const composeDoc: fc.Arbitrary<GenDoc> = fc
     headComments: fc.array(pick(COMMENTS), { maxLength: 2 }),
     tailComments: fc.array(comment, { maxLength: 2 }),
     trailer: fc.boolean(),
+    deep: fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: deepBlock }),
   })
   .chain((r) => servicesArb(r.anchors).map((plans) => ({ r, plans })))
   .map(({ r, plans }): GenDoc => {
+    // The deep block's outermost collection is at depth 1 at the top level, 3 in a service (services, service).
+    const deep = r.deep && { entry: { key: 'x-deep', value: deepValue(r.deep.levels, r.deep.flow) } as Entry, depth: r.deep.levels + (r.deep.inService ? 2 : 0) };
+    if (deep && r.deep!.inService) {
+      const target = plans[r.deep!.at % plans.length]!;
+      const service = target.entry.value as Extract<Val, { k: 'map' }>;
+      const entries = [...service.entries];
+      entries.splice(r.deep!.at % (entries.length + 1), 0, { ...deep.entry, value: deepValue(r.deep!.levels, r.deep!.flow || service.flow) });
+      plans = plans.map((p) => (p === target ? { ...p, entry: { ...p.entry, value: { ...service, entries } } } : p));
+    }
     const layout: Layout = { unit: r.unit, seqIndent: r.seqIndent === 'unit' ? r.unit : r.seqIndent === 'zero' ? 0 : 2, eol: r.crlf ? '\r\n' : '\n' };
     const lines: string[] = [];
     // A directive needs the `---` that ends the directives.
@@ -658,13 +720,14 @@ export const composeDoc: fc.Arbitrary<GenDoc> = fc
     lines.push(...r.headComments.map((c) => `# ${c}`));
     if (r.version) lines.push(`version: "3.8"`, '');
     if (r.anchors) lines.push(...renderEntries(r.prelude, 0, layout));
+    if (deep && !r.deep!.inService) lines.push(...renderEntry(deep.entry, 0, layout));
     lines.push(...renderEntry({ ...r.servicesDecor, key: 'services', value: { k: 'map', flow: false, entries: plans.map((p) => p.entry) } }, 0, layout));
     lines.push(...r.tailComments.map((c) => `${' '.repeat(c.indent ?? 0)}# ${c.text}`));
     if (r.trailer || (!r.finalNewline && (AVOID_KNOWN_BUGS.emptiedEnvAtEofWithoutNewline || AVOID_KNOWN_BUGS.nullTmpfsAtEofWithoutNewline))) lines.push('', 'volumes:', `${' '.repeat(layout.unit)}data:`, 'networks:', `${' '.repeat(layout.unit)}default:`, `${' '.repeat(layout.unit * 2)}name: net`);
     let text = lines.map((l) => l.replace(/[ ]+$/, '')).join(layout.eol);
     if (r.finalNewline) text += layout.eol;
     if (r.bom) text = `\uFEFF${text}`;
-    return { text, services: plans.map((p) => p.service) };
+    return { text, services: plans.map((p) => p.service), ...(deep ? { depth: deep.depth } : {}) };
   });
 
 /** A selection for a generated document: all, some names, an image glob, or --supported. */
