@@ -8,6 +8,7 @@ import type { PlanOptions } from './plan/plan.js';
 import type { ServiceReport, Warning } from './plan/diagnostics.js';
 import { verifyConversion } from './verify/verify.js';
 import { skippedAsUntested } from './model/select.js';
+import { withVariables } from './model/interpolation.js';
 
 export type { ServiceReport } from './plan/diagnostics.js';
 
@@ -45,7 +46,7 @@ export interface ConvertResult {
  */
 export function convert(text: string, options: ConvertOptions): ConvertResult {
   try {
-    return convertText(text, options);
+    return withVariables(options.variables, () => convertText(text, options));
   } catch (error) {
     // Refusals as they are; anything else is a bug, still a ConvertError for the caller.
     throw asConvertError(error);

@@ -80,8 +80,11 @@ const work = mkdtempSync(join(tmpdir(), 'ro-convert-compose-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 let counter = 0;
 
-/** Runs `docker-compose config` (v1) or `docker compose config --format json` (v2) on `text` in a directory of its own. */
-function composeConfig(text: string, tool: Tool = 'v1'): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+/**
+ * Runs `docker-compose config` (v1) or `docker compose config --format json` (v2) on `text` in a
+ * directory of its own, with `variables` in its environment (a fixture's, as the conversion read them).
+ */
+function composeConfig(text: string, tool: Tool = 'v1', variables: Readonly<Record<string, string>> = {}): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   const dir = join(work, String(counter++));
   mkdirSync(dir);
   writeFileSync(join(dir, 'docker-compose.yml'), text);
@@ -92,7 +95,7 @@ function composeConfig(text: string, tool: Tool = 'v1'): Promise<{ ok: boolean; 
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, '', { flag: 'a' });
   }
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, COMPOSE_PROJECT_NAME: 'rocheck', LANG: 'C.UTF-8' };
+  const env = { ...variables, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, COMPOSE_PROJECT_NAME: 'rocheck', LANG: 'C.UTF-8' };
   return new Promise((done) => {
     const [command, prefix] = COMMAND[tool];
     const format = tool === 'v2' ? ['--format', 'json'] : [];
@@ -131,7 +134,7 @@ async function check(file: string, tool: Tool = 'v1', options: ConvertOptions = 
   // Project files and ../shared/corpus files relative to the project's root, temp files as they are.
   const name = file.startsWith(`${work}/`) ? file : relative(root, file);
   const text = readFileSync(file, 'utf8');
-  const input = await composeConfig(text, tool);
+  const input = await composeConfig(text, tool, options.variables);
   if (!input.ok) return { file: name, status: 'input-rejected', problems: [], services: 0 };
   let result;
   try {
@@ -140,7 +143,7 @@ async function check(file: string, tool: Tool = 'v1', options: ConvertOptions = 
     if (error instanceof ConvertError && error.code !== 'internal') return { file: name, status: 'refused', problems: [], services: 0 };
     return { file: name, status: 'checked', problems: [`convert failed: ${(error as Error).message}`], services: 0 };
   }
-  const output = await composeConfig(result.output, tool);
+  const output = await composeConfig(result.output, tool, options.variables);
   if (!output.ok) return { file: name, status: 'checked', problems: [`${tool === 'v1' ? 'docker-compose' : 'docker compose'} config rejects the output: ${output.stderr.trim().split('\n').slice(-3).join(' | ')}`], services: 0 };
   const normalised = parse(output.stdout, { maxAliasCount: -1 }) as { services?: Record<string, Record<string, unknown>> };
   const problems: string[] = [];

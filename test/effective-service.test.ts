@@ -58,6 +58,6 @@ describe('short-syntax volumes, split as Compose splits them (compose-go ParseVo
     const [service] = locateServices(parsed);
     const mounts = serviceMounts(service!, parsed.doc);
     expect(service!.view.volumeMounts.map((v) => [v.path, v.kind])).toEqual([['/run', 'bind'], ['/a', 'bind'], ['/b', 'volume'], ['/c', 'volume']]);
-    expect(mounts.map((m) => [m.target, m.kind, m.hostPath, m.readOnly])).toEqual([['/run', 'bind', 'C:\\run', false], ['/a', 'bind', './a', false], ['/b', 'volume', null, false], ['/c', 'volume', null, false]]);
+    expect(mounts.map((m) => [m.target, m.kind, m.source, m.readOnly])).toEqual([['/run', 'bind', 'C:\\run', false], ['/a', 'bind', './a', false], ['/b', 'volume', 'config/b', false], ['/c', 'volume', null, false]]);
   });
 });

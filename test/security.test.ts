@@ -73,6 +73,11 @@ describe('alias bombs and deep nesting are bounded', () => {
   const deepFlow = `services:\n  web:\n    image: x\n    labels: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`;
   let deepBlock = 'services:\n  web:\n    image: x\n    labels:\n';
   for (let i = 0; i < 5000; i++) deepBlock += `${' '.repeat(6 + i)}k${i}:\n`;
+  // Past some thousand levels yaml's own CST parser runs out of stack (it recurses on block collections).
+  let deepBlockTwoSpaces = 'x-deep:\n';
+  for (let i = 1; i <= 2000; i++) deepBlockTwoSpaces += `${'  '.repeat(i)}k${i}:\n`;
+  deepBlockTwoSpaces += 'services:\n  web:\n    image: x\n';
+  const deepBlockSequence = `x-deep:\n  ${'- '.repeat(5000)}1\nservices:\n  web:\n    image: x\n`;
 
   // What each must give, exactly: the bomb converts (aliases are kept as aliases, never
   // expanded); nesting deeper than 200 levels is refused as too deep (not as invalid YAML: it may be valid). The bound on
@@ -81,6 +86,8 @@ describe('alias bombs and deep nesting are bounded', () => {
     ['a billion-laughs alias bomb (10^10 nodes expanded)', bomb, null],
     ['50,000 nested flow sequences', deepFlow, 'too-deep'],
     ['5,000 nested block mappings', deepBlock, 'too-deep'],
+    ['2,000 nested block mappings, two spaces a level', deepBlockTwoSpaces, 'too-deep'],
+    ['5,000 nested block sequences on one line', deepBlockSequence, 'too-deep'],
   ])('%s: a result or the one refusal expected (library and CLI), in bounded time', (_, text, refusal) => {
     if (refusal === null) {
       const result = convert(text, { all: true });

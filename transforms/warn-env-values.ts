@@ -1,6 +1,8 @@
 import type { Warning } from '../src/plan/diagnostics.js';
 import { mappedValue } from '../src/model/effective-service.js';
 import { serviceMounts } from '../src/model/locate.js';
+import type { Mount } from '../src/model/mounts.js';
+import { interpolatedText } from '../src/model/interpolation.js';
 import type { ServiceContext, TransformResult } from '../src/plan/transform.js';
 import { environmentEntries } from '../src/model/service-values.js';
 import type { EnvEntry } from '../src/model/service-values.js';
@@ -35,13 +37,15 @@ export function warnEnvValues(ctx: ServiceContext): TransformResult {
     const has = (name: string) => ids.some((e) => e.name === name);
     const owner = has('PUID') && has('PGID') ? '911:911' : has('PUID') ? 'UID 911' : 'GID 911';
     // The app runs as 911 whatever the ids said. LinuxServer's init chowns /config to 911 at each
-    // start; nothing else is chowned, but the app writes there as 911 too.
-    const binds = serviceMounts(ctx.service, ctx.doc).filter((m) => m.kind === 'bind' && !m.readOnly);
-    const config = [...new Set(binds.filter((m) => m.target === '/config').map((m) => m.hostPath!))];
-    const others = [...new Set(binds.filter((m) => m.target !== '/config').map((m) => m.hostPath!))];
-    const configText = config.length ? `/config (${listText(config)} on the host)` : '/config';
+    // start; nothing else is chowned, but the app writes to every other writable host path and
+    // named volume as 911 too (files the old ids made there are not its own).
+    const writable = serviceMounts(ctx.service, ctx.doc).filter((m) => (m.kind === 'bind' || m.kind === 'volume') && m.source !== null && !m.readOnly);
+    const named = (m: Mount, onHost = '') => (m.kind === 'bind' ? `${interpolatedText(m.source!)}${onHost}` : `the volume ${interpolatedText(m.source!)}`);
+    const config = [...new Set(writable.filter((m) => m.target === '/config').map((m) => named(m, ' on the host')))];
+    const others = [...new Set(writable.filter((m) => m.target !== '/config').map((m) => named(m)))];
+    const configText = config.length ? `/config (${listText(config)})` : '/config';
     const othersText = others.length
-      ? `; ${listText(others)} ${others.length === 1 ? 'is' : 'are'} not chowned, but the app now writes there as ${owner}: give it write permission (\`chown -R 911:911\`, or a group it belongs to with group write)`
+      ? `; ${listText(others)} ${others.length === 1 ? 'is' : 'are'} not chowned, but the app now writes there as ${owner}: give it write permission (\`chown -R 911:911\`${writable.some((m) => m.kind === 'volume' && m.target !== '/config') ? ' on the host path, or in a container that mounts the volume;' : ','} or a group it belongs to with group write)`
       : '';
     warnings.push(
       warningAt(

@@ -6,7 +6,7 @@ import { asConvertError, ConvertError } from '../parse/errors.js';
 import { readText, writeBackup, writeTextAtomic } from './files.js';
 import { decodeText } from '../parse/decode.js';
 import { relatedFilesOf } from './related-files.js';
-import { loadProject } from './project-load.js';
+import { composeVariables, loadProject } from './project-load.js';
 import { processLayer } from './process-layer.js';
 import { convertProject, ProjectFileError } from '../project/convert-project.js';
 import { MissingEnvFileError, ProjectError } from '../project/merge.js';
@@ -181,7 +181,9 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
     const related = job.stdin || job.path === '-' ? undefined : relatedFilesOf(job.path, job.siblings);
     // The diff names the file that would be written: through a symlink out of the tree, its target.
     const shown = job.path === '-' ? 'stdin' : job.outside ? relative(process.cwd(), job.outside) : job.path;
-    const result = convert(text, { ...job.options, path: shown, related });
+    // Mount paths are read with the variables Compose would use: the shell's over the `.env` beside the file.
+    const variables = composeVariables(related?.envFile('.env') ?? null, process.env);
+    const result = convert(text, { ...job.options, path: shown, related, variables });
     report.services = result.services;
     report.skippedUntested = result.skippedUntested;
     outcome.serviceNames = result.serviceNames;

@@ -54,7 +54,7 @@ export function loadProject(args: ProjectArgs): LoadedProject {
   }
   const directory = args.projectDirectory === undefined ? dirname(files[0]!) : start;
   const dotenv = read(join(directory, '.env'));
-  const environment = { ...(dotenv === null ? {} : envMap(dotenv, shell)), ...shell };
+  const environment = composeVariables(dotenv, args.env);
   const project = loadChain(files, directory, environment, dotenv, read, []);
   return { project, read };
 }
@@ -146,6 +146,12 @@ function includesOf(path: string, text: string, environment: Record<string, stri
     const dotenv = read(join(directory, '.env'));
     return loadChain(files, directory, { ...own, ...environment }, dotenv, read, including);
   });
+}
+
+/** The variables Compose interpolates a project with: the shell's environment over its `.env` (`dotenv`, the text; null: none). */
+export function composeVariables(dotenv: string | null, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const shell = definedOnly(env);
+  return { ...(dotenv === null ? {} : envMap(dotenv, shell)), ...shell };
 }
 
 function envMap(text: string, environment: Record<string, string>): Record<string, string> {

@@ -15,8 +15,11 @@ export interface Mount {
    * volume; `tmpfs`: a `tmpfs:` entry or a tmpfs volume; `config`: a config or secret file.
    */
   kind: 'bind' | 'volume' | 'tmpfs' | 'config';
-  /** The host path of a bind mount as written (`./config/sonarr`), else null. */
-  hostPath: string | null;
+  /**
+   * The host path of a bind mount or the name of a named volume, as written (`./config/sonarr`,
+   * `sonarr-config`); null for an anonymous volume, a tmpfs or a config.
+   */
+  source: string | null;
   readOnly: boolean;
   /** Where the mount is written, for positions. */
   node: Node;
@@ -28,9 +31,14 @@ export interface Mount {
  * then `tmpfs` entries. `key` is the service's name, the position of tmpfs entries without a node.
  */
 export function mountsOf(view: EffectiveService, key: Node, doc: Document): Mount[] {
+  // A `!reset` key mounts nothing (Compose v2 drops it).
+  const value = (name: string) => {
+    const node = mappedValue(view, name);
+    return isReset(node, doc) ? null : node;
+  };
   const list = (name: string) => {
-    const value = mappedValue(view, name);
-    return isSeq(value) ? value.items.filter((item) => !isReset(item, doc)).map((item) => resolveNode(item, doc)) : [];
+    const items = value(name);
+    return isSeq(items) ? items.items.filter((item) => !isReset(item, doc)).map((item) => resolveNode(item, doc)) : [];
   };
   const field = (entry: YAMLMap, name: string) => stringValue(ownValue(entry, name, doc));
   const mounts: Mount[] = [];
@@ -41,22 +49,22 @@ export function mountsOf(view: EffectiveService, key: Node, doc: Document): Moun
       if (!short) continue;
       // Compose reads the options in order: a later `rw` undoes an earlier `ro`.
       const readOnly = short.options.lastIndexOf('ro') > short.options.lastIndexOf('rw');
-      mounts.push({ target: tmpfsPath(short.target), kind: short.bind ? 'bind' : 'volume', hostPath: short.bind ? short.source : null, readOnly, node: volume });
+      mounts.push({ target: tmpfsPath(short.target), kind: short.bind ? 'bind' : 'volume', source: short.source, readOnly, node: volume });
     } else if (isMap(volume)) {
       const target = field(volume, 'target');
       if (!target) continue;
       const type = field(volume, 'type');
       const kind = type === 'bind' ? 'bind' : type === 'tmpfs' ? 'tmpfs' : 'volume';
       const readOnly = resolveNode(ownValue(volume, 'read_only', doc), doc);
-      mounts.push({ target: tmpfsPath(target), kind, hostPath: kind === 'bind' ? field(volume, 'source') : null, readOnly: isScalar(readOnly) && readOnly.value === true, node: volume });
+      mounts.push({ target: tmpfsPath(target), kind, source: kind === 'tmpfs' ? null : field(volume, 'source'), readOnly: isScalar(readOnly) && readOnly.value === true, node: volume });
     }
   }
   for (const config of [...list('configs'), ...list('secrets')]) {
     const target = isMap(config) ? field(config, 'target') : null;
-    if (target && config) mounts.push({ target: tmpfsPath(target), kind: 'config', hostPath: null, readOnly: true, node: config });
+    if (target && config) mounts.push({ target: tmpfsPath(target), kind: 'config', source: null, readOnly: true, node: config });
   }
-  const tmpfs = mappedValue(view, 'tmpfs');
-  for (const entry of tmpfsEntries(tmpfs, doc)) mounts.push({ target: tmpfsPath(entry), kind: 'tmpfs', hostPath: null, readOnly: false, node: tmpfs ?? key });
+  const tmpfs = value('tmpfs');
+  for (const entry of tmpfsEntries(tmpfs, doc)) mounts.push({ target: tmpfsPath(entry), kind: 'tmpfs', source: null, readOnly: false, node: tmpfs ?? key });
   return mounts;
 }
 

@@ -38,7 +38,7 @@ export function parseCompose(text: string): ParsedCompose {
   // YAML reads a lone CR as a line break; ro-convert's edits work in LF and CRLF lines only.
   const cr = text.search(/\r(?!\n)/);
   if (cr >= 0) throw at(layout, cr, 'lone-cr', 'a line ends in a lone CR (old Mac line endings); convert the file to LF or CRLF first');
-  const doc = parseDocument(text, PARSE_OPTIONS);
+  const doc = parseNested(text, layout);
   const error = doc.errors[0];
   if (error) {
     if (error.code === 'MULTIPLE_DOCS') {
@@ -95,6 +95,20 @@ export function parseCompose(text: string): ParsedCompose {
 }
 
 /**
+ * `parseDocument`, with a file nested too deep for yaml's parser refused as `too-deep`: its CST
+ * parser recurses on nested block collections and throws past some thousands of levels (the
+ * composer's overflow on flow collections comes back as a document error instead).
+ */
+function parseNested(text: string, layout: Layout): Document.Parsed {
+  try {
+    return parseDocument(text, PARSE_OPTIONS);
+  } catch (error) {
+    if (error instanceof RangeError) throw tooDeep(layout, text);
+    throw error;
+  }
+}
+
+/**
  * Collections nested deeper than this are refused, whatever the parser managed: every later
  * step (the views, the verifier's second parser) then has stack to spare, in Node and in a
  * browser's worker alike (whose stack is smaller: the playground gives the CLI's answers).
@@ -114,6 +128,34 @@ function tooDeep(layout: Layout, text: string): ConvertError {
 const CST_COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
 
 function firstTooDeep(text: string): number {
+  try {
+    return firstTooDeepOnCst(text);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+  }
+  // yaml's parser itself ran out of stack: the first collection past the limit lies in the
+  // longest start of the text it parses (cut anywhere, a start still parses; the parser never
+  // fails on text, only on depth), found by bisection.
+  // (The answer is kept from the parse that gave it: how deep the parser gets varies from one
+  // call to the next, as the engine optimises its frames.)
+  let parsed = 0;
+  let failed = text.length;
+  let found = 0;
+  while (failed - parsed > 1) {
+    const middle = Math.floor((parsed + failed) / 2);
+    try {
+      found = firstTooDeepOnCst(text.slice(0, middle));
+      parsed = middle;
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      failed = middle;
+    }
+  }
+  return found;
+}
+
+/** The offset of the first collection past the limit on yaml's CST, 0 when none is. */
+function firstTooDeepOnCst(text: string): number {
   type Token = { type: string; offset: number; value?: Token; items?: { key?: Token | null; value?: Token | null }[] };
   const stack: [Token, number][] = [];
   for (const token of new Parser().parse(text)) if (token.type === 'document') stack.push([token as unknown as Token, -1]);

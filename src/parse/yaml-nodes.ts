@@ -1,5 +1,6 @@
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
 import type { Alias, Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
+import { isReset } from './compose-tags.js';
 
 /** Merge chains deeper than this are not followed (they would be a hostile file). */
 const MAX_MERGE_DEPTH = 32;
@@ -72,11 +73,16 @@ export function isMergeKey(pair: Pair): boolean {
   return isScalar(pair.key) && (pair.key.value === '<<' || typeof pair.key.value === 'symbol') && pair.key.type === 'PLAIN';
 }
 
-/** The maps a merge pair's value names: `<<: *a` or `<<: [*a, *b]`, in priority order. */
-export function mergeSources(pair: Pair, doc: Document): YAMLMap[] {
+/** The maps a merge pair's value names: `<<: *a` or `<<: [*a, *b]`, in priority order, tagged ones included. */
+export function mergedMaps(pair: Pair, doc: Document): YAMLMap[] {
   const value = resolveNode(pair.value, doc);
   const items = isSeq(value) ? value.items.map((item) => resolveNode(item, doc)) : [value];
   return items.filter((item): item is YAMLMap => isMap(item));
+}
+
+/** The maps a merge pair merges, in priority order: a `!reset` one merges nothing, as Compose v2 reads it (`docker compose config` 2.26). */
+export function mergeSources(pair: Pair, doc: Document): YAMLMap[] {
+  return mergedMaps(pair, doc).filter((map) => !isReset(map, doc));
 }
 
 /** Where a key's effective value comes from: the map itself, or a map merged into it. */

@@ -26,6 +26,11 @@ const CHANGE_TRANSFORMS = transforms.filter((t) => t.kind === 'change');
 export interface PlanOptions extends Selection, EnvAdjustments {
   /** Files beside the compose file (env files, override, extended files), read by the caller. */
   related?: RelatedFiles;
+  /**
+   * The variables Compose interpolates the file with (the shell's environment over the project's
+   * `.env`), for reading mount paths; absent: every variable is unset (model/interpolation.ts).
+   */
+  variables?: Readonly<Record<string, string>>;
   /** Further tmpfs entries per service name (e.g. what preflight saw a container write). */
   extraTmpfs?: Readonly<Record<string, readonly TmpfsNeed[]>>;
   /** The files are deployed with `docker stack deploy` (warns what swarm cannot mount). */

@@ -110,6 +110,7 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
       images: [],
       supported: false,
       path: options.display(path),
+      variables: project.environment,
       roles: single ? undefined : entry.roles,
       related: relatedOf(path, read, single ? options.override : undefined),
     }));

@@ -1,6 +1,8 @@
 import * as jsYaml from 'js-yaml';
 import { CORE_SCHEMA, load, Type } from 'js-yaml';
-import { isNode, isScalar, parseDocument, Scalar, visit } from 'yaml';
+import { isMap, isNode, isScalar, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { isMergeKey, mergedMaps } from '../parse/yaml-nodes.js';
 import { taggedScalarValue } from '../parse/compose-tags.js';
 import type { Plan, PlannedService } from '../plan/plan.js';
 import { ConvertError, internalError } from '../parse/errors.js';
@@ -193,7 +195,7 @@ type Root = Record<string, unknown>;
 
 /** The services of another compose file as plain views; null for a file that does not load as one. */
 function otherFileServices(text: string, _file: string, nested: ServiceOfFile<PlainService>): Map<string, PlainService> | null {
-  const value = loadWith(loadJsYaml, text);
+  const value = readComposeValue(text);
   return value && isRecord(value.services) ? plainServices(value.services, nested) : null;
 }
 
@@ -253,20 +255,33 @@ const { merge } = (jsYaml as unknown as { types: { merge: Type } }).types;
 const SCHEMA = CORE_SCHEMA.extend({ implicit: [merge], explicit: [anyTag('scalar'), anyTag('sequence'), anyTag('mapping')] });
 
 function loadJsYaml(text: string, fileAlone = true): unknown {
+  // js-yaml merges a tagged map's wrapper ({tag, data}), not what Compose merges: such files
+  // (a merge key and a Compose tag, both rare) are read by `yaml` (loadYaml).
+  if (text.includes('<<') && hasComposeTag(text)) throw new Error('a merge key beside a Compose tag: read with yaml');
   const value = load(text, { schema: SCHEMA });
   return fileAlone ? composeRead(value, text) : value;
 }
 
+const hasComposeTag = (text: string) => text.includes('!reset') || text.includes('!override');
+
 /** The loaded root with Compose's reading of `!reset`/`!override` (only files that have them). */
 function composeRead(value: unknown, text: string): unknown {
-  return isRecord(value) && (text.includes('!reset') || text.includes('!override')) ? withComposeTags(value) : value;
+  return isRecord(value) && hasComposeTag(text) ? withComposeTags(value) : value;
 }
 
 function loadYaml(text: string, fileAlone = true): unknown {
   const doc = parseDocument(text, { merge: true, prettyErrors: false, uniqueKeys: true });
   if (doc.errors[0]) throw doc.errors[0];
+  // A merged map merges as Compose merges it: an `!override` one its content, a `!reset` one nothing.
+  const merged = text.includes('<<') ? mergedMapsOf(doc) : new Set<Node>();
   // Local tags (`!reset`, `!override`) kept as js-yaml keeps them: Compose reads them.
   visit(doc, (_key, node) => {
+    if (isMap(node) && merged.has(node) && isComposeTag(node.tag)) {
+      if (node.tag === '!override') return void (node.tag = undefined);
+      const nothing = new YAMLMap();
+      nothing.anchor = node.anchor;
+      return nothing;
+    }
     if (isNode(node) && node.tag?.startsWith('!') && !node.tag.startsWith('!!')) {
       const value: unknown = node.toJS(doc, { maxAliasCount: -1 });
       return new Scalar(new Tagged(node.tag, isScalar(node) && isComposeTag(node.tag) && typeof value === 'string' ? taggedScalarValue(value) : value));
@@ -274,6 +289,17 @@ function loadYaml(text: string, fileAlone = true): unknown {
   });
   const value: unknown = doc.toJS({ maxAliasCount: -1 });
   return fileAlone ? composeRead(value, text) : value;
+}
+
+/** The maps the merge keys of `doc` name (through aliases). */
+function mergedMapsOf(doc: Document): Set<Node> {
+  const maps = new Set<Node>();
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isMergeKey(pair)) for (const map of mergedMaps(pair, doc)) maps.add(map);
+    },
+  });
+  return maps;
 }
 
 /**
