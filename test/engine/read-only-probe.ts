@@ -38,8 +38,8 @@ export function composeEngine(test: string): { runs: boolean; mustRun: boolean }
 
 /**
  * A project folder whose services run the probe: registers the hooks that build a local
- * `lscr.io/linuxserver/<name>` image, write `files(image)` and track the project, and remove all of
- * it afterwards, also on failure. Call inside a describe.
+ * `lscr.io/linuxserver/<name>` image, write `files(image)` (the project's compose file first) and
+ * track the project, and remove all of it afterwards, also on failure. Call inside a describe.
  */
 export function probedProject(prefix: string, files: (image: string) => Record<string, string>): { name: string; dir: string; image: string } {
   const name = uniqueName(prefix).replace(/[^a-z0-9]/g, '');
@@ -48,8 +48,9 @@ export function probedProject(prefix: string, files: (image: string) => Record<s
   beforeAll(() => {
     prepareCli();
     buildImage(image, { files: { '/bin/probe': READ_ONLY_PROBE }, entrypoint: ['/bin/probe'] });
-    writeTree(dir, files(image));
-    projectAt(name, dir, join(dir, 'compose.yml'));
+    const tree = files(image);
+    writeTree(dir, tree);
+    projectAt(name, dir, join(dir, Object.keys(tree)[0]!));
   }, 120_000);
   afterAll(() => {
     removeProject(name);

@@ -5,46 +5,35 @@
 // read-only root, run a script from /run, and get no PUID/PGID. Images are made locally from
 // busybox, containers use network_mode: none, and everything is removed in afterAll.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, cleanUp, projectAt, removeProject, sh, tempDir, uniqueName } from './engine.js';
-import { composeEngine, expectProbedReadOnly, READ_ONLY_PROBE } from './read-only-probe.js';
-import { prepareCli, readBytes, runCli, writeTree } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { sh } from './engine.js';
+import { composeEngine, expectProbedReadOnly, probedProject } from './read-only-probe.js';
+import { readBytes, runCli } from '../helpers/cli.js';
 
 const { runs, mustRun } = composeEngine('reading-up');
 
 describe.skipIf(!runs && !mustRun)("Compose v2's reading, converted and brought up", () => {
-  const name = uniqueName('reading').replace(/[^a-z0-9]/g, '');
-  const image = `lscr.io/linuxserver/${name}:latest`;
-  const dir = tempDir('reading-up');
-  const service = (more: string) => `    image: ${image}\n    network_mode: none\n${more}`;
-  const compose = [
-    'x-reset: &reset !reset',
-    '  tmpfs: [/run:exec]',
-    'x-ids: &ids !override',
-    '  environment: [PUID=1000, PGID=1000, TZ=Etc/UTC]',
-    'services:',
-    '  from-dotenv:',
-    service('    environment: [TZ=Etc/UTC, PUID=1000]\n    tmpfs:\n      - ${RUN_DIR}'),
-    '  reset-read-only:',
-    service('    read_only: !reset false\n    tmpfs: !reset [/tmp]\n    environment:\n      - TZ=Etc/UTC\n      - "PGID=1000"'),
-    '  merged-tags:',
-    '    <<: [*reset, *ids]',
-    service(''),
-    '  run-default:',
-    service('    environment:\n      - PUID =1000\n      - TZ=Etc/UTC\n    tmpfs: ["${APP_RUN:-/run}"]'),
-    '',
-  ].join('\n');
-
-  beforeAll(() => {
-    prepareCli();
-    buildImage(image, { files: { '/bin/probe': READ_ONLY_PROBE }, entrypoint: ['/bin/probe'] });
-    writeTree(dir, { 'compose.yaml': compose, '.env': 'RUN_DIR=/run\n' });
-    projectAt(name, dir, join(dir, 'compose.yaml'));
-  }, 120_000);
-  afterAll(() => {
-    removeProject(name);
-    cleanUp();
-  }, 120_000);
+  const compose = (image: string) => {
+    const service = (more: string) => `    image: ${image}\n    network_mode: none\n${more}`;
+    return [
+      'x-reset: &reset !reset',
+      '  tmpfs: [/run:exec]',
+      'x-ids: &ids !override',
+      '  environment: [PUID=1000, PGID=1000, TZ=Etc/UTC]',
+      'services:',
+      '  from-dotenv:',
+      service('    environment: [TZ=Etc/UTC, PUID=1000]\n    tmpfs:\n      - ${RUN_DIR}'),
+      '  reset-read-only:',
+      service('    read_only: !reset false\n    tmpfs: !reset [/tmp]\n    environment:\n      - TZ=Etc/UTC\n      - "PGID=1000"'),
+      '  merged-tags:',
+      '    <<: [*reset, *ids]',
+      service(''),
+      '  run-default:',
+      service('    environment:\n      - PUID =1000\n      - TZ=Etc/UTC\n    tmpfs: ["${APP_RUN:-/run}"]'),
+      '',
+    ].join('\n');
+  };
+  const { name, dir } = probedProject('reading', (image) => ({ 'compose.yaml': compose(image), '.env': 'RUN_DIR=/run\n' }));
 
   it('converts without an internal error, a second run changes nothing, and every service runs read-only with /run:exec and without PUID/PGID', () => {
     const write = runCli(['--all', '--write', '--quiet', 'compose.yaml'], { cwd: dir });
