@@ -270,11 +270,13 @@ function inheritedTmpfs(ctx: ServiceContext, base: EffectiveService): string[] {
   const entries = [...(base.base && inheritsTmpfs(base, ctx.doc) ? inheritedTmpfs(ctx, base.base) : []), ...own];
   const { needs } = sibling;
   const runs = entries.filter(isRun);
-  // Something else at /run (a volume, a tmpfs at /var/run) gets no tmpfs there, as in tmpfsMounts.
-  const runElsewhere = base.volumeMounts.some((v) => mountPath(v.path) === '/run');
+  // Something else at /run (a volume, a tmpfs at /var/run, a target known only at run time that
+  // may be /run) gets no tmpfs there, as in tmpfsMounts; nor does a need a run-time target may be.
+  const unknownAt = (path: string) => unknownTargetsAt(mountState(base), path).length > 0;
+  const runElsewhere = base.volumeMounts.some((v) => mountPath(v.path) === '/run') || (needs.run !== 'none' && unknownAt('/run'));
   const converted = runElsewhere ? entries : needs.run === 'exec' ? [...entries.filter((e) => !isRun(e)), runs.length ? runEntryWithExec(runs) : '/run:exec'] : needs.run === 'plain' && !runs.length ? [...entries, '/run'] : entries;
   const mounted = [...converted.map(tmpfsPath), ...base.volumeMounts.map((v) => v.path)].map(mountPath);
-  return [...converted, ...needs.tmpfs.filter((need) => !mounted.includes(mountPath(need.path))).map(tmpfsNeedEntry)];
+  return [...converted, ...needs.tmpfs.filter((need) => !mounted.includes(mountPath(need.path)) && !unknownAt(mountPath(need.path))).map(tmpfsNeedEntry)];
 }
 
 /** Whether a service's tmpfs list starts with its base's (Compose's extends rule: not `!reset` or `!override`). */
