@@ -75,6 +75,8 @@ export interface MergedService {
   envFiles: { path: string; required: boolean }[];
   /** Per key, the last file that sets it or `!reset`s it (where Compose's merged value was last written). */
   keyFiles: ReadonlyMap<string, string>;
+  /** Whether a later file's `KEY: !reset null` removes a variable (see `State.envResettable`). */
+  envResettable: boolean;
   /** Its `profiles`; empty: always started. */
   profiles: string[];
   /** Compose starts it: no profile, or one of them active (`COMPOSE_PROFILES`, `--profile`). */
@@ -103,6 +105,12 @@ interface State {
   keyFiles: Map<string, string>;
   tmpfsFiles: string[];
   envFiles: Map<string, string[]>;
+  /**
+   * Whether a later `KEY: !reset null` removes a variable: Compose 2.26 applies it only while the
+   * merged `environment` is still the one mapping a single file wrote (merging two files' turns it
+   * into a list, which a reset does not reach; a list as written, or one `extends` adds to, neither).
+   */
+  envResettable: boolean;
 }
 
 /**
@@ -243,8 +251,8 @@ function envFileEntries(value: unknown): { path: string; required: boolean }[] {
 }
 
 function firstState(name: string, layer: Layer): State {
-  const state: State = { name, files: [layer.file], values: {}, keyFiles: new Map(), tmpfsFiles: [], envFiles: new Map() };
-  for (const key of Object.keys(layer.values)) setKey(state, key, layer.values[key], layer.file);
+  const state: State = { name, files: [layer.file], values: {}, keyFiles: new Map(), tmpfsFiles: [], envFiles: new Map(), envResettable: false };
+  for (const key of Object.keys(layer.values)) setKey(state, key, layer.values[key], layer.file, layer.raw[key]);
   return state;
 }
 
@@ -268,22 +276,25 @@ function overlay(state: State, layer: Layer): void {
     if (value === undefined) continue;
     if (tag === '!override' || REPLACED.has(key) || !Object.hasOwn(state.values, key)) {
       clearKey(state, key);
-      setKey(state, key, value, file);
+      setKey(state, key, value, file, written);
       continue;
     }
     state.keyFiles.set(key, file);
     const earlier = state.values[key];
     if (key === 'environment' && isRecord(value) && isRecord(earlier)) {
-      const resets = isRecord(written) ? written : {};
-      for (const name of Object.keys(value)) {
-        if (resets[name] instanceof Tagged && (resets[name] as Tagged).tag === '!reset') {
+      const resets = resetVariables(written);
+      if (state.envResettable) {
+        for (const name of resets) {
           delete earlier[name];
           state.envFiles.delete(name);
-        } else {
-          earlier[name] = value[name];
-          state.envFiles.set(name, [...(state.envFiles.get(name) ?? []), file]);
         }
       }
+      for (const name of Object.keys(value)) {
+        if (resets.has(name)) continue;
+        earlier[name] = value[name];
+        state.envFiles.set(name, [...(state.envFiles.get(name) ?? []), file]);
+      }
+      state.envResettable = false;
     } else if (key === 'tmpfs' && Array.isArray(value) && Array.isArray(earlier)) {
       state.values.tmpfs = [...earlier, ...value];
       state.tmpfsFiles.push(...value.map(() => file));
@@ -296,18 +307,40 @@ function overlay(state: State, layer: Layer): void {
   }
 }
 
-function setKey(state: State, key: string, value: unknown, file: string): void {
-  state.values[key] = key === 'environment' && isRecord(value) ? { ...value } : value;
+/** Sets a key as one file writes it (`written`: its raw value, tags kept; absent when `extends` gives it). */
+function setKey(state: State, key: string, value: unknown, file: string, written: unknown): void {
+  if (key === 'environment' && isRecord(value)) {
+    // A reset with nothing before it to remove is dropped, as Compose drops it.
+    const resets = resetVariables(written);
+    const own = Object.keys(value).filter((name) => !resets.has(name));
+    state.values.environment = Object.fromEntries(own.map((name) => [name, value[name]]));
+    for (const name of own) state.envFiles.set(name, [file]);
+  } else {
+    state.values[key] = value;
+  }
+  if (key === 'environment') {
+    // A mapping as written; `extends` adding variables to it makes it a list (Compose merges the two).
+    const mapping = written instanceof Tagged ? written.data : written;
+    state.envResettable = isRecord(mapping) && isRecord(value) && Object.keys(value).every((name) => Object.hasOwn(mapping, name));
+  }
   state.keyFiles.set(key, file);
   if (key === 'tmpfs' && Array.isArray(value)) state.tmpfsFiles = value.map(() => file);
-  if (key === 'environment' && isRecord(value)) for (const name of Object.keys(value)) state.envFiles.set(name, [file]);
+}
+
+/** The variables an `environment` mapping, as written, marks `!reset`. */
+function resetVariables(written: unknown): Set<string> {
+  if (!isRecord(written)) return new Set();
+  return new Set(Object.keys(written).filter((name) => written[name] instanceof Tagged && (written[name] as Tagged).tag === '!reset'));
 }
 
 function clearKey(state: State, key: string): void {
   delete state.values[key];
   state.keyFiles.delete(key);
   if (key === 'tmpfs') state.tmpfsFiles = [];
-  if (key === 'environment') state.envFiles.clear();
+  if (key === 'environment') {
+    state.envFiles.clear();
+    state.envResettable = false;
+  }
 }
 
 /** Mappings merged key by key, lists appended, anything else replaced by the later value. */
@@ -365,6 +398,7 @@ function finish(state: State, project: ProjectFiles, read: ReadProjectFile): Mer
     environment,
     envFiles,
     keyFiles: state.keyFiles,
+    envResettable: state.envResettable,
     profiles,
     active,
     values: { ...values, environment: Object.fromEntries([...environment].map(([name, source]) => [name, source.value])) },
