@@ -83,6 +83,9 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
   // Services behind a profile are services of the project too (Compose starts them with the profile).
   const selected = [...merged.values()].filter((service) => isSelected({ name: service.name, ...facts.get(service.name)! }, options));
   const single = composeFiles.length === 1;
+  const twice = selected.find((service) => service.alike.length);
+  // An edit to one definition would make them differ, which Compose refuses.
+  if (twice) throw new ConvertError('bad-project', `service ${twice.name} is defined alike in ${[...twice.files, ...twice.alike].map(options.display).join(' and ')}: Compose takes them as one, but converting edits one definition; keep it in one file`);
 
   // Per compose file, the services it converts and their roles.
   const work = new Map<string, { names: string[]; roles: Record<string, ServiceRole> }>();
