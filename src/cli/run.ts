@@ -3,7 +3,7 @@ import type { ConvertOptions } from '../convert.js';
 import { colorDiff } from '../report/diff.js';
 import { COMPOSE_FILE_NAMES, expandPaths, installSignalCleanup } from '../io/files.js';
 import type { PathSearch } from '../io/files.js';
-import { includedComposeFiles, projectFilesIn } from '../io/project-load.js';
+import { includedComposeFiles, projectFilesIn, projectNameClashes } from '../io/project-load.js';
 import { processAll } from '../io/pool.js';
 import { redactDiff } from '../report/redact.js';
 import { escapeJsonControl, escapeLines } from '../report/escape.js';
@@ -190,6 +190,8 @@ function projectsOf(search: PathSearch): Map<string, ProjectJob | null> {
   }
   const included = includedComposeFiles([...projects].filter(([path]) => search.siblings.has(path)).map(([, project]) => project!.files));
   for (const path of projects.keys()) if (search.siblings.has(path) && included.has(resolve(path))) projects.delete(path);
+  const clashes = projectNameClashes([...projects].filter(([path]) => search.siblings.has(path)).map(([, project]) => project!.files));
+  for (const [path, refusal] of clashes) projects.set(path, { ...projects.get(path)!, refusal });
   return projects;
 }
 

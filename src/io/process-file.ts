@@ -59,6 +59,8 @@ export interface ProjectJob {
    * only warned about, as for a single file; without include or env_file it converts as a single file.
    */
   single: boolean;
+  /** Why the project is refused before it is read (a project name clash in a directory search). */
+  refusal?: string;
   /** `--layer [FILE]`: write the conversion as this layer (null: the project's override file) instead of editing the project. */
   layer?: string | null;
 }
@@ -104,6 +106,7 @@ async function processProject(job: FileJob, project: ProjectJob): Promise<FileOu
     const report: FileReport = { path, status: 'error', written: false, error: errorEntry(asConvertError(error)), services: [], skippedUntested: [] };
     return { report, serviceNames: [], diff: null, input: null, output: null, replacements: null, writeRefusal: null };
   };
+  if (project.refusal) return failed(job.path, new ConvertError('bad-project', project.refusal));
   // A file named alone that spans no other file: the single-file conversion, its errors as they are.
   if (project.single && !spansFiles(project.files[0]!)) return processFile({ ...job, project: undefined });
   let outcomes: FileOutcome[];

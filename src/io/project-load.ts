@@ -96,6 +96,53 @@ export function includedComposeFiles(projects: readonly (readonly string[])[]): 
   return included;
 }
 
+/**
+ * The projects of a directory search (each a folder's default compose file, with its override
+ * file) that Compose would give the same name: `docker compose up` in one would take the other's
+ * containers. Per clashing project (by its first file), one line naming the other's file.
+ */
+export function projectNameClashes(projects: readonly (readonly string[])[]): Map<string, string> {
+  const byName = new Map<string, string>();
+  const clashes = new Map<string, string>();
+  for (const files of projects) {
+    const first = files[0]!;
+    if (!DEFAULT_FILE_NAMES.includes(basename(first))) continue;
+    const name = projectName(files.map((file) => resolve(file)));
+    const other = byName.get(name);
+    if (other === undefined) {
+      byName.set(name, first);
+      continue;
+    }
+    const clash = (with_: string) => `project name clash: Compose names both this project and ${with_} "${name}", so \`docker compose up\` in one takes the other's containers; give one a top-level name:, or name the folders one at a time`;
+    clashes.set(first, clash(other));
+    if (!clashes.has(other)) clashes.set(other, clash(first));
+  }
+  return clashes;
+}
+
+/**
+ * The name Compose 2.26 gives a project run from its folder: `COMPOSE_PROJECT_NAME` (the
+ * shell's, else the folder's `.env`), else the last top-level `name:` of its files, else the
+ * folder's name; normalised as compose-go does (lower case, only a-z 0-9 _ -, no leading _ or -).
+ */
+function projectName(files: readonly string[]): string {
+  const directory = dirname(files[0]!);
+  const dotenv = regularText(join(directory, '.env'));
+  const shell = definedOnly(process.env);
+  const environment = { ...(dotenv === null ? {} : envMap(dotenv, shell)), ...shell };
+  let name = environment.COMPOSE_PROJECT_NAME;
+  for (const file of name ? [] : files) {
+    const text = isFile(file) ? regularText(file) : null;
+    if (text === null || !/^name\s*:/m.test(text)) continue;
+    const root = readCompose(text);
+    if (typeof root?.name === 'string') name = interpolate(root.name, (variable) => environment[variable]);
+  }
+  return (name || basename(directory))
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[_-]+/, '');
+}
+
 /** The first default file in `dir` or the nearest parent that has one, with its override file. */
 function discover(dir: string): string[] {
   for (let at = dir; ; at = dirname(at)) {
