@@ -33,6 +33,8 @@ export interface FileJob {
    * looked for only among them (absent for a file named on the command line: it is looked up).
    */
   siblings?: readonly string[];
+  /** The file's text when the caller has already read it (one read per file). */
+  text?: string | undefined;
   /** The bytes of standard input, for the path `-`. */
   stdin?: Uint8Array;
   /**
@@ -85,13 +87,9 @@ export interface FileOutcome {
   note?: string;
 }
 
-/** Whether a compose file names other files Compose reads with it (include, env_file); false when it cannot be read (the single-file path reports that). */
-function spansFiles(path: string): boolean {
-  try {
-    return /(^|\n)include\s*:|\benv_file\s*:/.test(readText(path));
-  } catch {
-    return false;
-  }
+/** Whether a compose file's text names other files Compose reads with it (include, env_file). */
+function spansFiles(text: string): boolean {
+  return /(^|\n)include\s*:|\benv_file\s*:/.test(text);
 }
 
 /**
@@ -107,11 +105,21 @@ async function processProject(job: FileJob, project: ProjectJob): Promise<FileOu
     return { report, serviceNames: [], diff: null, input: null, output: null, replacements: null, writeRefusal: null };
   };
   if (project.refusal) return failed(job.path, new ConvertError('bad-project', project.refusal));
-  // A file named alone that spans no other file: the single-file conversion, its errors as they are.
-  if (project.single && !spansFiles(project.files[0]!)) return processFile({ ...job, project: undefined });
+  // A file named alone is read once here: the single-file conversion or the project loader takes its text.
+  let named: { path: string; text: string } | undefined;
+  if (project.single) {
+    try {
+      named = { path: resolve(cwd, project.files[0]!), text: readText(project.files[0]!) };
+    } catch {
+      // The single-file path reports why it cannot be read.
+      return processFile({ ...job, project: undefined });
+    }
+    // One that spans no other file: the single-file conversion, its errors as they are.
+    if (!spansFiles(named.text)) return processFile({ ...job, project: undefined, text: named.text });
+  }
   let outcomes: FileOutcome[];
   try {
-    const { project: files, read } = loadProject({ files: project.files, projectDirectory: project.projectDirectory, cwd, env: process.env });
+    const { project: files, read } = loadProject({ files: project.files, projectDirectory: project.projectDirectory, cwd, env: process.env, known: named });
     const conversion = convertProject(files, read, {
       ...job.options,
       display,
@@ -141,7 +149,7 @@ async function processProject(job: FileJob, project: ProjectJob): Promise<FileOu
   } catch (error) {
     // A file named alone whose env file is not here (env files are often kept out of git, as on a
     // fresh clone): converted as the single file it is, which warns about that env file.
-    if (project.single && error instanceof MissingEnvFileError) return processFile({ ...job, project: undefined });
+    if (project.single && error instanceof MissingEnvFileError) return processFile({ ...job, project: undefined, text: named?.text });
     // A file named alone answers for itself (its report entry is the path given), naming the file at fault.
     if (project.single && error instanceof ProjectError) {
       const atFault = display(error.file);
@@ -171,7 +179,7 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
   const writeRefusal = job.outside && !job.followSymlinks ? `cannot write: it is a symlink to ${job.outside}, outside the directory that was named (--follow-symlinks writes there)` : null;
   const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null, replacements: null, writeRefusal };
   try {
-    const text = job.stdin ? decodeText(job.stdin) : readText(job.path);
+    const text = job.stdin ? decodeText(job.stdin) : (job.text ?? readText(job.path));
     const related = job.stdin || job.path === '-' ? undefined : relatedFilesOf(job.path, job.siblings);
     // The diff names the file that would be written: through a symlink out of the tree, its target.
     const shown = job.path === '-' ? 'stdin' : job.outside ? relative(process.cwd(), job.outside) : job.path;

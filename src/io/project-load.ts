@@ -16,6 +16,8 @@ export interface ProjectArgs {
   cwd: string;
   /** The shell's environment (it wins over the project's `.env`). */
   env: Readonly<Record<string, string | undefined>>;
+  /** A file the caller has already read (absolute path): not read again. */
+  known?: { path: string; text: string } | undefined;
 }
 
 /** Compose v2's default file names, in the order it looks for them (compose-go `DefaultFileNames`). */
@@ -37,7 +39,7 @@ export interface LoadedProject {
  * @throws ProjectError naming the file: a missing file, an include cycle, a file that does not parse
  */
 export function loadProject(args: ProjectArgs): LoadedProject {
-  const read = cachedReader();
+  const read = cachedReader(args.known);
   const start = resolve(args.cwd, args.projectDirectory ?? '.');
   const shell = definedOnly(args.env);
   let files = args.files.map((file) => resolve(args.cwd, file));
@@ -106,7 +108,8 @@ export function projectNameClashes(projects: readonly (readonly string[])[]): Ma
   const clashes = new Map<string, string>();
   for (const files of projects) {
     const first = files[0]!;
-    if (!DEFAULT_FILE_NAMES.includes(basename(first))) continue;
+    // Only a folder's own project: the default file Compose picks there (another compose file beside it converts alone).
+    if (DEFAULT_FILE_NAMES.map((name) => resolve(dirname(first), name)).find((path) => isFile(path)) !== resolve(first)) continue;
     const name = projectName(files.map((file) => resolve(file)));
     const other = byName.get(name);
     if (other === undefined) {
@@ -211,8 +214,8 @@ function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<
  * Reads files as text, each once; null for a missing file, a folder, a FIFO or device, or one too
  * large to be hand-written (read as regular files only, so a file swapped after the check cannot block).
  */
-function cachedReader(): ReadProjectFile {
-  const texts = new Map<string, string | null>();
+function cachedReader(known?: { path: string; text: string }): ReadProjectFile {
+  const texts = new Map<string, string | null>(known ? [[known.path, known.text]] : []);
   return (path) => {
     if (!texts.has(path)) texts.set(path, isFile(path) ? regularText(path) : null);
     return texts.get(path)!;
