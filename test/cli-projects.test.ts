@@ -93,6 +93,19 @@ describe('-f chains and override files', () => {
   });
 });
 
+describe('.env interpolation', () => {
+  it('a file named alone whose image the .env gives: converted as that image (PUID stripped), .env untouched', () => {
+    const files = { '.env': 'REGISTRY=lscr.io/linuxserver\n', 'compose.yml': 'services:\n  sonarr:\n    image: ${REGISTRY}/sonarr\n    environment: [PUID=1000]\n' };
+    const dir = workspace(files);
+    const run = runCli(['--all', '--write', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toContain('[image-variable]');
+    expect(readBytes(join(dir, 'compose.yml'))).toBe('services:\n  sonarr:\n    image: ${REGISTRY}/sonarr\n    read_only: true\n    tmpfs:\n      - /run:exec\n');
+    expect(readBytes(join(dir, '.env'))).toBe(files['.env']);
+    expect(runCli(['--all', '--check', 'compose.yml'], { cwd: dir }).status).toBe(0);
+  });
+});
+
 describe('env files', () => {
   it('removes a stripped variable from an env file only converted services read (other lines kept byte for byte), warns about a shared one, never edits .env', () => {
     const dir = workspace({

@@ -87,9 +87,9 @@ export interface FileOutcome {
   note?: string;
 }
 
-/** Whether a compose file's text names other files Compose reads with it (include, env_file). */
+/** Whether a compose file's text needs other files Compose reads with it: include, env_file, or an image the `.env` may give. */
 function spansFiles(text: string): boolean {
-  return /(^|\n)include\s*:|\benv_file\s*:/.test(text);
+  return /(^|\n)include\s*:|\benv_file\s*:|\bimage\s*:[^\n]*\$/.test(text);
 }
 
 /**
