@@ -189,6 +189,11 @@ describe('bad input: one line naming the file, exit 2, nothing written', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('the conversion would edit ../outside/base.yml, outside the project directory');
     expect(readBytes(join(dir, 'outside/base.yml'))).toBe('services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n');
+    // Named beside the project: edited there, once, as part of the project that includes it.
+    const named = runCli(['--json', '--all', '--write', 'compose.yml', '../outside/base.yml'], { cwd: join(dir, 'project') });
+    expect(named.status).toBe(0);
+    expect((JSON.parse(named.stdout) as { files: { path: string; written: boolean }[] }).files.map((f) => [f.path, f.written])).toEqual([['compose.yml', false], ['../outside/base.yml', true]]);
+    expect(readBytes(join(dir, 'outside/base.yml'))).toContain('read_only: true');
   });
 
   it('an included file reached through a symlink out of the project is outside it too', () => {

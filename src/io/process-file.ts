@@ -61,6 +61,8 @@ export interface ProjectJob {
    * only warned about, as for a single file; without include or env_file it converts as a single file.
    */
   single: boolean;
+  /** Files named on the command line (absolute): edits may land in them even outside the project directory. */
+  named?: string[];
   /** Why the project is refused before it is read (a project name clash in a directory search). */
   refusal?: string;
   /** `--layer [FILE]`: write the conversion as this layer (null: the project's override file) instead of editing the project. */
@@ -123,7 +125,7 @@ async function processProject(job: FileJob, project: ProjectJob): Promise<FileOu
     const conversion = convertProject(files, read, {
       ...job.options,
       display,
-      named: files.files.map((f) => f.path),
+      named: [...files.files.map((f) => f.path), ...(project.named ?? [])],
       realPath: (path) => {
         try {
           return realpathSync.native(path);
