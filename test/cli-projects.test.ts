@@ -93,6 +93,19 @@ describe('-f chains and override files', () => {
   });
 });
 
+describe('.env interpolation', () => {
+  it('a file named alone whose image the .env gives: converted as that image (PUID stripped), .env untouched', () => {
+    const files = { '.env': 'REGISTRY=lscr.io/linuxserver\n', 'compose.yml': 'services:\n  sonarr:\n    image: ${REGISTRY}/sonarr\n    environment: [PUID=1000]\n' };
+    const dir = workspace(files);
+    const run = runCli(['--all', '--write', 'compose.yml'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toContain('[image-variable]');
+    expect(readBytes(join(dir, 'compose.yml'))).toBe('services:\n  sonarr:\n    image: ${REGISTRY}/sonarr\n    read_only: true\n    tmpfs:\n      - /run:exec\n');
+    expect(readBytes(join(dir, '.env'))).toBe(files['.env']);
+    expect(runCli(['--all', '--check', 'compose.yml'], { cwd: dir }).status).toBe(0);
+  });
+});
+
 describe('env files', () => {
   it('removes a stripped variable from an env file only converted services read (other lines kept byte for byte), warns about a shared one, never edits .env', () => {
     const dir = workspace({
@@ -124,6 +137,8 @@ describe('bad input: one line naming the file, exit 2, nothing written', () => {
     ['a missing included file', { 'compose.yml': 'include: [gone.yml]\nservices:\n  a:\n    image: lscr.io/linuxserver/sonarr\n' }, ['compose.yml'], 'compose.yml: error: gone.yml: included file not found'],
     ['an include cycle', { 'compose.yml': 'include: [b.yml]\nservices:\n  a:\n    image: lscr.io/linuxserver/sonarr\n', 'b.yml': 'include: [compose.yml]\n' }, ['compose.yml'], 'compose.yml: error: include cycle'],
     ['a missing required env file, with -f', { 'compose.yml': 'services:\n  a:\n    image: lscr.io/linuxserver/sonarr\n    env_file: gone.env\n' }, ['-f', 'compose.yml'], 'gone.env: error: env file not found (service a reads it'],
+    ['a service defined differently in a file and in the file it includes', { 'compose.yml': 'include: [inc.yml]\nservices:\n  a:\n    image: lscr.io/linuxserver/sonarr\n', 'inc.yml': 'services:\n  a:\n    image: lscr.io/linuxserver/radarr\n' }, ['compose.yml'], '/inc.yml; Compose refuses this (conflicts with imported resource)'],
+    ['a service defined alike in two included files (Compose takes it once; an edit to one would make them differ)', { 'compose.yml': 'include: [one.yml, two.yml]\n', 'one.yml': 'services:\n  a:\n    image: lscr.io/linuxserver/sonarr\n', 'two.yml': 'services:\n  a:\n    image: lscr.io/linuxserver/sonarr\n' }, ['compose.yml'], 'compose.yml: error: service a is defined alike in one.yml and two.yml'],
     ['an included file that is not a compose file', { 'compose.yml': 'include: [notes.yml]\nservices:\n  a:\n    image: lscr.io/linuxserver/sonarr\n', 'notes.yml': 'title: x\n' }, ['compose.yml'], 'compose.yml: error: notes.yml: not a compose file'],
   ])('%s', (_name, files, args, line) => {
     const dir = workspace(files as Record<string, string>);
@@ -134,6 +149,24 @@ describe('bad input: one line naming the file, exit 2, nothing written', () => {
     expect(errors[0]).toContain(line);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     for (const [path, text] of Object.entries(files as Record<string, string>)) expect(readBytes(join(dir, path))).toBe(text);
+  });
+
+  it('a directory holding two projects Compose gives the same name: each refused, naming the other; a third converted', () => {
+    const sonarr = 'services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n';
+    const files = { 'nas/media/compose.yml': sonarr, 'pi/media/compose.yml': sonarr, 'pi/Named/compose.yml': `name: tools\n${sonarr}` };
+    const dir = workspace(files);
+    const run = runCli(['--all', '--write', '.'], { cwd: dir });
+    expect(run.status).toBe(2);
+    const errors = run.stderr.split('\n').filter((l) => l.includes('error:'));
+    expect(errors).toEqual([
+      'nas/media/compose.yml: error: project name clash: Compose names both this project and pi/media/compose.yml "media", so `docker compose up` in one takes the other\'s containers; give one a top-level name:, or name the folders one at a time',
+      'pi/media/compose.yml: error: project name clash: Compose names both this project and nas/media/compose.yml "media", so `docker compose up` in one takes the other\'s containers; give one a top-level name:, or name the folders one at a time',
+    ]);
+    expect(readBytes(join(dir, 'nas/media/compose.yml'))).toBe(sonarr);
+    expect(readBytes(join(dir, 'pi/media/compose.yml'))).toBe(sonarr);
+    expect(readBytes(join(dir, 'pi/Named/compose.yml'))).toContain('read_only: true');
+    // Named one at a time, each folder converts.
+    expect(runCli(['--all', '--write', 'nas'], { cwd: dir }).status).toBe(0);
   });
 
   // Env files are often kept out of git: a file named alone converts as the single file it is,
@@ -156,6 +189,11 @@ describe('bad input: one line naming the file, exit 2, nothing written', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('the conversion would edit ../outside/base.yml, outside the project directory');
     expect(readBytes(join(dir, 'outside/base.yml'))).toBe('services:\n  sonarr:\n    image: lscr.io/linuxserver/sonarr\n');
+    // Named beside the project: edited there, once, as part of the project that includes it.
+    const named = runCli(['--json', '--all', '--write', 'compose.yml', '../outside/base.yml'], { cwd: join(dir, 'project') });
+    expect(named.status).toBe(0);
+    expect((JSON.parse(named.stdout) as { files: { path: string; written: boolean }[] }).files.map((f) => [f.path, f.written])).toEqual([['compose.yml', false], ['../outside/base.yml', true]]);
+    expect(readBytes(join(dir, 'outside/base.yml'))).toContain('read_only: true');
   });
 
   it('an included file reached through a symlink out of the project is outside it too', () => {

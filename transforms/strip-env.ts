@@ -219,7 +219,10 @@ function removeEmptied(ctx: ServiceContext, owner: YAMLMap, env: YAMLMap | YAMLS
   // An anchored map may be merged somewhere, after which a later merge source may hold an
   // `environment` too (decided from the map alone, so every service reading it plans alike).
   const uncovers = Boolean(owner.anchor) || owner.items.some((p) => isMergeKey(p) && mergeSources(p, ctx.doc).some((m) => effectivePair(m, 'environment', ctx.doc)));
-  if (env.anchor || owner.items.length === 1 || uncovers || strandsLinesAfterBlockScalar(ctx, owner, pair, env)) return emptyInPlace(ctx, env);
+  // An emptied `environment: !override` still replaces the earlier files' environment (Compose
+  // 2.26: `!override []` leaves none); without the key, theirs would come back.
+  const overrides = env.tag === '!override';
+  if (env.anchor || owner.items.length === 1 || overrides || uncovers || strandsLinesAfterBlockScalar(ctx, owner, pair, env)) return emptyInPlace(ctx, env);
   return removePair(ctx.layout, owner, pair);
 }
 

@@ -3,7 +3,7 @@ import type { ConvertOptions } from '../convert.js';
 import { colorDiff } from '../report/diff.js';
 import { COMPOSE_FILE_NAMES, expandPaths, installSignalCleanup } from '../io/files.js';
 import type { PathSearch } from '../io/files.js';
-import { includedComposeFiles, projectFilesIn } from '../io/project-load.js';
+import { includedComposeFiles, projectFilesIn, projectNameClashes } from '../io/project-load.js';
 import { processAll } from '../io/pool.js';
 import { redactDiff } from '../report/redact.js';
 import { escapeJsonControl, escapeLines } from '../report/escape.js';
@@ -188,8 +188,16 @@ function projectsOf(search: PathSearch): Map<string, ProjectJob | null> {
     if (files === null) continue;
     projects.set(path, files.length > 1 || files[0] !== path ? { files, single: false } : { files, single: true });
   }
-  const included = includedComposeFiles([...projects].filter(([path]) => search.siblings.has(path)).map(([, project]) => project!.files));
-  for (const path of projects.keys()) if (search.siblings.has(path) && included.has(resolve(path))) projects.delete(path);
+  // A file another project includes converts with it; one named on the command line may be edited
+  // by any project, even outside its directory (the user asked for it).
+  const included = includedComposeFiles([...projects].flatMap(([, project]) => (project ? [project.files] : [])));
+  const named = search.files.filter((path) => path !== '-' && !search.siblings.has(path)).map((path) => resolve(path));
+  for (const [path, project] of projects) {
+    if (included.has(resolve(path))) projects.delete(path);
+    else if (project && named.length) projects.set(path, { ...project, named });
+  }
+  const clashes = projectNameClashes([...projects].filter(([path]) => search.siblings.has(path)).map(([, project]) => project!.files));
+  for (const [path, refusal] of clashes) projects.set(path, { ...projects.get(path)!, refusal });
   return projects;
 }
 

@@ -33,6 +33,8 @@ export interface FileJob {
    * looked for only among them (absent for a file named on the command line: it is looked up).
    */
   siblings?: readonly string[];
+  /** The file's text when the caller has already read it (one read per file). */
+  text?: string | undefined;
   /** The bytes of standard input, for the path `-`. */
   stdin?: Uint8Array;
   /**
@@ -59,6 +61,10 @@ export interface ProjectJob {
    * only warned about, as for a single file; without include or env_file it converts as a single file.
    */
   single: boolean;
+  /** Files named on the command line (absolute): edits may land in them even outside the project directory. */
+  named?: string[];
+  /** Why the project is refused before it is read (a project name clash in a directory search). */
+  refusal?: string;
   /** `--layer [FILE]`: write the conversion as this layer (null: the project's override file) instead of editing the project. */
   layer?: string | null;
 }
@@ -83,13 +89,9 @@ export interface FileOutcome {
   note?: string;
 }
 
-/** Whether a compose file names other files Compose reads with it (include, env_file); false when it cannot be read (the single-file path reports that). */
-function spansFiles(path: string): boolean {
-  try {
-    return /(^|\n)include\s*:|\benv_file\s*:/.test(readText(path));
-  } catch {
-    return false;
-  }
+/** Whether a compose file's text needs other files Compose reads with it: include, env_file, or an image the `.env` may give. */
+function spansFiles(text: string): boolean {
+  return /(^|\n)include\s*:|\benv_file\s*:|\bimage\s*:[^\n]*\$/.test(text);
 }
 
 /**
@@ -104,15 +106,26 @@ async function processProject(job: FileJob, project: ProjectJob): Promise<FileOu
     const report: FileReport = { path, status: 'error', written: false, error: errorEntry(asConvertError(error)), services: [], skippedUntested: [] };
     return { report, serviceNames: [], diff: null, input: null, output: null, replacements: null, writeRefusal: null };
   };
-  // A file named alone that spans no other file: the single-file conversion, its errors as they are.
-  if (project.single && !spansFiles(project.files[0]!)) return processFile({ ...job, project: undefined });
+  if (project.refusal) return failed(job.path, new ConvertError('bad-project', project.refusal));
+  // A file named alone is read once here: the single-file conversion or the project loader takes its text.
+  let named: { path: string; text: string } | undefined;
+  if (project.single) {
+    try {
+      named = { path: resolve(cwd, project.files[0]!), text: readText(project.files[0]!) };
+    } catch {
+      // The single-file path reports why it cannot be read.
+      return processFile({ ...job, project: undefined });
+    }
+    // One that spans no other file: the single-file conversion, its errors as they are.
+    if (!spansFiles(named.text)) return processFile({ ...job, project: undefined, text: named.text });
+  }
   let outcomes: FileOutcome[];
   try {
-    const { project: files, read } = loadProject({ files: project.files, projectDirectory: project.projectDirectory, cwd, env: process.env });
+    const { project: files, read } = loadProject({ files: project.files, projectDirectory: project.projectDirectory, cwd, env: process.env, known: named });
     const conversion = convertProject(files, read, {
       ...job.options,
       display,
-      named: files.files.map((f) => f.path),
+      named: [...files.files.map((f) => f.path), ...(project.named ?? [])],
       realPath: (path) => {
         try {
           return realpathSync.native(path);
@@ -147,7 +160,7 @@ async function processProject(job: FileJob, project: ProjectJob): Promise<FileOu
   } catch (error) {
     // A file named alone whose env file is not here (env files are often kept out of git, as on a
     // fresh clone): converted as the single file it is, which warns about that env file.
-    if (project.single && error instanceof MissingEnvFileError) return processFile({ ...job, project: undefined });
+    if (project.single && error instanceof MissingEnvFileError) return processFile({ ...job, project: undefined, text: named?.text });
     // A file named alone answers for itself (its report entry is the path given), naming the file at fault.
     if (project.single && error instanceof ProjectError) {
       const atFault = display(error.file);
@@ -177,7 +190,7 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
   const writeRefusal = job.outside && !job.followSymlinks ? `cannot write: it is a symlink to ${job.outside}, outside the directory that was named (--follow-symlinks writes there)` : null;
   const outcome: FileOutcome = { report, serviceNames: [], diff: null, input: null, output: null, replacements: null, writeRefusal };
   try {
-    const text = job.stdin ? decodeText(job.stdin) : readText(job.path);
+    const text = job.stdin ? decodeText(job.stdin) : (job.text ?? readText(job.path));
     const related = job.stdin || job.path === '-' ? undefined : relatedFilesOf(job.path, job.siblings);
     // The diff names the file that would be written: through a symlink out of the tree, its target.
     const shown = job.path === '-' ? 'stdin' : job.outside ? relative(process.cwd(), job.outside) : job.path;

@@ -16,6 +16,8 @@ export interface ProjectArgs {
   cwd: string;
   /** The shell's environment (it wins over the project's `.env`). */
   env: Readonly<Record<string, string | undefined>>;
+  /** A file the caller has already read (absolute path): not read again. */
+  known?: { path: string; text: string } | undefined;
 }
 
 /** Compose v2's default file names, in the order it looks for them (compose-go `DefaultFileNames`). */
@@ -37,7 +39,7 @@ export interface LoadedProject {
  * @throws ProjectError naming the file: a missing file, an include cycle, a file that does not parse
  */
 export function loadProject(args: ProjectArgs): LoadedProject {
-  const read = cachedReader();
+  const read = cachedReader(args.known);
   const start = resolve(args.cwd, args.projectDirectory ?? '.');
   const shell = definedOnly(args.env);
   let files = args.files.map((file) => resolve(args.cwd, file));
@@ -94,6 +96,54 @@ export function includedComposeFiles(projects: readonly (readonly string[])[]): 
     }
   }
   return included;
+}
+
+/**
+ * The projects of a directory search (each a folder's default compose file, with its override
+ * file) that Compose would give the same name: `docker compose up` in one would take the other's
+ * containers. Per clashing project (by its first file), one line naming the other's file.
+ */
+export function projectNameClashes(projects: readonly (readonly string[])[]): Map<string, string> {
+  const byName = new Map<string, string>();
+  const clashes = new Map<string, string>();
+  for (const files of projects) {
+    const first = files[0]!;
+    // Only a folder's own project: the default file Compose picks there (another compose file beside it converts alone).
+    if (DEFAULT_FILE_NAMES.map((name) => resolve(dirname(first), name)).find((path) => isFile(path)) !== resolve(first)) continue;
+    const name = projectName(files.map((file) => resolve(file)));
+    const other = byName.get(name);
+    if (other === undefined) {
+      byName.set(name, first);
+      continue;
+    }
+    const clash = (with_: string) => `project name clash: Compose names both this project and ${with_} "${name}", so \`docker compose up\` in one takes the other's containers; give one a top-level name:, or name the folders one at a time`;
+    clashes.set(first, clash(other));
+    if (!clashes.has(other)) clashes.set(other, clash(first));
+  }
+  return clashes;
+}
+
+/**
+ * The name Compose 2.26 gives a project run from its folder: `COMPOSE_PROJECT_NAME` (the
+ * shell's, else the folder's `.env`), else the last top-level `name:` of its files, else the
+ * folder's name; normalised as compose-go does (lower case, only a-z 0-9 _ -, no leading _ or -).
+ */
+function projectName(files: readonly string[]): string {
+  const directory = dirname(files[0]!);
+  const dotenv = regularText(join(directory, '.env'));
+  const shell = definedOnly(process.env);
+  const environment = { ...(dotenv === null ? {} : envMap(dotenv, shell)), ...shell };
+  let name = environment.COMPOSE_PROJECT_NAME;
+  for (const file of name ? [] : files) {
+    const text = isFile(file) ? regularText(file) : null;
+    if (text === null || !/^name\s*:/m.test(text)) continue;
+    const root = readCompose(text);
+    if (typeof root?.name === 'string') name = interpolate(root.name, (variable) => environment[variable]);
+  }
+  return (name || basename(directory))
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[_-]+/, '');
 }
 
 /** The first default file in `dir` or the nearest parent that has one, with its override file. */
@@ -170,8 +220,8 @@ function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<
  * Reads files as text, each once; null for a missing file, a folder, a FIFO or device, or one too
  * large to be hand-written (read as regular files only, so a file swapped after the check cannot block).
  */
-function cachedReader(): ReadProjectFile {
-  const texts = new Map<string, string | null>();
+function cachedReader(known?: { path: string; text: string }): ReadProjectFile {
+  const texts = new Map<string, string | null>(known ? [[known.path, known.text]] : []);
   return (path) => {
     if (!texts.has(path)) texts.set(path, isFile(path) ? regularText(path) : null);
     return texts.get(path)!;

@@ -15,7 +15,8 @@ import { mountPath } from '../model/effective-service.js';
 import { tmpfsPath } from '../model/service-values.js';
 import { unifiedDiff } from '../report/diff.js';
 import { removeEnvLines } from './dotenv.js';
-import { mergeProject } from './merge.js';
+import { mergeProject, readCompose } from './merge.js';
+import { isRecord } from '../model/plain-services.js';
 import type { MergedProject, MergedService, ProjectFiles, ReadProjectFile } from './merge.js';
 import { dirOf, isInside, resolveIn } from './paths.js';
 
@@ -83,12 +84,18 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
   // Services behind a profile are services of the project too (Compose starts them with the profile).
   const selected = [...merged.values()].filter((service) => isSelected({ name: service.name, ...facts.get(service.name)! }, options));
   const single = composeFiles.length === 1;
+  // One file converts as the file alone does, unless an image is only known by interpolation
+  // (`${REG}/sonarr`, REG in `.env`): then the project's view of it decides, as for several files.
+  const byFile = single && !selected.some((service) => imageByVariable(composeFiles[0]!.text, service.name));
+  const twice = selected.find((service) => service.alike.length);
+  // An edit to one definition would make them differ, which Compose refuses.
+  if (twice) throw new ConvertError('bad-project', `service ${twice.name} is defined alike in ${[...twice.files, ...twice.alike].map(options.display).join(' and ')}: Compose takes them as one, but converting edits one definition; keep it in one file`);
 
   // Per compose file, the services it converts and their roles.
   const work = new Map<string, { names: string[]; roles: Record<string, ServiceRole> }>();
   for (const service of selected) {
     const strip = policy(service);
-    const roles = single ? null : rolesOf(service, facts.get(service.name)!, strip);
+    const roles = byFile ? null : rolesOf(service, facts.get(service.name)!, strip);
     for (const file of service.files) {
       const role = roles?.get(file);
       if (roles && !role) continue;
@@ -98,6 +105,8 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
     }
   }
 
+  // The file alone cannot know an image written with a variable; the project's interpolation can.
+  const resolvedByProject = (warning: Warning, name: string) => warning.code === 'image-variable' && !byFile && Boolean(facts.get(name)?.imageRef);
   const envWarnings = new Map<string, Warning[]>();
   const envEdits = envFileEdits(project, merged, selected, policy, options, envWarnings);
   const files: ProjectFileResult[] = composeFiles.map(({ path, text }) => {
@@ -111,11 +120,11 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
       supported: false,
       path: options.display(path),
       variables: project.environment,
-      roles: single ? undefined : entry.roles,
+      roles: byFile ? undefined : entry.roles,
       related: relatedOf(path, read, single ? options.override : undefined),
     }));
     // A file that leaves read_only to another file of the project reports what the merged view (checked below) gives.
-    const services = result.services.map((report) => ({ ...report, readOnly: report.readOnly || entry.roles[report.name]?.readOnly === false, warnings: [...report.warnings, ...(envWarnings.get(report.name) ?? [])] }));
+    const services = result.services.map((report) => ({ ...report, readOnly: report.readOnly || entry.roles[report.name]?.readOnly === false, warnings: [...report.warnings.filter((w) => !resolvedByProject(w, report.name)), ...(envWarnings.get(report.name) ?? [])] }));
     for (const report of services) envWarnings.delete(report.name);
     return { path, kind: 'compose', input: text, output: result.changed ? result.output : text, changed: result.changed, services, diff: result.changed ? result.diff : '', result };
   });
@@ -137,13 +146,20 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
     files.push({ path, kind: 'env', input, output, changed: true, services, diff: unifiedDiff(options.display(path), input, output, [{ start: 0, end: input.length, text: output }]), result: null });
   }
   refuseWritesOutside(project, files, options);
-  if (!single || envEdits.size) verifyProject(project, read, merged, files, new Map(selected.map((s) => [s.name, policy(s)])), facts);
+  if (!byFile || envEdits.size) verifyProject(project, read, merged, files, new Map(selected.map((s) => [s.name, policy(s)])), facts);
   return {
     files,
     serviceNames: [...merged.values()].map((service) => `${service.name} (${service.files.map(options.display).join(', ')})`),
     names: [...merged.keys()],
     skippedUntested: [...merged.values()].filter((service) => skippedAsUntested({ name: service.name, ...facts.get(service.name)! }, options)).map((s) => s.name),
   };
+}
+
+/** Whether a service's image is written with a variable in a compose text. */
+function imageByVariable(text: string, name: string): boolean {
+  const services = readCompose(text)?.services;
+  const service = isRecord(services) ? services[name] : undefined;
+  return isRecord(service) && typeof service.image === 'string' && service.image.includes('$');
 }
 
 /** A refusal with the compose file of the project it is about (its line and column are in that file). */

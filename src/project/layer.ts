@@ -15,7 +15,6 @@ import { mountPath } from '../model/effective-service.js';
 import { isSelected, skippedAsUntested, stripPolicy } from '../model/select.js';
 import type { StripPolicy } from '../model/select.js';
 import { mountedPaths, unmetTargets } from '../model/targets.js';
-import { isRecord, Tagged } from '../model/plain-services.js';
 import { tmpfsPath } from '../model/service-values.js';
 import { mountNeeds } from '../knowledge/needs.js';
 import { readComposeValue } from '../verify/verify.js';
@@ -102,7 +101,7 @@ export function writeLayer(project: ProjectFiles, read: ReadProjectFile, options
 
   const unmet: string[] = [];
   const plans = selected.map((service) => {
-    const plan = planService(service, before.get(service.name) ?? null, facts.get(service.name)!, policy(service), base, options, raw);
+    const plan = planService(service, before.get(service.name) ?? null, facts.get(service.name)!, policy(service), options, raw);
     unmet.push(...unmetNow(service, facts.get(service.name)!, policy(service)).map((why) => `${service.name}: ${why}`));
     return plan;
   });
@@ -199,7 +198,6 @@ function planService(
   before: MergedService | null,
   facts: Pick<ImageFacts, 'imageRef' | 'needs'>,
   strip: StripPolicy,
-  base: ProjectFiles,
   options: LayerOptions,
   raw: () => MergedProject,
 ): ServiceLayer {
@@ -246,7 +244,7 @@ function planService(
   }
   let environment: ServiceLayer['environment'] = null;
   if (stripped.length) {
-    if (resetsApply(service.name, base, before)) {
+    if (before?.envResettable) {
       environment = { resets: stripped };
       change('env-removed', `${stripped.join(', ')}: !reset null in the layer`);
     } else {
@@ -267,30 +265,6 @@ function planService(
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((entry, i) => entry === b[i]);
-}
-
-/**
- * Whether a later `KEY: !reset null` removes a variable from the service, as Compose 2.26 merges:
- * only when one earlier file alone writes its `environment` (since the last `!override` of it),
- * as a mapping. Over a list, or over two files' environments (merged into a list), the reset is
- * ignored. A service built with `extends` counts as a list: its base's form is another file's.
- */
-function resetsApply(name: string, base: ProjectFiles, before: MergedService | null): boolean {
-  if (!before) return false;
-  const texts = new Map<string, string>();
-  const collect = (p: ProjectFiles) => p.files.forEach((f) => (texts.set(f.path, f.text), f.includes.forEach(collect)));
-  collect(base);
-  let writers: unknown[] = [];
-  for (const file of before.files) {
-    const services = readComposeValue(texts.get(file) ?? '')?.services;
-    const service = isRecord(services) ? services[name] : undefined;
-    if (!isRecord(service)) continue;
-    if (service.extends !== undefined) return false;
-    const env = service.environment;
-    if (env instanceof Tagged) writers = env.tag === '!override' ? [env.data] : [];
-    else if (env !== undefined && env !== null) writers.push(env);
-  }
-  return writers.length === 1 && isRecord(writers[0]);
 }
 
 /** How Compose loads the layer, for the output and the layer's header. */

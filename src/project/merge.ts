@@ -61,6 +61,8 @@ export interface MergedService {
   /** The compose files that define or override it, in merge order (included files included). */
   files: string[];
   image: string | null;
+  /** Other files that define it alike (Compose takes the definitions as one). */
+  alike: string[];
   /** `read_only` as Compose reads it (undefined: unset). */
   readOnly: unknown;
   /** The file whose `read_only` Compose takes (or that `!reset`s it last); null when none sets it. */
@@ -75,6 +77,8 @@ export interface MergedService {
   envFiles: { path: string; required: boolean }[];
   /** Per key, the last file that sets it or `!reset`s it (where Compose's merged value was last written). */
   keyFiles: ReadonlyMap<string, string>;
+  /** Whether a later file's `KEY: !reset null` removes a variable (see `State.envResettable`). */
+  envResettable: boolean;
   /** Its `profiles`; empty: always started. */
   profiles: string[];
   /** Compose starts it: no profile, or one of them active (`COMPOSE_PROFILES`, `--profile`). */
@@ -89,6 +93,8 @@ export type MergedProject = Map<string, MergedService>;
 /** One file's contribution to a service, before merging. */
 interface Layer {
   file: string;
+  /** The project directory its relative paths resolve against. */
+  directory: string;
   /** The service's mapping as written, tags kept (`!reset`, `!override`). */
   raw: Record<string, unknown>;
   /** Its keys as Compose builds the service from that file alone (extends applied, tags unwrapped). */
@@ -98,11 +104,20 @@ interface Layer {
 /** The state of one service while the files are merged. */
 interface State {
   name: string;
+  directory: string;
+  /** Other files that define the service alike (Compose imports it once); `files` has the one merged. */
+  alike: string[];
   files: string[];
   values: Record<string, unknown>;
   keyFiles: Map<string, string>;
   tmpfsFiles: string[];
   envFiles: Map<string, string[]>;
+  /**
+   * Whether a later `KEY: !reset null` removes a variable: Compose 2.26 applies it only while the
+   * merged `environment` is still the one mapping a single file wrote (merging two files' turns it
+   * into a list, which a reset does not reach; a list as written, or one `extends` adds to, neither).
+   */
+  envResettable: boolean;
 }
 
 /**
@@ -115,41 +130,95 @@ interface State {
  *   by two included projects, or a required env file is missing
  */
 export function mergeProject(project: ProjectFiles, read: ReadProjectFile): MergedProject {
-  const states = mergeStates(project, read);
+  const { states } = mergeStates(project, read);
   const merged: MergedProject = new Map();
   for (const state of states.values()) merged.set(state.name, finish(state, project, read));
   return merged;
 }
 
-function mergeStates(project: ProjectFiles, read: ReadProjectFile): Map<string, State> {
+/** A project's merged services and its top-level networks, volumes, secrets and configs. */
+interface Merged {
+  states: Map<string, State>;
+  /** By `kind.name` (`networks.media`): the last file that defines it and its definition as Compose compares it. */
+  resources: Map<string, { file: string; definition: string }>;
+}
+
+/** The top-level keys whose entries an included project imports (compose-go's `importResources`). */
+const RESOURCE_KINDS = ['networks', 'volumes', 'secrets', 'configs'] as const;
+
+function mergeStates(project: ProjectFiles, read: ReadProjectFile): Merged {
   const states = new Map<string, State>();
+  const resources = new Map<string, { file: string; definition: string }>();
   for (const file of project.files) {
-    const imported = new Map<string, State>();
+    // What this file's includes import, then its own definitions: the same name twice is refused
+    // unless both define it alike (Compose: "conflicts with imported resource").
+    const importedStates = new Map<string, State>();
+    const importedResources = new Map<string, { file: string; definition: string }>();
     for (const included of file.includes) {
-      for (const [name, state] of mergeStates(included, read)) {
-        const other = imported.get(name);
-        if (other) throw new ProjectError(file.path, `service ${name} is defined by two included projects (${other.files[0]} and ${state.files[0]})`);
-        imported.set(name, state);
+      const inner = mergeStates(included, read);
+      for (const [name, state] of inner.states) {
+        const other = importedStates.get(name);
+        if (other && !sameDefinition(other, state)) throw conflict(file.path, `service ${name}`, other.files[0]!, state.files[0]!);
+        if (other) alsoDefinedIn(other, state.files[0]!);
+        else importedStates.set(name, state);
+      }
+      for (const [key, resource] of inner.resources) {
+        const other = importedResources.get(key);
+        if (other && other.definition !== resource.definition) throw conflict(file.path, key, other.file, resource.file);
+        if (!other) importedResources.set(key, resource);
       }
     }
-    const layers = fileLayers(file, project, read);
-    for (const [name, state] of imported) {
-      if (layers.has(name)) throw new ProjectError(file.path, `service ${name} is defined both here and in the included ${state.files[0]}`);
+    const { layers, own } = fileLayers(file, project, read);
+    const alike = new Map<string, string[]>();
+    for (const [name, state] of importedStates) {
+      const layer = layers.get(name);
+      if (layer) {
+        if (!sameDefinition(state, firstState(name, layer))) throw conflict(file.path, `service ${name}`, file.path, state.files[0]!);
+        // The file's own definition is merged below; it remembers the included one.
+        alike.set(name, [...state.alike, state.files[0]!]);
+        continue;
+      }
       const earlier = states.get(name);
-      if (earlier) overlay(earlier, { file: state.files[0]!, raw: state.values, values: state.values });
+      if (earlier) overlay(earlier, { file: state.files[0]!, directory: state.directory, raw: state.values, values: state.values });
       else states.set(name, state);
     }
+    for (const [key, resource] of importedResources) {
+      const mine = own.get(key);
+      if (mine && mine.definition !== resource.definition) throw conflict(file.path, key, file.path, resource.file);
+      resources.set(key, resource);
+    }
+    for (const [key, resource] of own) resources.set(key, resource);
     for (const [name, layer] of layers) {
       const earlier = states.get(name);
       if (earlier) overlay(earlier, layer);
       else states.set(name, firstState(name, layer));
+      for (const other of alike.get(name) ?? []) alsoDefinedIn(states.get(name)!, other);
     }
   }
-  return states;
+  return { states, resources };
+}
+
+/** Two services from different files Compose takes as one: the same values in the same project directory (relative paths then mean the same). */
+function sameDefinition(a: State, b: State): boolean {
+  return a.directory === b.directory && canonical(a.values) === canonical(b.values);
+}
+
+/** A value as JSON with mapping keys sorted: Compose compares definitions, not how they are written. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, inner: unknown) => (isRecord(inner) ? Object.fromEntries(Object.keys(inner).sort().map((key) => [key, inner[key]])) : inner));
+}
+
+function alsoDefinedIn(state: State, file: string): void {
+  if (!state.files.includes(file) && !state.alike.includes(file)) state.alike.push(file);
+}
+
+function conflict(path: string, what: string, first: string, second: string): ProjectError {
+  const where = first === path ? `here and, differently, in the included ${second}` : `differently by two included projects (${first} and ${second})`;
+  return new ProjectError(path, `${what} is defined ${where}; Compose refuses this (conflicts with imported resource)`);
 }
 
 /** The services one compose file defines, interpolated, each as Compose builds it from that file. */
-function fileLayers(file: ProjectComposeFile, project: ProjectFiles, read: ReadProjectFile): Map<string, Layer> {
+function fileLayers(file: ProjectComposeFile, project: ProjectFiles, read: ReadProjectFile): { layers: Map<string, Layer>; own: Map<string, { file: string; definition: string }> } {
   const lookup = (name: string) => project.environment[name];
   const root = composeRoot(file.path, file.text, lookup);
   const services = isRecord(root.services) ? root.services : {};
@@ -167,8 +236,19 @@ function fileLayers(file: ProjectComposeFile, project: ProjectFiles, read: ReadP
   );
   const views = plainServices(rebasedEnvFiles(services, project.directory), foreign);
   const layers = new Map<string, Layer>();
-  for (const [name, view] of views) layers.set(name, { file: file.path, raw: services[name] as Record<string, unknown>, values: view.values });
-  return layers;
+  for (const [name, view] of views) layers.set(name, { file: file.path, directory: project.directory, raw: services[name] as Record<string, unknown>, values: view.values });
+  const own = new Map<string, { file: string; definition: string }>();
+  for (const kind of RESOURCE_KINDS) {
+    const entries = root[kind];
+    if (!isRecord(entries)) continue;
+    for (const name of Object.keys(entries)) {
+      const value = isRecord(entries[name]) ? (entries[name] as Record<string, unknown>) : {};
+      // A secret's or config's file compares as the path Compose resolves it to.
+      const definition = typeof value.file === 'string' ? { ...value, file: resolveIn(project.directory, value.file) } : value;
+      own.set(`${kind}.${name}`, { file: file.path, definition: canonical(definition) });
+    }
+  }
+  return { layers, own };
 }
 
 /**
@@ -243,8 +323,8 @@ function envFileEntries(value: unknown): { path: string; required: boolean }[] {
 }
 
 function firstState(name: string, layer: Layer): State {
-  const state: State = { name, files: [layer.file], values: {}, keyFiles: new Map(), tmpfsFiles: [], envFiles: new Map() };
-  for (const key of Object.keys(layer.values)) setKey(state, key, layer.values[key], layer.file);
+  const state: State = { name, directory: layer.directory, alike: [], files: [layer.file], values: {}, keyFiles: new Map(), tmpfsFiles: [], envFiles: new Map(), envResettable: false };
+  for (const key of Object.keys(layer.values)) setKey(state, key, layer.values[key], layer.file, layer.raw[key]);
   return state;
 }
 
@@ -268,22 +348,25 @@ function overlay(state: State, layer: Layer): void {
     if (value === undefined) continue;
     if (tag === '!override' || REPLACED.has(key) || !Object.hasOwn(state.values, key)) {
       clearKey(state, key);
-      setKey(state, key, value, file);
+      setKey(state, key, value, file, written);
       continue;
     }
     state.keyFiles.set(key, file);
     const earlier = state.values[key];
     if (key === 'environment' && isRecord(value) && isRecord(earlier)) {
-      const resets = isRecord(written) ? written : {};
-      for (const name of Object.keys(value)) {
-        if (resets[name] instanceof Tagged && (resets[name] as Tagged).tag === '!reset') {
+      const resets = resetVariables(written);
+      if (state.envResettable) {
+        for (const name of resets) {
           delete earlier[name];
           state.envFiles.delete(name);
-        } else {
-          earlier[name] = value[name];
-          state.envFiles.set(name, [...(state.envFiles.get(name) ?? []), file]);
         }
       }
+      for (const name of Object.keys(value)) {
+        if (resets.has(name)) continue;
+        earlier[name] = value[name];
+        state.envFiles.set(name, [...(state.envFiles.get(name) ?? []), file]);
+      }
+      state.envResettable = false;
     } else if (key === 'tmpfs' && Array.isArray(value) && Array.isArray(earlier)) {
       state.values.tmpfs = [...earlier, ...value];
       state.tmpfsFiles.push(...value.map(() => file));
@@ -296,18 +379,40 @@ function overlay(state: State, layer: Layer): void {
   }
 }
 
-function setKey(state: State, key: string, value: unknown, file: string): void {
-  state.values[key] = key === 'environment' && isRecord(value) ? { ...value } : value;
+/** Sets a key as one file writes it (`written`: its raw value, tags kept; absent when `extends` gives it). */
+function setKey(state: State, key: string, value: unknown, file: string, written: unknown): void {
+  if (key === 'environment' && isRecord(value)) {
+    // A reset with nothing before it to remove is dropped, as Compose drops it.
+    const resets = resetVariables(written);
+    const own = Object.keys(value).filter((name) => !resets.has(name));
+    state.values.environment = Object.fromEntries(own.map((name) => [name, value[name]]));
+    for (const name of own) state.envFiles.set(name, [file]);
+  } else {
+    state.values[key] = value;
+  }
+  if (key === 'environment') {
+    // A mapping as written; `extends` adding variables to it makes it a list (Compose merges the two).
+    const mapping = written instanceof Tagged ? written.data : written;
+    state.envResettable = isRecord(mapping) && isRecord(value) && Object.keys(value).every((name) => Object.hasOwn(mapping, name));
+  }
   state.keyFiles.set(key, file);
   if (key === 'tmpfs' && Array.isArray(value)) state.tmpfsFiles = value.map(() => file);
-  if (key === 'environment' && isRecord(value)) for (const name of Object.keys(value)) state.envFiles.set(name, [file]);
+}
+
+/** The variables an `environment` mapping, as written, marks `!reset`. */
+function resetVariables(written: unknown): Set<string> {
+  if (!isRecord(written)) return new Set();
+  return new Set(Object.keys(written).filter((name) => written[name] instanceof Tagged && (written[name] as Tagged).tag === '!reset'));
 }
 
 function clearKey(state: State, key: string): void {
   delete state.values[key];
   state.keyFiles.delete(key);
   if (key === 'tmpfs') state.tmpfsFiles = [];
-  if (key === 'environment') state.envFiles.clear();
+  if (key === 'environment') {
+    state.envFiles.clear();
+    state.envResettable = false;
+  }
 }
 
 /** Mappings merged key by key, lists appended, anything else replaced by the later value. */
@@ -357,6 +462,7 @@ function finish(state: State, project: ProjectFiles, read: ReadProjectFile): Mer
   return {
     name: state.name,
     files: state.files,
+    alike: state.alike,
     image: typeof values.image === 'string' ? values.image : null,
     readOnly: values.read_only,
     readOnlyFile: state.keyFiles.get('read_only') ?? null,
@@ -365,6 +471,7 @@ function finish(state: State, project: ProjectFiles, read: ReadProjectFile): Mer
     environment,
     envFiles,
     keyFiles: state.keyFiles,
+    envResettable: state.envResettable,
     profiles,
     active,
     values: { ...values, environment: Object.fromEntries([...environment].map(([name, source]) => [name, source.value])) },
