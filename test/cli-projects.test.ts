@@ -255,3 +255,14 @@ describe('the report of a project', () => {
     expect(report.files[0]).not.toHaveProperty('project');
   });
 });
+
+describe('an image with a variable', () => {
+  it('only in the tag, unset here: the file names the image (nginx: plain /run, no exec on /var/run)', () => {
+    const input = 'services:\n  nginx:\n    image: nginx:${NGINX_IMAGE_TAG}\n    read_only: true\n    tmpfs:\n      - /var/run\n      - /var/cache/nginx\n      - /tmp\n';
+    const dir = workspace({ 'compose.yml': input });
+    const run = runCli(['--all', '--check', 'compose.yml'], { cwd: dir });
+    expect(run.stderr).toContain('[companion-image]');
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(0);
+  });
+});

@@ -6,6 +6,7 @@ import type { ServiceRole } from '../plan/plan.js';
 import type { RelatedFiles } from '../plan/transform.js';
 import { imageFacts } from '../model/locate.js';
 import type { ImageFacts } from '../model/locate.js';
+import { normalizedName, parseImageRef } from '../knowledge/image-ref.js';
 import { mountNeeds } from '../knowledge/needs.js';
 import type { MountNeeds } from '../knowledge/needs.js';
 import { isSelected, skippedAsUntested, stripPolicy } from '../model/select.js';
@@ -155,11 +156,15 @@ export function convertProject(project: ProjectFiles, read: ReadProjectFile, opt
   };
 }
 
-/** Whether a service's image is written with a variable in a compose text. */
+/**
+ * Whether a service's image is named by a variable in a compose text (`${REG}/sonarr`). A variable
+ * only in the tag (`nginx:${TAG}`) names no other image: the file alone knows it, also where the
+ * variable is not set here.
+ */
 function imageByVariable(text: string, name: string): boolean {
   const services = readCompose(text)?.services;
   const service = isRecord(services) ? services[name] : undefined;
-  return isRecord(service) && typeof service.image === 'string' && service.image.includes('$');
+  return isRecord(service) && typeof service.image === 'string' && service.image.includes('$') && normalizedName(parseImageRef(service.image)) === null;
 }
 
 /** A refusal with the compose file of the project it is about (its line and column are in that file). */
