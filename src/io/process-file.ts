@@ -194,8 +194,9 @@ export async function processFile(job: FileJob): Promise<FileOutcome> {
     const related = job.stdin || job.path === '-' ? undefined : relatedFilesOf(job.path, job.siblings);
     // The diff names the file that would be written: through a symlink out of the tree, its target.
     const shown = job.path === '-' ? 'stdin' : job.outside ? relative(process.cwd(), job.outside) : job.path;
-    // Mount paths are read with the variables Compose would use: the shell's over the `.env` beside the file.
-    const variables = composeVariables(related?.envFile('.env') ?? null, process.env);
+    // Mount paths are read with the variables Compose would use: the shell's over the `.env` beside
+    // the file (looked up only for a text with a variable in it).
+    const variables = text.includes('$') ? composeVariables(related?.envFile('.env') ?? null, process.env) : undefined;
     const result = convert(text, { ...job.options, path: shown, related, variables });
     report.services = result.services;
     report.skippedUntested = result.skippedUntested;
