@@ -209,7 +209,7 @@ function refuseShared(planned: PlannedService, transform: string, target: Node, 
     ? 'through more than one alias or merge key'
     : ways.includes('own') || ways.includes(null)
       ? 'as written in its own mapping'
-      : 'through an alias that no copy of the block can replace (an anchor inside the block, or comments or nested lists in a block going into a flow collection)';
+      : 'through an alias that no copy of the block can replace (an anchor inside the block, a scalar over several lines, or a block with comments or nested lists going into a flow collection)';
   const why = !own
     ? 'the service reads it through an alias and has no mapping of its own to write to; give it its own copy of the block'
     : `${one ? 'it reads' : 'they read'} it ${how}; give each service its own copy`;

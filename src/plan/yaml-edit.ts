@@ -318,12 +318,14 @@ function isPlainSafe(value: string, inFlow: boolean): boolean {
 /**
  * Replaces an alias with a copy of the node it names, written as that node is (its tag and
  * tags inside kept, its anchor left behind), so the alias's reader keeps what it reads while
- * the node itself is edited for others. A one-line scalar or flow collection takes the alias's
- * place; a block collection goes below the key of the pair holding the alias, indented in the
+ * the node itself is edited for others. A scalar or flow collection takes the alias's place
+ * (a flow collection over several lines keeping its lines' indentation relative to the key's);
+ * a block collection goes below the key of the pair holding the alias, indented in the
  * file's style, a comment after the alias staying on the key's line, or in flow style where
  * block style cannot go (a flow collection, a list item). Null where no copy reads the same: an
- * anchor inside the node (a copy would redefine it), a flow node over several lines, a block
- * collection with comments or nested collections going where block style cannot.
+ * anchor inside the node (a copy would redefine it), a scalar over several lines, a flow
+ * collection over several lines going into a flow collection, a block collection with comments
+ * or nested collections going where block style cannot.
  */
 export function copyInPlaceOfAlias(layout: Layout, alias: Alias, node: Node, owner: YAMLMap | YAMLSeq, pair: Pair | null, style: BlockStyle): TextEdit | null {
   const { text } = layout;
@@ -336,9 +338,18 @@ export function copyInPlaceOfAlias(layout: Layout, alias: Alias, node: Node, own
   const block = (isMap(node) || isSeq(node)) && !node.flow;
   const aliasEnd = contentEnd(alias, text);
   if (!block) {
-    const written = `${tag ? `${tag} ` : ''}${text.slice(start, end)}`;
-    if (/[\r\n]/.test(written) || (owner.flow && isScalar(node) && node.type === 'PLAIN' && /[,[\]{}]/.test(written))) return null;
-    return { start: alias.range![0], end: aliasEnd, text: written, target: owner };
+    const [first, ...more] = `${tag ? `${tag} ` : ''}${text.slice(start, end)}`.split(/\r?\n/);
+    if (owner.flow && isScalar(node) && node.type === 'PLAIN' && /[,[\]{}]/.test(first!)) return null;
+    if (more.length && (owner.flow || !isCollection(node))) return null;
+    // Lines after the first keep their indentation relative to the line the value starts on.
+    const shift = indentOf(text, layout.lineStart(alias.range![0])) - indentOf(text, layout.lineStart(start));
+    const lines = [first!];
+    for (const line of more) {
+      const indent = /^ */.exec(line)![0].length;
+      if (line.trim() !== '' && indent + shift < 1) return null;
+      lines.push(line.trim() === '' ? '' : spaces(indent + shift) + line.slice(indent));
+    }
+    return { start: alias.range![0], end: aliasEnd, text: lines.join(layout.eol), target: owner };
   }
   const key = pair?.key as Node | undefined;
   if (!key || owner.flow || !isScalar(key) || layout.lineStart(key.range![0]) !== layout.lineStart(alias.range![0])) {
@@ -379,6 +390,11 @@ function flowCopy(text: string, node: YAMLMap | YAMLSeq): string | null {
   }
   return isSeq(node) ? `[${items.join(', ')}]` : `{${items.join(', ')}}`;
 }
+
+/** Spaces at the start of the line starting at `lineStart`. */
+const indentOf = (text: string, lineStart: number) => /^ */.exec(text.slice(lineStart, lineStart + 200))![0].length;
+
+const isCollection = (node: Node): node is YAMLMap | YAMLSeq => isMap(node) || isSeq(node);
 
 /** Whether anything inside a node carries an anchor (the node's own aside). */
 function hasAnchorInside(node: Node): boolean {
