@@ -83,9 +83,10 @@ export interface Plan {
 
 /**
  * Runs every transform on every selected service and keeps the edits that are safe: an edit
- * to a node that other services read (anchors, aliases, merge keys) is kept only when each of
- * those services is selected and plans the very same edit; otherwise that transform's edits
- * for the service are dropped, with a warning naming the line.
+ * to a node that other services read (anchors, aliases, merge keys) is kept when each of
+ * those services is selected and plans the very same edit, or when the service writes the node
+ * itself and every other reader gets a copy of it in place of its alias; otherwise the file is
+ * refused, naming the line and why.
  */
 export function planConversion(parsed: ParsedCompose, options: PlanOptions): Plan {
   const related = options.related;
