@@ -43,7 +43,7 @@ export function stripEnv(ctx: ServiceContext): TransformResult {
     if (isMap(env) && ctx.canEdit(env)) return unmergeEnvironment(ctx, found, env, removals, strips);
     if (found.merged || isAlias(found.pair.value)) return ownEnvironment(ctx, found, env, removals, strips);
     const names = listText([...new Set(removals.flatMap((r) => r.names))]);
-    if (env.anchor) refuse(ctx, `its environment carries the anchor &${env.anchor}, which services that keep ${names} read too: it cannot lose ${names} there, and a service has one environment; move the block under an x- key and alias it from each service, or convert those services too`, ctx.lineOf((found.pair.key as Node).range![0]));
+    if (env.anchor) refuse(ctx, `its environment carries the anchor &${env.anchor}, which services that keep ${names} read too, through aliases no copy of the block can replace (several aliases deep, an anchor inside the block, or a block with comments or nested lists going into a flow collection): it cannot lose ${names} there; move the block under an x- key and alias it from each service`, ctx.lineOf((found.pair.key as Node).range![0]));
     // Otherwise the service's mapping itself is shared: the planner refuses the edits below.
   }
   refuseAnchoredEntries(ctx, removals);

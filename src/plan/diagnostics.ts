@@ -10,7 +10,8 @@ export type ChangeCode =
   | 'tmpfs-overridden'
   | 'env-removed'
   | 'env-emptied'
-  | 'env-overridden';
+  | 'env-overridden'
+  | 'shared-copied';
 
 /** Something the user should know about a service; codes are stable (JSON, tests). */
 export type WarningCode =

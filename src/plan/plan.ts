@@ -1,6 +1,6 @@
 import { isScalar, isSeq } from 'yaml';
 import { ConvertError } from '../parse/errors.js';
-import type { Document, Node, YAMLMap } from 'yaml';
+import type { Alias, Document, Node, YAMLMap } from 'yaml';
 import { transforms } from '../../transforms/index.js';
 import type { ServiceReport } from './diagnostics.js';
 import type { TextEdit } from './edits.js';
@@ -12,11 +12,12 @@ import type { ParsedCompose } from '../parse/parse.js';
 import { isSelected, stripPolicy } from '../model/select.js';
 import type { EnvAdjustments, Selection, StripPolicy } from '../model/select.js';
 import { analyzeSharing, serviceReader } from '../model/sharing.js';
+import type { Way } from '../model/sharing.js';
 import { overrideReadOnly, overrideService } from '../model/override.js';
 import type { RelatedFiles, ServiceContext } from './transform.js';
 import type { MountNeeds, TmpfsNeed } from '../knowledge/needs.js';
-import { dashOf } from './yaml-edit.js';
-import { isMergeKey, mergeSources } from '../parse/yaml-nodes.js';
+import { copyInPlaceOfAlias, dashOf } from './yaml-edit.js';
+import { isMergeKey, mergeSources, resolveNode } from '../parse/yaml-nodes.js';
 import type { BlockStyle } from './yaml-edit.js';
 
 /** The transforms a plan without warnings runs (the registry's order kept). */
@@ -87,9 +88,10 @@ export interface Plan {
 
 /**
  * Runs every transform on every selected service and keeps the edits that are safe: an edit
- * to a node that other services read (anchors, aliases, merge keys) is kept only when each of
- * those services is selected and plans the very same edit; otherwise that transform's edits
- * for the service are dropped, with a warning naming the line.
+ * to a node that other services read (anchors, aliases, merge keys) is kept when each of
+ * those services is selected and plans the very same edit, or when the service writes the node
+ * itself and every other reader gets a copy of it in place of its alias; otherwise the file is
+ * refused, naming the line and why.
  */
 export function planConversion(parsed: ParsedCompose, options: PlanOptions): Plan {
   const related = options.related;
@@ -127,11 +129,30 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     return all;
   };
   const lineOf = (offset: number) => parsed.layout.position(offset).line;
-  // An edit to a node is safe when every service that reads it is selected with the same
-  // strip policy and needs: each of them gets its own target from that edit.
-  const canEditFor = (planned: PlannedService, node: Node) => {
+  const differing = (planned: PlannedService, node: Node) => {
     const profile = profileOf.get(serviceReader(planned.service.name));
-    return !sharing || sharing.readersOf(node).every((reader) => profileOf.get(reader) === profile);
+    return sharing ? sharing.readersOf(node).filter((reader) => profileOf.get(reader) !== profile) : [];
+  };
+  // The copy that stands in, for a reader, for the alias through which it reads a node; null
+  // when it reads the node some other way (its own text, several aliases deep) or none reads the same.
+  const copies = new Map<Alias, TextEdit | null>();
+  const copyFor = (node: Node, reader: string): TextEdit | null => {
+    const way = sharing!.wayTo(node, reader);
+    if (way === null || typeof way === 'string' || !reader.startsWith('service:')) return null;
+    if (!copies.has(way.alias)) {
+      const service = services.find((s) => serviceReader(s.name) === reader)!;
+      copies.set(way.alias, copyInPlaceOfAlias(parsed.layout, way.alias, resolveNode(way.alias, parsed.doc)!, way.owner, way.pair, styleOf(indentsOf(service), fileStyle)));
+    }
+    return copies.get(way.alias)!;
+  };
+  // An edit to a node is safe when every service that reads it is selected with the same
+  // strip policy and needs: each of them gets its own target from that edit. It is safe too
+  // where the node is written in the service's own mapping and each other reader reaches it
+  // through one alias a copy can replace: that reader then keeps what it reads (see
+  // docs/conversion.md, "Anchors, aliases and merge keys").
+  const canEditFor = (planned: PlannedService, node: Node) => {
+    const others = differing(planned, node);
+    return others.length === 0 || (sharing!.wayTo(node, serviceReader(planned.service.name)) === 'own' && others.every((reader) => copyFor(node, reader) !== null));
   };
   const warn = options.warnings !== false;
   const ran = warn ? transforms : CHANGE_TRANSFORMS;
@@ -154,6 +175,8 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     return run.map((t) => ({ name: t.name, result: t.run(ctx) }));
   });
   const edits: TextEdit[] = [];
+  // The copies replacing aliases of nodes edited for others, with who made them needed.
+  const detached = new Map<TextEdit, { by: PlannedService; reader: string; line: number }>();
   // Looked up only when a service is selected: a file converting nothing needs no override read.
   const override = selected.length ? (related?.override() ?? null) : null;
   selected.forEach((planned, i) => {
@@ -161,22 +184,8 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     for (const { name, result } of results[i]!) {
       if (warn) report.warnings.push(...result.warnings);
       const blocked = sharing && result.edits.find((e) => !canEditFor(planned, e.target));
-      if (blocked) {
-        const others = sharing.readersOf(blocked.target).filter((r) => profileOf.get(r) !== profileOf.get(serviceReader(planned.service.name)));
-        const line = lineOf(blocked.target.range![0]);
-        // Readers that are selected too differ in what they need (image, variables kept, mounts):
-        // selecting them changes nothing, each needs its own copy of the block.
-        const unselected = others.filter((reader) => !profileOf.has(reader));
-        const advice = unselected.length
-          ? `select ${unselected.length > 1 ? 'them' : 'it'} too or give the service its own mapping`
-          : `${others.length > 1 ? 'they are' : 'it is'} converted too, but needs a different change there (another image, other variables kept, other mounts); give each service its own copy of the block`;
-        throw new ConvertError(
-          'no-placement',
-          `service ${planned.service.name}: ${name}: the edit would land in a block shared (through an anchor or merge key) with ${others.map(describeReader).join(', ')}, and the service has no mapping of its own to write to; ${advice}; nothing was written`,
-          line,
-          1,
-        );
-      }
+      if (blocked) refuseShared(planned, name, blocked.target, differing(planned, blocked.target), profileOf, lineOf, (reader) => sharing.wayTo(blocked.target, reader));
+      for (const edit of result.edits) for (const reader of differing(planned, edit.target)) detached.set(copyFor(edit.target, reader)!, { by: planned, reader, line: lineOf(edit.target.range![0]) });
       edits.push(...result.edits);
       report.changes.push(...result.changes);
     }
@@ -185,8 +194,50 @@ export function planConversion(parsed: ParsedCompose, options: PlanOptions): Pla
     const undone = overridden ? overrideReadOnly(overridden) !== null : false;
     report.readOnly = !undone && (isTrue(planned.service.view.readOnly?.value) || report.changes.some((c) => c.code.startsWith('read-only')));
   });
+  addCopies(detached, edits, lineOf);
   refuseChangedExtendsBases(selected, services, lineOf);
   return { parsed, extendsFiles, edits, services, selected };
+}
+
+/**
+ * Refuses an edit to a node other services read and need something else from, saying why no
+ * copy could stand in: the service reads it through an alias itself (it gets its own copy where
+ * its transform can give one), or another reader reaches it some way a copy cannot replace.
+ */
+function refuseShared(planned: PlannedService, transform: string, target: Node, others: readonly string[], profileOf: ReadonlyMap<string, string>, lineOf: (offset: number) => number, wayTo: (reader: string) => Way | null): never {
+  const own = wayTo(serviceReader(planned.service.name)) === 'own';
+  // Readers that are selected too differ in what they need (image, variables kept, mounts).
+  const unselected = others.filter((reader) => !profileOf.has(reader));
+  const one = others.length === 1;
+  const needs = unselected.length === others.length ? `which ${one ? 'is' : 'are'} not converted` : `which ${one ? 'needs' : 'need'} a different change there (another image, other variables kept, other mounts)`;
+  const ways = others.map(wayTo);
+  const how = ways.includes('many')
+    ? 'through more than one alias or merge key'
+    : ways.includes('own') || ways.includes(null)
+      ? 'as written in its own mapping'
+      : 'through an alias that no copy of the block can replace (an anchor inside the block, a scalar over several lines, or a block with comments or nested lists going into a flow collection)';
+  const why = !own
+    ? 'the service reads it through an alias and has no mapping of its own to write to; give it its own copy of the block'
+    : `${one ? 'it reads' : 'they read'} it ${how}; give each service its own copy`;
+  throw new ConvertError(
+    'no-placement',
+    `service ${planned.service.name}: ${transform}: the edit would land in a block shared (through an anchor or merge key) with ${others.map(describeReader).join(', ')}, ${needs}; ${why}; nothing was written`,
+    lineOf(target.range![0]),
+    1,
+  );
+}
+
+/**
+ * Adds the copies that replace aliases of nodes edited in place for other services, unless the
+ * reader's own conversion replaced that alias already (with its own copy, changed for it), and
+ * says so in the report of the service whose edit made each needed.
+ */
+function addCopies(detached: ReadonlyMap<TextEdit, { by: PlannedService; reader: string; line: number }>, edits: TextEdit[], lineOf: (offset: number) => number): void {
+  for (const [copy, { by, reader, line }] of detached) {
+    if (edits.some((edit) => edit.start < copy.end && copy.start < edit.end)) continue;
+    edits.push(copy);
+    by.report.changes.push({ code: 'shared-copied', message: `${describeReader(reader)} read this block through an alias (line ${lineOf(copy.start)}): it now has its own copy, as it was, since the block changed here (line ${line})`, line: lineOf(copy.start) });
+  }
 }
 
 /**

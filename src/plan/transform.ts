@@ -51,7 +51,9 @@ export interface ServiceContext {
   needs: MountNeeds;
   /**
    * True when editing `node` changes only services that want the same edit (it is not
-   * shared, through anchors or merge keys, with an unselected service or another kind).
+   * shared, through anchors or merge keys, with an unselected service or another kind), or when
+   * the service writes the node itself and each other reader can be given a copy in place of
+   * the one alias it reads it through (the planner adds those copies).
    */
   canEdit(node: Node): boolean;
   /** 1-based line of an offset, for messages. */

@@ -1,8 +1,9 @@
-import { isAlias, isMap, isNode, isPair, isSeq } from 'yaml';
-import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
+import type { Alias, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { TextEdit } from './edits.js';
 import type { Layout } from '../parse/layout.js';
 import { contentEnd } from '../parse/yaml-nodes.js';
+import { tagStart } from '../parse/compose-tags.js';
 
 /**
  * Text-edit builders for the few structural changes ro-convert makes. They read the
@@ -103,8 +104,10 @@ export function replaceWithCollection(layout: Layout, owner: YAMLMap, pair: Pair
     return { start: value.range![0], end, text: items.map(entry).join(`${layout.eol}${indent}`), target: value };
   }
   if (isAlias(value) && items.length > 0 && !owner.flow) {
+    // A comment after the alias stays on the key's line.
     const indent = spaces(layout.column(key.range![0]) + (mapping ? style.mappingIndent : style.sequenceIndent));
-    return { start: valueIndicator(layout, pair) ?? key.range![1], end, text: `:${items.map((item) => `${layout.eol}${indent}${entry(item)}`).join('')}`, target: owner };
+    const lineEnd = layout.lineEnd(end);
+    return { start: valueIndicator(layout, pair) ?? key.range![1], end: lineEnd, text: `:${layout.text.slice(end, lineEnd)}${items.map((item) => `${layout.eol}${indent}${entry(item)}`).join('')}`, target: owner };
   }
   const text = mapping ? `{${items.join(', ')}}` : `[${items.join(', ')}]`;
   return { start: value.range![0], end, text, target: isAlias(value) ? owner : value };
@@ -331,4 +334,99 @@ function isPlainSafe(value: string, inFlow: boolean): boolean {
   if (!/^[A-Za-z0-9/._~=+@-][^#]*$/.test(value) || /\s$|: |\s#/.test(value)) return false;
   if (inFlow && /[,[\]{}]/.test(value)) return false;
   return !/^(true|false|null|yes|no|on|off|~|[-+]?[0-9.]+)$/i.test(value);
+}
+
+/**
+ * Replaces an alias with a copy of the node it names, written as that node is (its tag and
+ * tags inside kept, its anchor left behind), so the alias's reader keeps what it reads while
+ * the node itself is edited for others. A scalar or flow collection takes the alias's place
+ * (a flow collection over several lines keeping its lines' indentation relative to the key's);
+ * a block collection goes below the key of the pair holding the alias, indented in the
+ * file's style, a comment after the alias staying on the key's line, or in flow style where
+ * block style cannot go (a flow collection, a list item). Null where no copy reads the same: an
+ * anchor inside the node (a copy would redefine it), a scalar over several lines, a flow
+ * collection over several lines going into a flow collection, a block collection with comments
+ * or nested collections going where block style cannot.
+ */
+export function copyInPlaceOfAlias(layout: Layout, alias: Alias, node: Node, owner: YAMLMap | YAMLSeq, pair: Pair | null, style: BlockStyle): TextEdit | null {
+  const { text } = layout;
+  if (hasAnchorInside(node)) return null;
+  const [start, end] = [node.range![0], contentEnd(node, text)];
+  // The node's tag as written, wherever it stands beside the anchor (`&a !t` or `!t &a`).
+  const anchorAt = text.lastIndexOf(`&${node.anchor}`, start);
+  const propertiesAt = Math.min(node.tag ? tagStart(node, text) : start, anchorAt < 0 ? start : anchorAt);
+  const tag = text.slice(propertiesAt, start).replace(`&${node.anchor}`, '').replace(/#[^\r\n]*/g, '').trim();
+  const block = (isMap(node) || isSeq(node)) && !node.flow;
+  const aliasEnd = contentEnd(alias, text);
+  if (!block) {
+    const [first, ...more] = `${tag ? `${tag} ` : ''}${text.slice(start, end)}`.split(/\r?\n/);
+    if (owner.flow && isScalar(node) && node.type === 'PLAIN' && /[,[\]{}]/.test(first!)) return null;
+    if (more.length && (owner.flow || !isCollection(node))) return null;
+    // Lines after the first keep their indentation relative to the line the value starts on.
+    const shift = indentOf(text, layout.lineStart(alias.range![0])) - indentOf(text, layout.lineStart(start));
+    const lines = [first!];
+    for (const line of more) {
+      const indent = /^ */.exec(line)![0].length;
+      if (line.trim() !== '' && indent + shift < 1) return null;
+      lines.push(line.trim() === '' ? '' : spaces(indent + shift) + line.slice(indent));
+    }
+    return { start: alias.range![0], end: aliasEnd, text: lines.join(layout.eol), target: owner };
+  }
+  const key = pair?.key as Node | undefined;
+  if (!key || owner.flow || !isScalar(key) || layout.lineStart(key.range![0]) !== layout.lineStart(alias.range![0])) {
+    const flow = flowCopy(text, node as YAMLMap | YAMLSeq);
+    return flow === null ? null : { start: alias.range![0], end: aliasEnd, text: `${tag ? `${tag} ` : ''}${flow}`, target: owner };
+  }
+  if (!/^\s*$/.test(text.slice(layout.lineStart(key.range![0]), key.range![0]))) return null;
+  const from = layout.column(start);
+  if (!/^\s*$/.test(text.slice(layout.lineStart(start), start))) return null;
+  const column = layout.column(key.range![0]) + (isSeq(node) ? style.sequenceIndent : style.mappingIndent);
+  const lines: string[] = [];
+  for (const line of text.slice(layout.lineStart(start), end).split(/\r?\n/)) {
+    if (/^\s*$/.test(line)) lines.push('');
+    else if (/^ */.exec(line)![0].length < from) return null;
+    else lines.push(spaces(column) + line.slice(from));
+  }
+  const lineEnd = layout.lineEnd(aliasEnd);
+  return { start: key.range![1], end: lineEnd, text: `:${tag ? ` ${tag}` : ''}${text.slice(aliasEnd, lineEnd)}${lines.map((line) => layout.eol + line).join('')}`, target: owner };
+}
+
+/**
+ * A block collection of one-line plain or quoted scalars (`- a`, `k: v`) as a flow collection,
+ * for a copy that goes where block style cannot (a flow collection, a list item); null for
+ * anything else, comments included (a flow copy on one line would lose them).
+ */
+function flowCopy(text: string, node: YAMLMap | YAMLSeq): string | null {
+  if (/#/.test(text.slice(node.range![0], contentEnd(node, text)))) return null;
+  const written = (scalar: unknown) => {
+    if (!isScalar(scalar) || scalar.tag || scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED') return null;
+    const value = text.slice(scalar.range![0], contentEnd(scalar, text));
+    return /[\r\n]/.test(value) || (scalar.type === 'PLAIN' && /[,[\]{}]/.test(value)) ? null : value;
+  };
+  const items: string[] = [];
+  for (const item of node.items as unknown[]) {
+    const one = isPair(item) ? [written(item.key), item.value === null ? '' : written(item.value)] : [written(item)];
+    if (one.includes(null)) return null;
+    items.push(isPair(item) ? `${one[0]}:${one[1] ? ` ${one[1]}` : ''}` : one[0]!);
+  }
+  return isSeq(node) ? `[${items.join(', ')}]` : `{${items.join(', ')}}`;
+}
+
+/** Spaces at the start of the line starting at `lineStart`. */
+const indentOf = (text: string, lineStart: number) => /^ */.exec(text.slice(lineStart, lineStart + 200))![0].length;
+
+const isCollection = (node: Node): node is YAMLMap | YAMLSeq => isMap(node) || isSeq(node);
+
+/** Whether anything inside a node carries an anchor (the node's own aside). */
+function hasAnchorInside(node: Node): boolean {
+  const stack: unknown[] = isMap(node) || isSeq(node) ? [...node.items] : [];
+  while (stack.length) {
+    const item = stack.pop();
+    if (isPair(item)) stack.push(item.key, item.value);
+    else if (isNode(item)) {
+      if (item.anchor) return true;
+      if (isMap(item) || isSeq(item)) stack.push(...item.items);
+    }
+  }
+  return false;
 }

@@ -60,6 +60,7 @@ const RULE_OF_CHANGE: Record<ChangeCode, ChangeRuleId> = {
   'env-removed': 'obsolete-env',
   'env-emptied': 'obsolete-env',
   'env-overridden': 'obsolete-env',
+  'shared-copied': 'writable-root',
 };
 
 /** One rule per warning code, with the level it is reported at. */

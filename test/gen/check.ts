@@ -371,14 +371,18 @@ export function checkCase(convert: ConvertFn, doc: GenDoc, selection: GenSelecti
     problems.push(`the second run threw ${(error as Error)?.name}: ${(error as Error)?.message}`);
   }
 
-  // A service that read its environment from a shared block gets the entries it keeps as its own.
-  const ownEnvironment = result.services.some((s) => s.changes?.some((c) => c.code === 'env-overridden'));
-  problems.push(...unintendedLines(doc.text, output, { ownEnvironment }));
+  // A service that read its environment from a shared block gets the entries it keeps as its own;
+  // a reader of a block edited in place for another service gets a copy of it for its alias.
+  const reported = (code: string) => result.services.some((s) => s.changes?.some((c) => c.code === code));
+  problems.push(...unintendedLines(doc.text, output, { ownEnvironment: reported('env-overridden'), copied: reported('shared-copied') }));
   return problems;
 }
 
 /** A merge key line (`<<: *block`, `<<: [*a, *b]`), which an own environment replaces. */
 const MERGE_KEY_LINE = /^\s*<<:\s*(\*[^\s#,]+|\[[^\]#]*\])\s*(#.*)?$/;
+
+/** A line whose value is an alias (`key: *block`, `- *block`), which a copy of the block replaces. */
+const ALIAS_LINE = /^\s*(-\s+|[^\s#][^#]*:\s+)?\*[^\s#,[\]{}]+\s*(#.*)?$/;
 
 /**
  * Every removed or added line must be about the conversion: it mentions read_only, tmpfs,
@@ -387,9 +391,11 @@ const MERGE_KEY_LINE = /^\s*<<:\s*(\*[^\s#,]+|\[[^\]#]*\])\s*(#.*)?$/;
  * subsequence of the other);
  * or it is an emptied collection (`key:` became `key: {}`); or a blank line that goes with a
  * removed intended line. With `ownEnvironment` (a service reported `env-overridden`), a removed
- * merge key line and an added line copying an entry written in the input are the placement too.
+ * merge key line and an added line copying an entry written in the input are the placement too;
+ * with `copied` (a reader of an edited block got a copy of it), a removed alias line and added
+ * lines copying lines written in the input.
  */
-export function unintendedLines(before: string, after: string, { ownEnvironment = false } = {}): string[] {
+export function unintendedLines(before: string, after: string, { ownEnvironment = false, copied = false } = {}): string[] {
   // An alias line (`- *puid`) is about what its anchor holds (`&puid PUID=1000`).
   const anchored = new Map([...before.matchAll(/&([^\s,[\]{}]+)[ \t]+([^\r\n]*)/g)].map((m) => [m[1]!, m[2]!]));
   const expand = (line: string) => line.replace(/\*([^\s,[\]{}]+)/g, (alias, name: string) => anchored.get(name) ?? alias);
@@ -429,6 +435,7 @@ export function unintendedLines(before: string, after: string, { ownEnvironment 
       if (/^[\s{}[\],]*(#.*)?$/.test(line) && removesIntended) continue;
       if (intendedAdded.some((a) => isSubsequence(line, a))) continue;
       if (ownEnvironment && MERGE_KEY_LINE.test(line)) continue;
+      if (copied && ALIAS_LINE.test(line)) continue;
       problems.push(`unintended removed line: ${JSON.stringify(line)}`);
     }
     for (const line of hunk.added) {
@@ -440,7 +447,7 @@ export function unintendedLines(before: string, after: string, { ownEnvironment 
       if (hunk.removed.some((r) => intended(r) && isSubsequence(line, r))) continue;
       // An entry copied from the input (with the comment of the merge key line it replaced, if any).
       const entry = line.trim().replace(/^- /, '').replace(/\s+#.*$/, '');
-      if (ownEnvironment && entry.length > 0 && entriesBefore.includes(entry)) continue;
+      if ((ownEnvironment || copied) && entry.length > 0 && (entriesBefore.includes(entry) || before.includes(entry))) continue;
       problems.push(`unintended added line: ${JSON.stringify(line)}`);
     }
   }
