@@ -2,6 +2,7 @@ import { isAlias, isMap, isSeq } from 'yaml';
 import type { Alias, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { ParsedCompose } from '../parse/parse.js';
 import { effectiveKeys, isMergeKey, keyName, mergeSources, resolveNode } from '../parse/yaml-nodes.js';
+import { isReset } from '../parse/compose-tags.js';
 
 /**
  * Who reads each node: a service (`service:NAME`) or another top-level key (`top:KEY`).
@@ -91,7 +92,8 @@ export function analyzeSharing(parsed: ParsedCompose, services: readonly { name:
         const name = keyName(pair);
         if (name !== null) {
           if (overridden?.has(name)) continue;
-          own?.add(name);
+          // Compose drops a `!reset` pair before it applies merge keys: the merged key is read.
+          if (!isReset(pair.value, doc)) own?.add(name);
         }
         walk(pair.value, way, map, pair);
       }
