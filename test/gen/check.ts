@@ -397,7 +397,8 @@ const ALIAS_LINE = /^\s*(-\s+|[^\s#][^#]*:\s+)?\*[^\s#,[\]{}]+\s*(#.*)?$/;
  */
 export function unintendedLines(before: string, after: string, { ownEnvironment = false, copied = false } = {}): string[] {
   // An alias line (`- *puid`) is about what its anchor holds (`&puid PUID=1000`).
-  const anchored = new Map([...before.matchAll(/&([^\s,[\]{}]+)[ \t]+([^\r\n]*)/g)].map((m) => [m[1]!, m[2]!]));
+  // (The rest of the line is looked at, not consumed: a flow line may hold several anchors.)
+  const anchored = new Map([...before.matchAll(/&([^\s,[\]{}]+)[ \t]+(?=([^\r\n]*))/g)].map((m) => [m[1]!, m[2]!]));
   const expand = (line: string) => line.replace(/\*([^\s,[\]{}]+)/g, (alias, name: string) => anchored.get(name) ?? alias);
   const intended = (line: string) => INTENDED.test(expand(line));
   const split = (text: string) => entryLines(text.replace(/^\uFEFF/, '').split(/\r?\n/));
