@@ -249,7 +249,11 @@ function fixSequence(ctx: ServiceContext, seq: YAMLSeq, fixedRun: string | null,
     const node = resolveNode(item, doc);
     const entry = stringValue(node);
     if (entry === null || !isRun(entry)) return;
-    if (first && fixedRun && entry !== fixedRun) edits.push(replaceScalar(node as Scalar, fixedRun, Boolean(seq.flow)));
+    if (first && fixedRun && entry !== fixedRun) {
+      // An alias item is replaced in this list, not at its anchor: other lists may read the anchor
+      // and need another /run there (or none).
+      edits.push(isAlias(item) ? { start: item.range![0], end: item.range![1], text: scalarText(fixedRun, undefined, Boolean(seq.flow)), target: seq } : replaceScalar(node as Scalar, fixedRun, Boolean(seq.flow)));
+    }
     if (!first && fixedRun) remove.add(index);
     first = false;
   });

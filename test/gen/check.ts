@@ -447,7 +447,7 @@ export function unintendedLines(before: string, after: string, { ownEnvironment 
       // A flow mapping that only lost intended entries (`environment: [...]` removed in place).
       if (hunk.removed.some((r) => intended(r) && isSubsequence(line, r))) continue;
       // An entry copied from the input (with the comment of the merge key line it replaced, if any).
-      const entry = line.trim().replace(/^- /, '').replace(/\s+#.*$/, '');
+      const entry = oneLine(line).trim().replace(/^- /, '').replace(/\s+#.*$/, '');
       if ((ownEnvironment || copied) && entry.length > 0 && (entriesBefore.includes(entry) || before.includes(entry))) continue;
       problems.push(`unintended added line: ${JSON.stringify(line)}`);
     }
