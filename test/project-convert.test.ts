@@ -10,15 +10,11 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../src/io/project-load.js';
 import { convertProject } from '../src/project/convert-project.js';
-import { cleanEnv, composeConfig, corpusProjects, hasComposeV2, projectArgs, projectFixtures, selectionOf } from './helpers/projects.js';
+import { cleanEnv, composeConfig, projectArgs, projectFixtures, selectionOf, projectTestNeeds } from './helpers/projects.js';
 import type { ProjectCase } from './helpers/projects.js';
 import { readOnlyLeft } from './helpers/compose-views.js';
 
-const inCI = process.env.CI === 'true';
-const compose = await hasComposeV2();
-if (!compose && !inCI) console.warn('project-convert.test: SKIPPED — docker compose (v2) is not installed (bash ../shared/tools/compose-v2.sh); CI fails without it');
-const corpus = corpusProjects();
-if (corpus.length === 0 && !inCI) console.warn('project-convert.test: SKIPPED the real projects — ../shared/corpus/projects is missing; CI fails without it');
+const { inCI, compose, corpus } = await projectTestNeeds('project-convert.test');
 
 const work = mkdtempSync(join(tmpdir(), 'ro-convert-projects-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -12,15 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../src/io/project-load.js';
 import { writeLayer } from '../src/project/layer.js';
 import { mergeProject } from '../src/project/merge.js';
-import { cleanEnv, composeConfig, corpusProjects, hasComposeV2, projectArgs, projectFixtures, selectionOf } from './helpers/projects.js';
+import { cleanEnv, composeConfig, projectArgs, projectFixtures, selectionOf, projectTestNeeds } from './helpers/projects.js';
 import type { ProjectCase } from './helpers/projects.js';
 import { composeViewAsModel, modelView, readOnlyLeft } from './helpers/compose-views.js';
 
-const inCI = process.env.CI === 'true';
-const compose = await hasComposeV2();
-if (!compose && !inCI) console.warn('project-layer.test: SKIPPED — docker compose (v2) is not installed (bash ../shared/tools/compose-v2.sh); CI fails without it');
-const corpus = corpusProjects();
-if (corpus.length === 0 && !inCI) console.warn('project-layer.test: SKIPPED the real projects — ../shared/corpus/projects is missing; CI fails without it');
+const { inCI, compose, corpus } = await projectTestNeeds('project-layer.test');
 
 const work = mkdtempSync(join(tmpdir(), 'ro-convert-layers-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

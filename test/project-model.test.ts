@@ -9,15 +9,11 @@ import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../src/io/project-load.js';
 import { mergeProject, ProjectError } from '../src/project/merge.js';
-import { cleanEnv, composeConfig, corpusProjects, hasComposeV2, projectArgs, projectFixtures } from './helpers/projects.js';
+import { cleanEnv, composeConfig, projectArgs, projectFixtures, projectTestNeeds } from './helpers/projects.js';
 import type { ProjectCase } from './helpers/projects.js';
 import { composeViewAsModel, modelView } from './helpers/compose-views.js';
 
-const inCI = process.env.CI === 'true';
-const compose = await hasComposeV2();
-if (!compose && !inCI) console.warn('project-model.test: SKIPPED the Compose comparisons — docker compose (v2) is not installed (bash ../shared/tools/compose-v2.sh); CI fails without it');
-const corpus = corpusProjects();
-if (corpus.length === 0 && !inCI) console.warn('project-model.test: SKIPPED the real projects — ../shared/corpus/projects is missing; CI fails without it');
+const { inCI, compose, corpus } = await projectTestNeeds('project-model.test', ' the Compose comparisons');
 
 async function compareWithCompose(project: ProjectCase): Promise<void> {
   const config = await composeConfig(project.dir, project.compose);

@@ -87,3 +87,16 @@ export async function hasComposeV2(): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * What a project test needs here: Compose v2 and ../shared's real projects. Without CI, each one
+ * missing is a line saying what the test skips; with CI=true the tests run and fail instead.
+ */
+export async function projectTestNeeds(test: string, comparisons = ''): Promise<{ inCI: boolean; compose: boolean; corpus: ProjectCase[] }> {
+  const inCI = process.env.CI === 'true';
+  const compose = await hasComposeV2();
+  if (!compose && !inCI) console.warn(`${test}: SKIPPED${comparisons} — docker compose (v2) is not installed (bash ../shared/tools/compose-v2.sh); CI fails without it`);
+  const corpus = corpusProjects();
+  if (corpus.length === 0 && !inCI) console.warn(`${test}: SKIPPED the real projects — ../shared/corpus/projects is missing; CI fails without it`);
+  return { inCI, compose, corpus };
+}
