@@ -406,6 +406,7 @@ export function unintendedLines(before: string, after: string, { ownEnvironment 
   const parts = diffArrays(split(before), split(after));
   // The input's entries each on one line, as a copy of one is written (`? KEY` `: v` as `KEY: v`).
   const entriesBefore = split(before).map(oneLine).join('\n');
+  const beforeLines = new Set(before.split(/\r?\n/).map((line) => line.trim()));
   // A comment or blank line removed in one place and added in another only moved relative to
   // edited neighbours (e.g. between two `/run` entries when one is dropped): it is unchanged.
   const count = (lines: string[]) => lines.reduce((m, l) => m.set(l, (m.get(l) ?? 0) + 1), new Map<string, number>());
@@ -447,6 +448,8 @@ export function unintendedLines(before: string, after: string, { ownEnvironment 
       // A flow mapping that only lost intended entries (`environment: [...]` removed in place).
       if (hunk.removed.some((r) => intended(r) && isSubsequence(line, r))) continue;
       // An entry copied from the input (with the comment of the merge key line it replaced, if any).
+      // A copy of a block carries its blank and comment lines too.
+      if (copied && /^\s*(#.*)?$/.test(line) && beforeLines.has(line.trim())) continue;
       const entry = oneLine(line).trim().replace(/^- /, '').replace(/\s+#.*$/, '');
       if ((ownEnvironment || copied) && entry.length > 0 && (entriesBefore.includes(entry) || before.includes(entry))) continue;
       problems.push(`unintended added line: ${JSON.stringify(line)}`);
