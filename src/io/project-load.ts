@@ -130,9 +130,7 @@ export function projectNameClashes(projects: readonly (readonly string[])[]): Ma
  */
 function projectName(files: readonly string[]): string {
   const directory = dirname(files[0]!);
-  const dotenv = regularText(join(directory, '.env'));
-  const shell = definedOnly(process.env);
-  const environment = { ...(dotenv === null ? {} : envMap(dotenv, shell)), ...shell };
+  const environment = composeVariables(regularText(join(directory, '.env')), process.env);
   let name = environment.COMPOSE_PROJECT_NAME;
   for (const file of name ? [] : files) {
     const text = isFile(file) ? regularText(file) : null;
